@@ -1,0 +1,133 @@
+use serde::Serialize;
+use ts_rs::TS;
+use visitdesk_secrets::KeychainError;
+use visitdesk_twilio::TwilioError;
+
+/// What went wrong, as the UI branches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    KeychainUnavailable,
+    KeychainLocked,
+    KeychainFailed,
+    TwilioCredentialsRejected,
+    TwilioUnreachable,
+    TwilioTimeout,
+    TwilioError,
+    TwilioUnexpectedResponse,
+    SettingsFailed,
+    NotConfigured,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupField {
+    AccountSid,
+    ApiKeySid,
+    ApiKeySecret,
+    DisplayName,
+    Identity,
+    JoinPageUrl,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldError {
+    pub field: SetupField,
+    pub message: String,
+}
+
+/// Twilio's own error, shown as Twilio wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TwilioErrorInfo {
+    pub status: u16,
+    pub code: Option<u32>,
+    pub message: String,
+    pub more_info: Option<String>,
+}
+
+/// Every error that crosses into the webview: a stable `code` to branch on and a
+/// `message` written for the provider. Never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    pub twilio: Option<TwilioErrorInfo>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), fields: Vec::new(), twilio: None }
+    }
+
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        let count = fields.len();
+        let message = if count == 1 {
+            "One field needs attention.".to_string()
+        } else {
+            format!("{count} fields need attention.")
+        };
+        Self { fields, ..Self::new(ErrorCode::InvalidInput, message) }
+    }
+
+    pub fn settings(detail: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::SettingsFailed, format!("VisitDesk could not read or write its settings: {detail}"))
+    }
+}
+
+impl From<KeychainError> for AppError {
+    fn from(error: KeychainError) -> Self {
+        let code = match error {
+            KeychainError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
+            KeychainError::Locked { .. } => ErrorCode::KeychainLocked,
+            KeychainError::Failed { .. } => ErrorCode::KeychainFailed,
+        };
+        let message = match &error {
+            KeychainError::Failed { .. } => error.to_string(),
+            _ => format!("{error} (details: {})", error.detail()),
+        };
+        Self::new(code, message)
+    }
+}
+
+impl From<TwilioError> for AppError {
+    fn from(error: TwilioError) -> Self {
+        let twilio = error.api_error().map(|api| TwilioErrorInfo {
+            status: match &error {
+                TwilioError::Api { status, .. } => *status,
+                _ => 0,
+            },
+            code: api.code,
+            message: api.message.clone(),
+            more_info: api.more_info.clone(),
+        });
+        let (code, message) = if error.is_authentication_failure() {
+            let reason = twilio
+                .as_ref()
+                .map(|t| format!(" (Twilio {}: {})", t.code.map_or("401".into(), |c| c.to_string()), t.message))
+                .unwrap_or_default();
+            (
+                ErrorCode::TwilioCredentialsRejected,
+                format!(
+                    "Twilio rejected these credentials{reason}. Check the API Key SID and Secret, and that the key belongs to this Twilio account."
+                ),
+            )
+        } else {
+            match &error {
+                TwilioError::Unreachable { .. } => (
+                    ErrorCode::TwilioUnreachable,
+                    format!("{error}. Check this computer's internet connection, proxy or firewall."),
+                ),
+                TwilioError::Timeout { .. } => (
+                    ErrorCode::TwilioTimeout,
+                    format!("Cannot reach Twilio: {error}. Check this computer's internet connection."),
+                ),
+                TwilioError::Api { .. } => (ErrorCode::TwilioError, error.to_string()),
+                TwilioError::UnexpectedResponse { .. } => (ErrorCode::TwilioUnexpectedResponse, error.to_string()),
+            }
+        };
+        Self { twilio, ..Self::new(code, message) }
+    }
+}

@@ -1,0 +1,217 @@
+//! First-run setup, credentials and sign-out: the functions behind the shell's commands.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::{Deserialize, Serialize};
+use tracing::{info, warn};
+use ts_rs::TS;
+use visitdesk_secrets::{SecretStore, Sensitive};
+use visitdesk_twilio::{ApiKeyAuth, TwilioClient};
+
+use crate::{
+    AppContext, AppError, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    settings::{ProviderProfile, StoredSettings, TwilioAccount},
+    validate::{ValidSetup, validate_setup},
+};
+
+const CONNECTION_TEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The setup form as the webview sends it. The secret arrives once and is never sent back.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SetupForm {
+    pub account_sid: String,
+    pub api_key_sid: String,
+    #[ts(type = "string")]
+    pub api_key_secret: Sensitive<String>,
+    pub display_name: String,
+    pub identity: String,
+    pub join_page_url: String,
+}
+
+/// What the setup form starts with: everything but the secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct SetupPrefill {
+    pub account_sid: String,
+    pub api_key_sid: String,
+    pub display_name: String,
+    pub identity: String,
+    pub join_page_url: String,
+}
+
+/// Which screen the app opens on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppState {
+    /// First run, after sign-out, or when the keychain lost the secret (`notice` says so).
+    NeedsSetup { prefill: SetupPrefill, notice: Option<String> },
+    Ready { profile: ProviderProfile, account: TwilioAccount },
+    /// The keychain cannot be used; nothing falls back to a file.
+    KeychainProblem { error: AppError },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ConnectionCheck {
+    /// Rooms Twilio listed (one is asked for): proof the credentials can read the account.
+    pub rooms_listed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SaveOutcome {
+    pub state: AppState,
+    /// Set when the credentials were saved without Twilio confirming them (offline).
+    pub warning: Option<AppError>,
+}
+
+/// Runs a blocking keychain call off the async runtime's workers (a Secret Service may
+/// take its time, or wait for the user to unlock it).
+async fn with_secrets<T: Send + 'static>(
+    ctx: &impl AppContext,
+    call: impl FnOnce(&dyn SecretStore) -> Result<T, visitdesk_secrets::KeychainError> + Send + 'static,
+) -> Result<T, AppError> {
+    let store: Arc<dyn SecretStore> = ctx.secrets();
+    tokio::task::spawn_blocking(move || call(store.as_ref()))
+        .await
+        .map_err(|join| AppError::new(ErrorCode::KeychainFailed, format!("The keychain call stopped: {join}")))?
+        .map_err(AppError::from)
+}
+
+fn load_settings(ctx: &impl AppContext) -> Result<StoredSettings, AppError> {
+    Ok(ctx.settings().load().map_err(AppError::settings)?.unwrap_or_default())
+}
+
+fn prefill_from(settings: &StoredSettings) -> SetupPrefill {
+    let (account_sid, api_key_sid) = settings
+        .twilio
+        .as_ref()
+        .map(|t| (t.account_sid.clone(), t.api_key_sid.clone()))
+        .unwrap_or_default();
+    let profile = settings.profile.clone();
+    SetupPrefill {
+        account_sid,
+        api_key_sid,
+        display_name: profile.as_ref().map(|p| p.display_name.clone()).unwrap_or_default(),
+        identity: profile.as_ref().map(|p| p.identity.clone()).unwrap_or_default(),
+        join_page_url: profile.map(|p| p.join_page_url).unwrap_or_default(),
+    }
+}
+
+/// Decides the opening screen from the settings and the keychain.
+pub async fn app_state(ctx: &impl AppContext) -> AppState {
+    let settings = match ctx.settings().load() {
+        Ok(settings) => settings.unwrap_or_default(),
+        Err(error) => {
+            warn!(%error, "settings unreadable; opening setup");
+            return AppState::NeedsSetup {
+                prefill: SetupPrefill::default(),
+                notice: Some(format!("VisitDesk could not read its saved settings ({error}); please enter them again.")),
+            };
+        }
+    };
+    let secret = match with_secrets(ctx, |s| s.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await {
+        Ok(secret) => secret,
+        Err(error) => return AppState::KeychainProblem { error },
+    };
+    match (settings.profile.clone(), settings.twilio.clone(), secret) {
+        (Some(profile), Some(account), Some(_)) => AppState::Ready { profile, account },
+        (_, Some(_), None) => AppState::NeedsSetup {
+            prefill: prefill_from(&settings),
+            notice: Some("The API Key Secret is no longer in this computer's keychain. Enter it again to continue.".into()),
+        },
+        _ => AppState::NeedsSetup { prefill: prefill_from(&settings), notice: None },
+    }
+}
+
+/// Field-level messages for the form; empty when every field is valid.
+pub fn check_setup_form(form: &SetupForm) -> Vec<crate::FieldError> {
+    validate_setup(form).err().unwrap_or_default()
+}
+
+fn client_for(ctx: &impl AppContext, account: &TwilioAccount, secret: &Sensitive<String>) -> Result<TwilioClient, AppError> {
+    TwilioClient::builder(ApiKeyAuth { api_key_sid: account.api_key_sid.clone(), api_key_secret: secret.clone() })
+        .base_urls(ctx.twilio_base_urls())
+        .timeout(CONNECTION_TEST_TIMEOUT)
+        .build()
+        .map_err(AppError::from)
+}
+
+async fn verify_with_twilio(
+    ctx: &impl AppContext,
+    account: &TwilioAccount,
+    secret: &Sensitive<String>,
+) -> Result<ConnectionCheck, AppError> {
+    let page = client_for(ctx, account, secret)?.rooms().list().page_size(1).send().await?;
+    Ok(ConnectionCheck { rooms_listed: page.rooms.len() as u32 })
+}
+
+/// One cheap authenticated GET (list rooms, one per page) with the form's credentials.
+pub async fn test_connection(ctx: &impl AppContext, form: SetupForm) -> Result<ConnectionCheck, AppError> {
+    let valid = validate_setup(&form).map_err(AppError::invalid)?;
+    let result = verify_with_twilio(ctx, &valid.account, &form.api_key_secret).await;
+    match &result {
+        Ok(_) => info!(api_key_sid = %valid.account.api_key_sid, "Twilio accepted the credentials"),
+        Err(error) => info!(code = ?error.code, "connection test failed"),
+    }
+    result
+}
+
+/// Checks the credentials with Twilio, then stores the secret in the keychain and the rest
+/// in settings. Rejected credentials are not saved; unreachable Twilio saves with a warning.
+pub async fn save_setup(ctx: &impl AppContext, form: SetupForm) -> Result<SaveOutcome, AppError> {
+    let ValidSetup { profile, account } = validate_setup(&form).map_err(AppError::invalid)?;
+    let warning = match verify_with_twilio(ctx, &account, &form.api_key_secret).await {
+        Ok(_) => None,
+        Err(error) if error.code == ErrorCode::TwilioCredentialsRejected => return Err(error),
+        Err(error) => Some(AppError {
+            message: format!(
+                "Saved without checking: {} Use “Test connection” in Settings once you are back online.",
+                error.message
+            ),
+            ..error
+        }),
+    };
+    store_credentials(ctx, &profile, &account, form.api_key_secret).await?;
+    info!(api_key_sid = %account.api_key_sid, verified = warning.is_none(), "setup saved");
+    Ok(SaveOutcome { state: AppState::Ready { profile, account }, warning })
+}
+
+/// Keychain first, then settings; if settings cannot be written, the keychain gets its
+/// previous value back so the two never disagree.
+async fn store_credentials(
+    ctx: &impl AppContext,
+    profile: &ProviderProfile,
+    account: &TwilioAccount,
+    secret: Sensitive<String>,
+) -> Result<(), AppError> {
+    let mut settings = load_settings(ctx)?;
+    let previous = with_secrets(ctx, move |store| {
+        let previous = store.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)?;
+        store.write(KEYCHAIN_ACCOUNT_API_KEY_SECRET, &secret)?;
+        Ok(previous)
+    })
+    .await?;
+    settings.profile = Some(profile.clone());
+    settings.twilio = Some(account.clone());
+    if let Err(error) = ctx.settings().save(&settings) {
+        let restored = with_secrets(ctx, move |store| match previous {
+            Some(previous) => store.write(KEYCHAIN_ACCOUNT_API_KEY_SECRET, &previous),
+            None => store.delete(KEYCHAIN_ACCOUNT_API_KEY_SECRET),
+        })
+        .await;
+        if let Err(restore_error) = restored {
+            warn!(code = ?restore_error.code, "could not restore the keychain after a failed settings write");
+        }
+        return Err(AppError::settings(error));
+    }
+    Ok(())
+}
+
+/// Removes the API Key Secret from the keychain and forgets the account; the profile stays
+/// so the setup form opens prefilled.
+pub async fn sign_out(ctx: &impl AppContext) -> Result<AppState, AppError> {
+    with_secrets(ctx, |store| store.delete(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?;
+    let mut settings = load_settings(ctx)?;
+    settings.twilio = None;
+    ctx.settings().save(&settings).map_err(AppError::settings)?;
+    info!("signed out; the API Key Secret was removed from the keychain");
+    Ok(AppState::NeedsSetup { prefill: prefill_from(&settings), notice: None })
+}

@@ -1,0 +1,280 @@
+//! The setup form's rules, each with a message that says what to fix.
+
+use url::Url;
+
+use crate::{FieldError, SetupField, settings::ProviderProfile, settings::TwilioAccount, setup::SetupForm};
+
+/// Twilio Video refuses identities over 128 characters, double-byte ones counting twice
+/// (Twilio error 53200).
+pub const MAX_IDENTITY_UNITS: usize = 128;
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+const SECRET_LEN: usize = 32;
+
+pub struct ValidSetup {
+    pub profile: ProviderProfile,
+    pub account: TwilioAccount,
+}
+
+pub fn validate_setup(form: &SetupForm) -> Result<ValidSetup, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut check = |field, result: Result<(), String>| {
+        if let Err(message) = result {
+            errors.push(FieldError { field, message });
+        }
+    };
+    check(SetupField::AccountSid, sid(form.account_sid.trim(), "AC", "Account SID", "SK", "an API Key SID"));
+    check(SetupField::ApiKeySid, sid(form.api_key_sid.trim(), "SK", "API Key SID", "AC", "your Account SID"));
+    check(SetupField::ApiKeySecret, api_key_secret(form.api_key_secret.expose()));
+    check(SetupField::DisplayName, display_name(form.display_name.trim()));
+    check(SetupField::Identity, identity(form.identity.trim()));
+    check(SetupField::JoinPageUrl, join_page_url(form.join_page_url.trim()));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidSetup {
+        profile: ProviderProfile {
+            display_name: form.display_name.trim().to_string(),
+            identity: form.identity.trim().to_string(),
+            join_page_url: form.join_page_url.trim().to_string(),
+        },
+        account: TwilioAccount {
+            account_sid: form.account_sid.trim().to_string(),
+            api_key_sid: form.api_key_sid.trim().to_string(),
+        },
+    })
+}
+
+fn sid(value: &str, prefix: &str, name: &str, confused_prefix: &str, confused_name: &str) -> Result<(), String> {
+    let shape = format!("{prefix} followed by 32 hexadecimal characters (0-9, a-f)");
+    if value.is_empty() {
+        return Err(format!("Enter the {name}: {shape}, from the Twilio Console."));
+    }
+    if value.starts_with(confused_prefix) {
+        return Err(format!("This looks like {confused_name} ({confused_prefix}…). The {name} starts with {prefix}."));
+    }
+    let Some(rest) = value.strip_prefix(prefix) else {
+        return Err(format!("The {name} starts with {prefix}: {shape}."));
+    };
+    if let Some(bad) = rest.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!("The {name} is {shape}; “{bad}” is not a hexadecimal character."));
+    }
+    let count = rest.chars().count();
+    if count != 32 {
+        return Err(format!("The {name} is {shape}; this one has {count} after {prefix}."));
+    }
+    Ok(())
+}
+
+/// Never echoes the value back.
+fn api_key_secret(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("Enter the API Key Secret. Twilio shows it once, when the API key is created.".into());
+    }
+    if value.trim() != value || value.chars().any(char::is_whitespace) {
+        return Err("The API Key Secret contains spaces; paste it again without them.".into());
+    }
+    if value.chars().count() != SECRET_LEN || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "An API Key Secret is {SECRET_LEN} letters and digits; this one is {} characters{}.",
+            value.chars().count(),
+            if value.chars().all(|c| c.is_ascii_alphanumeric()) { "" } else { " and has other symbols" }
+        ));
+    }
+    Ok(())
+}
+
+fn display_name(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("Enter your name as patients should see it, for example “Dr. Ana Ruiz”.".into());
+    }
+    if value.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(format!("Keep the display name to {MAX_DISPLAY_NAME_CHARS} characters."));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("The display name contains an invisible control character; retype it.".into());
+    }
+    Ok(())
+}
+
+/// Twilio's count: ASCII and Latin-1 characters count once, wider ones twice.
+pub fn identity_units(value: &str) -> usize {
+    value.chars().map(|c| if u32::from(c) <= 0xFF { 1 } else { 2 }).sum()
+}
+
+fn identity(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("Enter an identity: the name Twilio uses for you in calls, for example “dr-ana-ruiz”.".into());
+    }
+    let units = identity_units(value);
+    if units > MAX_IDENTITY_UNITS {
+        return Err(format!(
+            "Twilio allows identities of up to {MAX_IDENTITY_UNITS} characters (accented and non-Latin letters count as 2); this one counts {units}."
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("The identity contains an invisible control character; retype it.".into());
+    }
+    Ok(())
+}
+
+fn join_page_url(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("Enter the address of your clinic's patient join page, for example https://visit.yourclinic.org/join.".into());
+    }
+    let url = Url::parse(value).map_err(|_| {
+        "This is not a web address. It should look like https://visit.yourclinic.org/join.".to_string()
+    })?;
+    if url.scheme() != "https" {
+        return Err(format!(
+            "The join page must start with https:// (this one starts with {}://), so invite links are encrypted.",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("The address has no host name; it should look like https://visit.yourclinic.org/join.".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("Remove the user name and password from the address.".into());
+    }
+    if url.fragment().is_some() {
+        return Err("Remove the part from “#” on: VisitDesk puts each invite's access token there.".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use visitdesk_secrets::Sensitive;
+
+    pub const GOOD_SECRET: &str = "abcdefghijklmnopqrstuvwxyz012345";
+
+    fn good_form() -> SetupForm {
+        SetupForm {
+            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            api_key_sid: "SK0123456789abcdef0123456789ABCDEF".into(),
+            api_key_secret: Sensitive::new(GOOD_SECRET.into()),
+            display_name: "Dr. Ana Ruiz".into(),
+            identity: "dr-ana-ruiz".into(),
+            join_page_url: "https://visit.example-clinic.org/join".into(),
+        }
+    }
+
+    fn errors_for(form: &SetupForm) -> Vec<FieldError> {
+        validate_setup(form).err().unwrap_or_default()
+    }
+
+    fn message_for(form: &SetupForm, field: SetupField) -> String {
+        let errors = errors_for(form);
+        let found: Vec<_> = errors.iter().filter(|e| e.field == field).collect();
+        assert_eq!(found.len(), 1, "expected one error on {field:?}, got {errors:?}");
+        found[0].message.clone()
+    }
+
+    #[test]
+    fn a_good_form_passes_and_is_trimmed() {
+        let mut form = good_form();
+        form.account_sid = format!("  {}\n", form.account_sid);
+        form.join_page_url = format!(" {} ", form.join_page_url);
+        let valid = validate_setup(&form).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(valid.account.account_sid, "AC0123456789abcdef0123456789abcdef");
+        assert_eq!(valid.profile.join_page_url, "https://visit.example-clinic.org/join");
+    }
+
+    #[test]
+    fn account_sid_rules() {
+        let mut form = good_form();
+        form.account_sid = String::new();
+        assert!(message_for(&form, SetupField::AccountSid).starts_with("Enter the Account SID"));
+        form.account_sid = "SK0123456789abcdef0123456789abcdef".into();
+        assert!(message_for(&form, SetupField::AccountSid).contains("looks like an API Key SID"));
+        form.account_sid = "AC0123456789abcdef0123456789abcde".into();
+        assert!(message_for(&form, SetupField::AccountSid).contains("this one has 31 after AC"));
+        form.account_sid = "AC0123456789abcdef0123456789abcdeg".into();
+        assert!(message_for(&form, SetupField::AccountSid).contains("“g” is not a hexadecimal"));
+        form.account_sid = "XX0123456789abcdef0123456789abcdef".into();
+        assert!(message_for(&form, SetupField::AccountSid).starts_with("The Account SID starts with AC"));
+    }
+
+    #[test]
+    fn api_key_sid_rules() {
+        let mut form = good_form();
+        form.api_key_sid = "AC0123456789abcdef0123456789abcdef".into();
+        assert!(message_for(&form, SetupField::ApiKeySid).contains("looks like your Account SID"));
+        form.api_key_sid = "SK0123".into();
+        assert!(message_for(&form, SetupField::ApiKeySid).contains("this one has 4 after SK"));
+    }
+
+    #[test]
+    fn secret_rules_never_echo_the_value() {
+        let mut form = good_form();
+        form.api_key_secret = Sensitive::new(String::new());
+        assert!(message_for(&form, SetupField::ApiKeySecret).starts_with("Enter the API Key Secret"));
+        form.api_key_secret = Sensitive::new("short-but-secret!".into());
+        let message = message_for(&form, SetupField::ApiKeySecret);
+        assert!(message.contains("this one is 17 characters and has other symbols"), "{message}");
+        assert!(!message.contains("short-but-secret"));
+        form.api_key_secret = Sensitive::new(format!("{} ", &GOOD_SECRET[..31]));
+        assert!(message_for(&form, SetupField::ApiKeySecret).contains("contains spaces"));
+    }
+
+    #[test]
+    fn identity_rules_follow_twilio_limits() {
+        let mut form = good_form();
+        form.identity = "   ".into();
+        assert!(message_for(&form, SetupField::Identity).starts_with("Enter an identity"));
+        form.identity = "a".repeat(128);
+        assert!(errors_for(&form).is_empty());
+        form.identity = "a".repeat(129);
+        assert!(message_for(&form, SetupField::Identity).contains("this one counts 129"));
+        form.identity = "医".repeat(64);
+        assert!(errors_for(&form).is_empty(), "64 double-byte characters count 128");
+        form.identity = "医".repeat(65);
+        assert!(message_for(&form, SetupField::Identity).contains("this one counts 130"));
+        form.identity = "dr\u{7}ana".into();
+        assert!(message_for(&form, SetupField::Identity).contains("control character"));
+    }
+
+    #[test]
+    fn display_name_rules() {
+        let mut form = good_form();
+        form.display_name = "".into();
+        assert!(message_for(&form, SetupField::DisplayName).starts_with("Enter your name"));
+        form.display_name = "x".repeat(81);
+        assert!(message_for(&form, SetupField::DisplayName).contains("80 characters"));
+        form.display_name = "<img src=x onerror=alert(1)>".into();
+        assert!(errors_for(&form).is_empty(), "markup is text; the UI renders it as text");
+    }
+
+    #[test]
+    fn join_page_url_rules() {
+        let mut form = good_form();
+        for (url, expected) in [
+            ("", "Enter the address"),
+            ("visit.example.org/join", "not a web address"),
+            ("http://visit.example.org/join", "this one starts with http://"),
+            ("ftp://visit.example.org/join", "this one starts with ftp://"),
+            ("https://user:pw@visit.example.org/join", "user name and password"),
+            ("https://visit.example.org/join#token", "VisitDesk puts each invite's access token there"),
+        ] {
+            form.join_page_url = url.into();
+            let message = message_for(&form, SetupField::JoinPageUrl);
+            assert!(message.contains(expected), "{url:?}: {message}");
+        }
+        form.join_page_url = "https://visit.example.org/join?clinic=north".into();
+        assert!(errors_for(&form).is_empty());
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let form = SetupForm {
+            account_sid: "".into(),
+            api_key_sid: "".into(),
+            api_key_secret: Sensitive::new(String::new()),
+            display_name: "".into(),
+            identity: "".into(),
+            join_page_url: "".into(),
+        };
+        assert_eq!(errors_for(&form).len(), 6);
+    }
+}

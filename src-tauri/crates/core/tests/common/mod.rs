@@ -1,0 +1,129 @@
+#![allow(dead_code)]
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
+
+use url::Url;
+use visitdesk_core::{
+    AppContext,
+    settings::{SettingsError, SettingsStore, StoredSettings},
+    setup::SetupForm,
+};
+use visitdesk_secrets::{KeychainError, SecretStore, Sensitive};
+use visitdesk_twilio::BaseUrls;
+
+pub const SECRET: &str = "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA";
+
+pub fn good_form() -> SetupForm {
+    SetupForm {
+        account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+        api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
+        api_key_secret: Sensitive::new(SECRET.into()),
+        display_name: "Dr. Ana Ruiz".into(),
+        identity: "dr-ana-ruiz".into(),
+        join_page_url: "https://visit.example-clinic.org/join".into(),
+    }
+}
+
+/// A keychain in memory, or one that fails the way a real one can.
+#[derive(Default)]
+pub struct MemoryKeychain {
+    pub entries: Mutex<HashMap<String, String>>,
+    pub failure: Mutex<Option<KeychainError>>,
+}
+
+impl SecretStore for MemoryKeychain {
+    fn read(&self, account: &str) -> Result<Option<Sensitive<String>>, KeychainError> {
+        if let Some(error) = self.failure.lock().unwrap().clone() {
+            return Err(error);
+        }
+        Ok(self.entries.lock().unwrap().get(account).cloned().map(Sensitive::new))
+    }
+    fn write(&self, account: &str, secret: &Sensitive<String>) -> Result<(), KeychainError> {
+        if let Some(error) = self.failure.lock().unwrap().clone() {
+            return Err(error);
+        }
+        self.entries.lock().unwrap().insert(account.into(), secret.expose().clone());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        if let Some(error) = self.failure.lock().unwrap().clone() {
+            return Err(error);
+        }
+        self.entries.lock().unwrap().remove(account);
+        Ok(())
+    }
+}
+
+/// Settings as a JSON file, the way the app's store keeps them, so tests can read the
+/// bytes that reach the disk. `fail_writes` simulates a full disk.
+pub struct JsonFileSettings {
+    pub path: PathBuf,
+    pub fail_writes: Mutex<bool>,
+}
+
+impl JsonFileSettings {
+    pub fn new(path: PathBuf) -> Self {
+        Self { path, fail_writes: Mutex::new(false) }
+    }
+    pub fn raw(&self) -> String {
+        std::fs::read_to_string(&self.path).unwrap_or_default()
+    }
+}
+
+impl SettingsStore for JsonFileSettings {
+    fn load(&self) -> Result<Option<StoredSettings>, SettingsError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| SettingsError(e.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(SettingsError(e.to_string())),
+        }
+    }
+    fn save(&self, settings: &StoredSettings) -> Result<(), SettingsError> {
+        if *self.fail_writes.lock().unwrap() {
+            return Err(SettingsError("No space left on device".into()));
+        }
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| SettingsError(e.to_string()))?;
+        std::fs::write(&self.path, json).map_err(|e| SettingsError(e.to_string()))
+    }
+}
+
+pub struct TestContext {
+    pub secrets: Arc<dyn SecretStore>,
+    pub settings: JsonFileSettings,
+    pub video: Url,
+    pub _dir: tempfile::TempDir,
+}
+
+impl TestContext {
+    pub fn new(secrets: Arc<dyn SecretStore>, video: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = JsonFileSettings::new(dir.path().join("settings.json"));
+        Self { secrets, settings, video: Url::parse(video).unwrap(), _dir: dir }
+    }
+}
+
+impl AppContext for TestContext {
+    fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.secrets.clone()
+    }
+    fn settings(&self) -> &dyn SettingsStore {
+        &self.settings
+    }
+    fn twilio_base_urls(&self) -> BaseUrls {
+        BaseUrls { video: self.video.clone() }
+    }
+}
+
+/// An address where nothing listens: Twilio "offline".
+pub fn unreachable_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    format!("http://127.0.0.1:{port}")
+}
+
+pub fn rooms_page() -> serde_json::Value {
+    serde_json::json!({ "rooms": [], "meta": { "page": 0, "page_size": 1, "next_page_url": null } })
+}
