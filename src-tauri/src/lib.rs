@@ -1,0 +1,53 @@
+//! The thin Tauri shell: wires the core to the OS (keychain, settings store, webview).
+//! Every command is a one-line adapter over a `visitdesk_core` function.
+
+mod commands;
+mod context;
+#[cfg(target_os = "linux")]
+mod linux_webview;
+
+use tauri::{Manager, Runtime};
+
+pub use context::{ShellContext, ShellOptions};
+
+/// Plugins, commands and state, for any runtime: `tauri::Wry` in the app,
+/// `tauri::test::MockRuntime` in tests.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_state,
+            commands::check_setup_form,
+            commands::test_connection,
+            commands::test_saved_connection,
+            commands::save_setup,
+            commands::sign_out,
+        ])
+        .setup(move |app| {
+            let context = ShellContext::new(app.handle().clone(), options.clone());
+            app.manage(context);
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                linux_webview::enable_media_capture(&window, options.mock_capture_devices);
+            }
+            Ok(())
+        })
+}
+
+pub fn run() {
+    init_logging();
+    let options = ShellOptions::from_env();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), keychain_service = %options.keychain_service, "VisitDesk starting");
+    configure(tauri::Builder::default(), options)
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "VisitDesk could not start");
+            std::process::exit(1);
+        });
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("VISITDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

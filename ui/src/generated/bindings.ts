@@ -1,7 +1,7 @@
 // Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "settings_failed" | "not_configured";
+export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "settings_failed" | "not_configured" | "internal";
 
 export type SetupField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url";
 

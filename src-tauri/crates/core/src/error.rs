@@ -18,6 +18,8 @@ pub enum ErrorCode {
     TwilioUnexpectedResponse,
     SettingsFailed,
     NotConfigured,
+    /// A fault in VisitDesk itself; the message says what.
+    Internal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

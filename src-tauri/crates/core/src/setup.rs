@@ -71,7 +71,7 @@ async fn with_secrets<T: Send + 'static>(
     let store: Arc<dyn SecretStore> = ctx.secrets();
     tokio::task::spawn_blocking(move || call(store.as_ref()))
         .await
-        .map_err(|join| AppError::new(ErrorCode::KeychainFailed, format!("The keychain call stopped: {join}")))?
+        .map_err(|join| AppError::new(ErrorCode::Internal, format!("The keychain call stopped: {join}")))?
         .map_err(AppError::from)
 }
 
@@ -152,6 +152,15 @@ pub async fn test_connection(ctx: &impl AppContext, form: SetupForm) -> Result<C
         Err(error) => info!(code = ?error.code, "connection test failed"),
     }
     result
+}
+
+/// The same check with the saved credentials (Settings → Test connection).
+pub async fn test_saved_connection(ctx: &impl AppContext) -> Result<ConnectionCheck, AppError> {
+    let settings = load_settings(ctx)?;
+    let not_configured = || AppError::new(ErrorCode::NotConfigured, "No Twilio credentials are saved yet. Complete the setup first.");
+    let account = settings.twilio.ok_or_else(not_configured)?;
+    let secret = with_secrets(ctx, |store| store.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?.ok_or_else(not_configured)?;
+    verify_with_twilio(ctx, &account, &secret).await
 }
 
 /// Checks the credentials with Twilio, then stores the secret in the keychain and the rest

@@ -9,7 +9,7 @@ use common::{MemoryKeychain, SECRET, TestContext, good_form, rooms_page, unreach
 use serde_json::json;
 use visitdesk_core::{
     ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, SetupField,
-    setup::{AppState, app_state, check_setup_form, save_setup, sign_out, test_connection},
+    setup::{AppState, app_state, check_setup_form, save_setup, sign_out, test_connection, test_saved_connection},
 };
 use visitdesk_secrets::{KeychainError, Sensitive};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path, query_param}};
@@ -192,4 +192,25 @@ async fn unreadable_settings_open_setup_with_a_notice() {
     std::fs::write(&ctx.settings.path, b"{not json").unwrap();
     let AppState::NeedsSetup { notice: Some(notice), .. } = app_state(&ctx).await else { panic!() };
     assert!(notice.starts_with("VisitDesk could not read its saved settings"), "{notice}");
+}
+
+#[tokio::test]
+async fn test_saved_connection_uses_the_keychain_secret() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/Rooms"))
+        .and(wiremock::matchers::header_exists("authorization"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(rooms_page()))
+        .mount(&server)
+        .await;
+    let keychain = Arc::new(MemoryKeychain::default());
+    let ctx = TestContext::new(keychain.clone(), &server.uri());
+
+    let error = test_saved_connection(&ctx).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotConfigured);
+
+    save_setup(&ctx, good_form()).await.expect("saved");
+    assert_eq!(test_saved_connection(&ctx).await.expect("checked").rooms_listed, 0);
+    let requests = server.received_requests().await.unwrap();
+    let auth = requests.last().unwrap().headers.get("authorization").unwrap().to_str().unwrap().to_string();
+    assert!(auth.starts_with("Basic "), "{auth}");
 }

@@ -1,0 +1,112 @@
+use std::{sync::Arc, time::SystemTime};
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_store::StoreExt;
+use url::Url;
+use visitdesk_core::{
+    AppContext,
+    settings::{SettingsError, SettingsStore, StoredSettings},
+};
+use visitdesk_secrets::{OsKeychain, SecretStore};
+use visitdesk_twilio::BaseUrls;
+
+const SETTINGS_FILE: &str = "settings.json";
+const SETTINGS_KEY: &str = "settings";
+pub const DEFAULT_KEYCHAIN_SERVICE: &str = "org.visitdesk.console";
+
+/// Start-up options. The environment variables exist for tests and development.
+#[derive(Debug, Clone)]
+pub struct ShellOptions {
+    /// `VISITDESK_KEYCHAIN_SERVICE`: the keychain service name entries are stored under.
+    pub keychain_service: String,
+    /// `VISITDESK_TWILIO_VIDEO_URL`: where the Video API is (a local server in tests).
+    pub twilio_base_urls: BaseUrls,
+    /// `VISITDESK_MOCK_CAPTURE_DEVICES=1`: WebKitGTK's mock camera and microphone (tests).
+    pub mock_capture_devices: bool,
+}
+
+impl ShellOptions {
+    pub fn from_env() -> Self {
+        let mut twilio_base_urls = BaseUrls::default();
+        if let Some(video) = std::env::var("VISITDESK_TWILIO_VIDEO_URL").ok().and_then(|v| Url::parse(&v).ok()) {
+            twilio_base_urls.video = video;
+        }
+        Self {
+            keychain_service: std::env::var("VISITDESK_KEYCHAIN_SERVICE")
+                .unwrap_or_else(|_| DEFAULT_KEYCHAIN_SERVICE.to_string()),
+            twilio_base_urls,
+            mock_capture_devices: std::env::var("VISITDESK_MOCK_CAPTURE_DEVICES").as_deref() == Ok("1"),
+        }
+    }
+}
+
+/// The core's context in the app: the OS keychain and tauri-plugin-store.
+pub struct ShellContext {
+    secrets: Arc<dyn SecretStore>,
+    settings: Box<dyn SettingsStore>,
+    twilio_base_urls: BaseUrls,
+}
+
+impl ShellContext {
+    pub fn new<R: Runtime>(app: AppHandle<R>, options: ShellOptions) -> Self {
+        Self {
+            secrets: Arc::new(OsKeychain::new(options.keychain_service)),
+            settings: Box::new(PluginStoreSettings { app }),
+            twilio_base_urls: options.twilio_base_urls,
+        }
+    }
+}
+
+impl AppContext for ShellContext {
+    fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.secrets.clone()
+    }
+    fn settings(&self) -> &dyn SettingsStore {
+        self.settings.as_ref()
+    }
+    fn twilio_base_urls(&self) -> BaseUrls {
+        self.twilio_base_urls.clone()
+    }
+}
+
+/// Non-secret settings in `settings.json` in the app's data folder.
+struct PluginStoreSettings<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> PluginStoreSettings<R> {
+    fn store(&self) -> Result<Arc<tauri_plugin_store::Store<R>>, SettingsError> {
+        self.app.store(SETTINGS_FILE).map_err(|e| SettingsError(e.to_string()))
+    }
+
+    /// An unreadable settings file is moved aside (never deleted) so saving can go on.
+    fn set_aside_unreadable_file(&self) -> Result<(), SettingsError> {
+        let dir = self.app.path().app_data_dir().map_err(|e| SettingsError(e.to_string()))?;
+        let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let from = dir.join(SETTINGS_FILE);
+        let to = dir.join(format!("settings.unreadable-{stamp}.json"));
+        std::fs::rename(&from, &to).map_err(|e| SettingsError(format!("moving {} aside: {e}", from.display())))?;
+        tracing::warn!(to = %to.display(), "unreadable settings file moved aside");
+        Ok(())
+    }
+}
+
+impl<R: Runtime> SettingsStore for PluginStoreSettings<R> {
+    fn load(&self) -> Result<Option<StoredSettings>, SettingsError> {
+        let Some(value) = self.store()?.get(SETTINGS_KEY) else { return Ok(None) };
+        serde_json::from_value(value).map(Some).map_err(|e| SettingsError(format!("{SETTINGS_FILE}: {e}")))
+    }
+
+    fn save(&self, settings: &StoredSettings) -> Result<(), SettingsError> {
+        let store = match self.store() {
+            Ok(store) => store,
+            Err(_) => {
+                self.set_aside_unreadable_file()?;
+                self.store()?
+            }
+        };
+        let value = serde_json::to_value(settings).map_err(|e| SettingsError(e.to_string()))?;
+        store.set(SETTINGS_KEY, value);
+        store.save().map_err(|e| SettingsError(e.to_string()))
+    }
+}

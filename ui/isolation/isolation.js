@@ -1,0 +1,18 @@
+// Tauri's isolation pattern: every IPC message from the UI passes through this sandboxed
+// frame before it reaches the core. Only the commands the console uses go through.
+const ALLOWED_COMMANDS = new Set([
+  "app_state",
+  "check_setup_form",
+  "test_connection",
+  "test_saved_connection",
+  "save_setup",
+  "sign_out",
+]);
+
+window.__TAURI_ISOLATION_HOOK__ = (payload) => {
+  const command = payload && payload.cmd;
+  if (typeof command === "string" && !command.startsWith("plugin:") && !ALLOWED_COMMANDS.has(command)) {
+    throw new Error(`VisitDesk isolation: command ${command} is not allowed`);
+  }
+  return payload;
+};

@@ -1,0 +1,62 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import App from "./App.svelte";
+import type { AppState } from "./generated/bindings";
+import { READY, fakePlatform } from "./test/fakePlatform";
+
+describe("App", () => {
+  it("renders a provider name with markup as text", async () => {
+    const hostile: AppState = { ...READY, profile: { ...READY.profile, display_name: "<img src=x onerror=alert(1)>" } } as AppState;
+    render(App, { props: { platform: fakePlatform({ appState: vi.fn(async () => hostile) }) } });
+    const name = await screen.findByTestId("provider-name");
+    expect(name.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(name.querySelector("img")).toBeNull();
+  });
+
+  it("opens on setup when the core says so", async () => {
+    const platform = fakePlatform({
+      appState: vi.fn(async (): Promise<AppState> => ({
+        kind: "needs_setup",
+        prefill: { account_sid: "", api_key_sid: "", display_name: "", identity: "", join_page_url: "" },
+        notice: null,
+      })),
+    });
+    render(App, { props: { platform } });
+    expect(await screen.findByTestId("setup-form")).toBeTruthy();
+  });
+
+  it("explains a locked keychain and retries", async () => {
+    const appState = vi
+      .fn()
+      .mockResolvedValueOnce({ kind: "keychain_problem", error: { code: "keychain_locked", message: "The system keychain is locked.", fields: [], twilio: null } })
+      .mockResolvedValueOnce(READY);
+    render(App, { props: { platform: fakePlatform({ appState }) } });
+    expect((await screen.findByTestId("keychain-problem")).textContent).toContain("Your keychain is locked");
+    await userEvent.setup().click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByTestId("provider-name")).toBeTruthy();
+  });
+
+  it("signs out from settings after confirmation and returns to a prefilled setup", async () => {
+    const platform = fakePlatform();
+    const user = userEvent.setup();
+    render(App, { props: { platform } });
+    await user.click(await screen.findByTestId("open-settings"));
+    await user.click(screen.getByTestId("sign-out"));
+    expect(platform.signOut).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("confirm-sign-out"));
+    await waitFor(() => expect(platform.signOut).toHaveBeenCalledTimes(1));
+    expect(await screen.findByTestId("setup-form")).toBeTruthy();
+    expect((document.getElementById("field-display_name") as HTMLInputElement).value).toBe("Dr. Ana Ruiz");
+  });
+
+  it("tests the saved connection from settings", async () => {
+    const platform = fakePlatform();
+    const user = userEvent.setup();
+    render(App, { props: { platform } });
+    await user.click(await screen.findByTestId("open-settings"));
+    await user.click(screen.getByTestId("settings-test-connection"));
+    expect((await screen.findByTestId("settings-outcome")).textContent).toBe("Twilio accepted the saved credentials.");
+  });
+});

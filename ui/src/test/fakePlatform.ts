@@ -1,0 +1,48 @@
+import { vi } from "vitest";
+
+import type { AppState, FieldError, SetupForm } from "../generated/bindings";
+import type { Platform } from "../platform";
+
+export const READY: AppState = {
+  kind: "ready",
+  profile: { display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join" },
+  account: { account_sid: "AC0123456789abcdef0123456789abcdef", api_key_sid: "SK0123456789abcdef0123456789abcdef" },
+};
+
+/** Stands in for the core's validation: one rule per field is enough to drive the screen. */
+export function fakeFieldErrors(form: SetupForm): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!/^AC[0-9a-f]{32}$/i.test(form.account_sid.trim()))
+    errors.push({ field: "account_sid", message: "The Account SID is AC followed by 32 hexadecimal characters." });
+  if (!/^SK[0-9a-f]{32}$/i.test(form.api_key_sid.trim()))
+    errors.push({ field: "api_key_sid", message: "The API Key SID is SK followed by 32 hexadecimal characters." });
+  if (form.api_key_secret.length !== 32) errors.push({ field: "api_key_secret", message: "An API Key Secret is 32 letters and digits." });
+  if (!form.display_name.trim()) errors.push({ field: "display_name", message: "Enter your name." });
+  if (!form.identity.trim()) errors.push({ field: "identity", message: "Enter an identity." });
+  if (!form.join_page_url.startsWith("https://")) errors.push({ field: "join_page_url", message: "The join page must start with https://." });
+  return errors;
+}
+
+export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
+  return {
+    appState: vi.fn(async () => READY),
+    checkSetupForm: vi.fn(async (form: SetupForm) => fakeFieldErrors(form)),
+    testConnection: vi.fn(async () => ({ rooms_listed: 0 })),
+    testSavedConnection: vi.fn(async () => ({ rooms_listed: 1 })),
+    saveSetup: vi.fn(async () => ({ state: READY, warning: null })),
+    signOut: vi.fn(async (): Promise<AppState> => ({
+      kind: "needs_setup",
+      prefill: { account_sid: "", api_key_sid: "", display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join" },
+      notice: null,
+    })),
+    ...overrides,
+  };
+}
+
+export const GOOD_VALUES = {
+  account_sid: "AC0123456789abcdef0123456789abcdef",
+  api_key_sid: "SK0123456789abcdef0123456789abcdef",
+  api_key_secret: "abcdefghijklmnopqrstuvwxyz012345",
+  display_name: "Dr. Ana Ruiz",
+  join_page_url: "https://visit.example.org/join",
+} as const;
