@@ -1,5 +1,6 @@
 fn main() {
-    const COMMANDS: &[&str] = &["app_state", "check_setup_form", "test_connection", "test_saved_connection", "save_setup", "sign_out"];
+    const COMMANDS: &[&str] =
+        &["app_state", "check_setup_form", "test_connection", "test_saved_connection", "save_setup", "sign_out"];
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

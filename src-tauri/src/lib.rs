@@ -24,8 +24,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::sign_out,
         ])
         .setup(move |app| {
-            let context = ShellContext::new(app.handle().clone(), options.clone());
-            app.manage(context);
+            manage_context(app.handle(), options.clone());
             #[cfg(target_os = "linux")]
             if let Some(window) = app.get_webview_window("main") {
                 linux_webview::enable_media_capture(&window, options.mock_capture_devices);
@@ -34,16 +33,20 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
         })
 }
 
+/// Puts the core's context into the app's state (done by `setup`; tests on the mock
+/// runtime call it themselves, as `setup` runs only once the event loop starts).
+pub fn manage_context<R: Runtime>(app: &tauri::AppHandle<R>, options: ShellOptions) {
+    app.manage(ShellContext::new(app.clone(), options));
+}
+
 pub fn run() {
     init_logging();
     let options = ShellOptions::from_env();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), keychain_service = %options.keychain_service, "VisitDesk starting");
-    configure(tauri::Builder::default(), options)
-        .run(tauri::generate_context!())
-        .unwrap_or_else(|error| {
-            tracing::error!(%error, "VisitDesk could not start");
-            std::process::exit(1);
-        });
+    configure(tauri::Builder::default(), options).run(tauri::generate_context!()).unwrap_or_else(|error| {
+        tracing::error!(%error, "VisitDesk could not start");
+        std::process::exit(1);
+    });
 }
 
 fn init_logging() {

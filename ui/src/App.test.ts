@@ -8,7 +8,7 @@ import { READY, fakePlatform } from "./test/fakePlatform";
 
 describe("App", () => {
   it("renders a provider name with markup as text", async () => {
-    const hostile: AppState = { ...READY, profile: { ...READY.profile, display_name: "<img src=x onerror=alert(1)>" } } as AppState;
+    const hostile: AppState = { ...READY, profile: { ...READY.profile, display_name: "<img src=x onerror=alert(1)>" } };
     render(App, { props: { platform: fakePlatform({ appState: vi.fn(async () => hostile) }) } });
     const name = await screen.findByTestId("provider-name");
     expect(name.textContent).toBe("<img src=x onerror=alert(1)>");

@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import type { AppState, FieldError, SetupForm } from "../generated/bindings";
 import type { Platform } from "../platform";
 
-export const READY: AppState = {
+export const READY: Extract<AppState, { kind: "ready" }> = {
   kind: "ready",
   profile: { display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join" },
   account: { account_sid: "AC0123456789abcdef0123456789abcdef", api_key_sid: "SK0123456789abcdef0123456789abcdef" },

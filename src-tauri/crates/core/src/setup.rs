@@ -43,10 +43,18 @@ pub struct SetupPrefill {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AppState {
     /// First run, after sign-out, or when the keychain lost the secret (`notice` says so).
-    NeedsSetup { prefill: SetupPrefill, notice: Option<String> },
-    Ready { profile: ProviderProfile, account: TwilioAccount },
+    NeedsSetup {
+        prefill: SetupPrefill,
+        notice: Option<String>,
+    },
+    Ready {
+        profile: ProviderProfile,
+        account: TwilioAccount,
+    },
     /// The keychain cannot be used; nothing falls back to a file.
-    KeychainProblem { error: AppError },
+    KeychainProblem {
+        error: AppError,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -80,11 +88,8 @@ fn load_settings(ctx: &impl AppContext) -> Result<StoredSettings, AppError> {
 }
 
 fn prefill_from(settings: &StoredSettings) -> SetupPrefill {
-    let (account_sid, api_key_sid) = settings
-        .twilio
-        .as_ref()
-        .map(|t| (t.account_sid.clone(), t.api_key_sid.clone()))
-        .unwrap_or_default();
+    let (account_sid, api_key_sid) =
+        settings.twilio.as_ref().map(|t| (t.account_sid.clone(), t.api_key_sid.clone())).unwrap_or_default();
     let profile = settings.profile.clone();
     SetupPrefill {
         account_sid,
@@ -103,7 +108,9 @@ pub async fn app_state(ctx: &impl AppContext) -> AppState {
             warn!(%error, "settings unreadable; opening setup");
             return AppState::NeedsSetup {
                 prefill: SetupPrefill::default(),
-                notice: Some(format!("VisitDesk could not read its saved settings ({error}); please enter them again.")),
+                notice: Some(format!(
+                    "VisitDesk could not read its saved settings ({error}); please enter them again."
+                )),
             };
         }
     };
@@ -115,7 +122,9 @@ pub async fn app_state(ctx: &impl AppContext) -> AppState {
         (Some(profile), Some(account), Some(_)) => AppState::Ready { profile, account },
         (_, Some(_), None) => AppState::NeedsSetup {
             prefill: prefill_from(&settings),
-            notice: Some("The API Key Secret is no longer in this computer's keychain. Enter it again to continue.".into()),
+            notice: Some(
+                "The API Key Secret is no longer in this computer's keychain. Enter it again to continue.".into(),
+            ),
         },
         _ => AppState::NeedsSetup { prefill: prefill_from(&settings), notice: None },
     }
@@ -126,7 +135,11 @@ pub fn check_setup_form(form: &SetupForm) -> Vec<crate::FieldError> {
     validate_setup(form).err().unwrap_or_default()
 }
 
-fn client_for(ctx: &impl AppContext, account: &TwilioAccount, secret: &Sensitive<String>) -> Result<TwilioClient, AppError> {
+fn client_for(
+    ctx: &impl AppContext,
+    account: &TwilioAccount,
+    secret: &Sensitive<String>,
+) -> Result<TwilioClient, AppError> {
     TwilioClient::builder(ApiKeyAuth { api_key_sid: account.api_key_sid.clone(), api_key_secret: secret.clone() })
         .base_urls(ctx.twilio_base_urls())
         .timeout(CONNECTION_TEST_TIMEOUT)
@@ -157,9 +170,11 @@ pub async fn test_connection(ctx: &impl AppContext, form: SetupForm) -> Result<C
 /// The same check with the saved credentials (Settings → Test connection).
 pub async fn test_saved_connection(ctx: &impl AppContext) -> Result<ConnectionCheck, AppError> {
     let settings = load_settings(ctx)?;
-    let not_configured = || AppError::new(ErrorCode::NotConfigured, "No Twilio credentials are saved yet. Complete the setup first.");
+    let not_configured =
+        || AppError::new(ErrorCode::NotConfigured, "No Twilio credentials are saved yet. Complete the setup first.");
     let account = settings.twilio.ok_or_else(not_configured)?;
-    let secret = with_secrets(ctx, |store| store.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?.ok_or_else(not_configured)?;
+    let secret =
+        with_secrets(ctx, |store| store.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?.ok_or_else(not_configured)?;
     verify_with_twilio(ctx, &account, &secret).await
 }
 

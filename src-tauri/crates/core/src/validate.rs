@@ -119,11 +119,13 @@ fn identity(value: &str) -> Result<(), String> {
 
 fn join_page_url(value: &str) -> Result<(), String> {
     if value.is_empty() {
-        return Err("Enter the address of your clinic's patient join page, for example https://visit.yourclinic.org/join.".into());
+        return Err(
+            "Enter the address of your clinic's patient join page, for example https://visit.yourclinic.org/join."
+                .into(),
+        );
     }
-    let url = Url::parse(value).map_err(|_| {
-        "This is not a web address. It should look like https://visit.yourclinic.org/join.".to_string()
-    })?;
+    let url = Url::parse(value)
+        .map_err(|_| "This is not a web address. It should look like https://visit.yourclinic.org/join.".to_string())?;
     if url.scheme() != "https" {
         return Err(format!(
             "The join page must start with https:// (this one starts with {}://), so invite links are encrypted.",

@@ -12,7 +12,10 @@ use visitdesk_core::{
     setup::{AppState, app_state, check_setup_form, save_setup, sign_out, test_connection, test_saved_connection},
 };
 use visitdesk_secrets::{KeychainError, Sensitive};
-use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path, query_param}};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path, query_param},
+};
 
 async fn twilio_answering(status: u16, body: serde_json::Value) -> MockServer {
     let server = MockServer::start().await;
@@ -66,7 +69,11 @@ async fn rejected_credentials_are_not_saved() {
 
     let error = save_setup(&ctx, good_form()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::TwilioCredentialsRejected);
-    assert!(error.message.starts_with("Twilio rejected these credentials (Twilio 20003: Authenticate)"), "{}", error.message);
+    assert!(
+        error.message.starts_with("Twilio rejected these credentials (Twilio 20003: Authenticate)"),
+        "{}",
+        error.message
+    );
     assert_eq!(error.twilio.as_ref().and_then(|t| t.code), Some(20003));
     assert_eq!(stored_secret(&keychain), None);
     assert_eq!(ctx.settings.raw(), "");
@@ -80,7 +87,11 @@ async fn saving_offline_is_allowed_with_a_warning() {
     let outcome = save_setup(&ctx, good_form()).await.expect("saved offline");
     let warning = outcome.warning.expect("a warning");
     assert_eq!(warning.code, ErrorCode::TwilioUnreachable);
-    assert!(warning.message.starts_with("Saved without checking: Cannot reach Twilio at 127.0.0.1:"), "{}", warning.message);
+    assert!(
+        warning.message.starts_with("Saved without checking: Cannot reach Twilio at 127.0.0.1:"),
+        "{}",
+        warning.message
+    );
     assert_eq!(stored_secret(&keychain).as_deref(), Some(SECRET));
     assert!(matches!(app_state(&ctx).await, AppState::Ready { .. }));
 }

@@ -15,10 +15,7 @@ pub trait SecretStore: Send + Sync {
 /// Why the keychain could not be used. Each variant says what the provider can do.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum KeychainError {
-    #[error(
-        "No system keychain is available. {}",
-        platform_hint()
-    )]
+    #[error("No system keychain is available. {}", platform_hint())]
     Unavailable { detail: String },
     #[error(
         "The system keychain is locked, or VisitDesk was denied access to it. Unlock your keychain (on Linux, your login keyring) and try again."
@@ -101,9 +98,7 @@ fn classify(error: keyring::Error) -> KeychainError {
     match error {
         keyring::Error::NoDefaultStore => KeychainError::Unavailable { detail },
         keyring::Error::NoStorageAccess(_) => KeychainError::Locked { detail },
-        keyring::Error::PlatformFailure(_) if looks_unavailable(&detail) => {
-            KeychainError::Unavailable { detail }
-        }
+        keyring::Error::PlatformFailure(_) if looks_unavailable(&detail) => KeychainError::Unavailable { detail },
         _ => KeychainError::Failed { detail },
     }
 }

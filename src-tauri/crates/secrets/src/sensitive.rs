@@ -110,8 +110,8 @@ mod tests {
         let holder = Holder { api_key_sid: "SK00", secret: SECRET.to_string().into() };
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let payload = std::panic::catch_unwind(|| panic!("setup failed for {holder:?}"))
-            .expect_err("the closure panics");
+        let payload =
+            std::panic::catch_unwind(|| panic!("setup failed for {holder:?}")).expect_err("the closure panics");
         std::panic::set_hook(previous);
         let message = payload.downcast_ref::<String>().expect("a formatted panic message");
         assert!(message.contains("setup failed"), "{message}");

@@ -91,9 +91,7 @@ impl TwilioClient {
 
     pub(crate) fn video_request(&self, method: Method, path: &str) -> RequestBuilder {
         let url = join(&self.base.video, path);
-        self.http
-            .request(method, url)
-            .basic_auth(&self.auth.api_key_sid, Some(self.auth.api_key_secret.expose()))
+        self.http.request(method, url).basic_auth(&self.auth.api_key_sid, Some(self.auth.api_key_secret.expose()))
     }
 
     pub(crate) fn video_host(&self) -> String {
@@ -160,11 +158,7 @@ async fn decode<T: DeserializeOwned>(host: String, response: Response) -> Result
     }
     match serde_json::from_slice::<TwilioApiError>(&body) {
         Ok(error) => Err(TwilioError::Api { status, error }),
-        Err(_) => Err(TwilioError::UnexpectedResponse {
-            host,
-            status,
-            detail: snippet(&body),
-        }),
+        Err(_) => Err(TwilioError::UnexpectedResponse { host, status, detail: snippet(&body) }),
     }
 }
 
@@ -192,10 +186,7 @@ mod tests {
 
     #[test]
     fn auth_debug_hides_the_secret() {
-        let auth = ApiKeyAuth {
-            api_key_sid: "SK0123".into(),
-            api_key_secret: Sensitive::new("topsecretvalue".into()),
-        };
+        let auth = ApiKeyAuth { api_key_sid: "SK0123".into(), api_key_secret: Sensitive::new("topsecretvalue".into()) };
         let shown = format!("{auth:?}");
         assert!(shown.contains("SK0123") && !shown.contains("topsecretvalue"), "{shown}");
     }

@@ -1,0 +1,70 @@
+//! The shell's commands through Tauri's real IPC and ACL, on the mock runtime (no window):
+//! the app's own config and capabilities, errors serialized as `{code, message}`.
+
+use serde_json::{Value, json};
+use tauri::{
+    WebviewUrl, WebviewWindowBuilder,
+    ipc::{CallbackFn, InvokeBody},
+    test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder},
+    webview::InvokeRequest,
+};
+use visitdesk_shell::{ShellOptions, configure, manage_context};
+
+fn app() -> tauri::App<MockRuntime> {
+    let options = ShellOptions {
+        keychain_service: "org.visitdesk.ipc-test".into(),
+        twilio_base_urls: Default::default(),
+        mock_capture_devices: false,
+    };
+    let app = configure(mock_builder(), options.clone()).build(tauri::generate_context!()).expect("the app builds");
+    manage_context(app.handle(), options);
+    app
+}
+
+fn invoke(window: &tauri::WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn bad_form() -> Value {
+    json!({ "form": {
+        "account_sid": "AC123", "api_key_sid": "SK0123456789abcdef0123456789abcdef",
+        "api_key_secret": "abcdefghijklmnopqrstuvwxyz012345", "display_name": "Dr. Ana Ruiz",
+        "identity": "dr-ana-ruiz", "join_page_url": "http://visit.example.org"
+    }})
+}
+
+#[test]
+fn the_main_window_gets_field_errors_from_the_core() {
+    let app = app();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
+    let errors = invoke(&main, "check_setup_form", bad_form()).expect("allowed for the main window");
+    let fields: Vec<&str> = errors.as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["account_sid", "join_page_url"]);
+}
+
+#[test]
+fn errors_cross_as_code_and_message() {
+    let app = app();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
+    let error = invoke(&main, "test_connection", bad_form()).expect_err("invalid input is an error");
+    assert_eq!(error["code"], "invalid_input");
+    assert_eq!(error["message"], "2 fields need attention.");
+    assert_eq!(error["fields"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_window_without_the_capability_cannot_call_commands() {
+    let app = app();
+    let other = WebviewWindowBuilder::new(&app, "other", WebviewUrl::default()).build().unwrap();
+    let denied = invoke(&other, "check_setup_form", bad_form()).expect_err("no capability for this window");
+    assert!(denied.to_string().contains("not allowed"), "{denied}");
+}

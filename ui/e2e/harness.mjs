@@ -1,0 +1,77 @@
+// Shared by the window tests: tauri-driver, app sessions, screenshots, the keyring.
+import { execFileSync, spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+import { remote } from "webdriverio";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const APP = process.env.VISITDESK_APP ?? join(ROOT, "target/release/visitdesk");
+export const ARTIFACTS = process.env.VISITDESK_ARTIFACTS ?? join(ROOT, "artifacts");
+export const SHOTS = join(ARTIFACTS, "screenshots");
+export const KEYCHAIN_SERVICE = `org.visitdesk.e2e.${process.pid}`;
+
+async function waitForDriver(port) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const status = await (await fetch(`http://127.0.0.1:${port}/status`)).json();
+      if (status?.value?.ready) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not become ready on 127.0.0.1:${port} within 10 s`);
+}
+
+/** Starts tauri-driver; the app it launches inherits `env` and logs to `logName`. */
+export async function startDriver({ env, logName, port = 4444 }) {
+  if (!existsSync(APP)) throw new Error(`the release app is not built: ${APP}`);
+  mkdirSync(SHOTS, { recursive: true });
+  const logPath = join(ARTIFACTS, logName);
+  const log = createWriteStream(logPath);
+  const driver = spawn("tauri-driver", ["--port", String(port)], {
+    env: { ...process.env, VISITDESK_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, VISITDESK_LOG: "debug", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  driver.stdout.pipe(log);
+  driver.stderr.pipe(log);
+  await waitForDriver(port);
+  return { driver, logPath, port };
+}
+
+export function openApp(port = 4444) {
+  return remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    capabilities: { "tauri:options": { application: APP }, "wdio:enforceWebDriverClassic": true },
+  });
+}
+
+export async function shot(browser, name) {
+  // A screenshot right after an action can show the previous frame.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+}
+
+/** What libsecret's own tool finds for our entry; null when nothing is stored. */
+export function keychainSecret() {
+  try {
+    return execFileSync("secret-tool", ["lookup", "service", KEYCHAIN_SERVICE, "username", "twilio-api-key-secret"], {
+      encoding: "utf8",
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Clicks an element after centring it: WebKitWebDriver's click misses elements at the
+ * viewport's edge (it lands on whatever is under the computed point). */
+export async function press(browser, selector) {
+  const element = browser.$(selector);
+  await element.waitForDisplayed({ timeout: 20_000 });
+  await element.scrollIntoView({ block: "center" });
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await element.click();
+}

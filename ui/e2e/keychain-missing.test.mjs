@@ -1,0 +1,36 @@
+// The release app in a real window on a session with no Secret Service at all: it must
+// say so plainly and write no credentials anywhere. scripts/test runs it inside
+// `scripts/with-keyring missing`.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { openApp, shot, startDriver } from "./harness.mjs";
+
+let session;
+
+before(async () => {
+  session = await startDriver({ logName: "app-keychain-missing.log", port: 4445 });
+});
+
+after(() => session?.driver.kill());
+
+test("no Secret Service: a clear keychain screen, no fallback file", async () => {
+  const browser = await openApp(session.port);
+  try {
+    const problem = browser.$('[data-testid="keychain-problem"]');
+    await problem.waitForDisplayed({ timeout: 30_000 });
+    const text = await problem.getText();
+    assert.ok(text.includes("No system keychain found"), text);
+    assert.ok(text.includes("install and start one") || text.includes("Install and start one"), text);
+    await shot(browser, "07-keychain-missing");
+  } finally {
+    await browser.deleteSession();
+  }
+  const dataDir = join(process.env.XDG_DATA_HOME, "org.visitdesk.console");
+  const files = existsSync(dataDir) ? readdirSync(dataDir) : [];
+  for (const file of files) {
+    assert.ok(!readFileSync(join(dataDir, file), "utf8").includes("api_key_secret"), `${file} holds no secret`);
+  }
+});
