@@ -30,7 +30,7 @@ export async function startDriver({ env, logName, port = 4444 }) {
   mkdirSync(SHOTS, { recursive: true });
   const logPath = join(ARTIFACTS, logName);
   const log = createWriteStream(logPath);
-  const driver = spawn("tauri-driver", ["--port", String(port)], {
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 100)], {
     env: { ...process.env, VISITDESK_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, VISITDESK_LOG: "debug", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

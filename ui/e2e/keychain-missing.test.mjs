@@ -2,7 +2,7 @@
 // say so plainly and write no credentials anywhere. scripts/test runs it inside
 // `scripts/with-keyring missing`.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -29,8 +29,9 @@ test("no Secret Service: a clear keychain screen, no fallback file", async () =>
     await browser.deleteSession();
   }
   const dataDir = join(process.env.XDG_DATA_HOME, "org.visitdesk.console");
-  const files = existsSync(dataDir) ? readdirSync(dataDir) : [];
+  const files = existsSync(dataDir) ? readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isFile()) : [];
   for (const file of files) {
-    assert.ok(!readFileSync(join(dataDir, file), "utf8").includes("api_key_secret"), `${file} holds no secret`);
+    const text = readFileSync(join(dataDir, file.name), "utf8");
+    assert.ok(!text.includes("api_key_secret") && !text.includes("twilio"), `${file.name} holds no credentials`);
   }
 });

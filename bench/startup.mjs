@@ -1,0 +1,113 @@
+// Start-up and idle memory of VisitDesk beside a bare Tauri window, in the same run.
+// Run by bench/run (inside a private keyring session under Xvfb). Prints a table.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { remote } from "../ui/node_modules/webdriverio/build/node.js";
+import { ROOT, startDriver } from "../ui/e2e/harness.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const IDLE_MS = 10_000;
+const SERVICE = "org.visitdesk.bench";
+const apps = {
+  "hello-tauri": join(ROOT, "target/release/hello-tauri"),
+  visitdesk: join(ROOT, "target/release/visitdesk"),
+};
+
+function seedVisitDesk() {
+  const dir = join(process.env.XDG_DATA_HOME, "org.visitdesk.console");
+  mkdirSync(dir, { recursive: true });
+  const settings = {
+    version: 1,
+    profile: { display_name: "Dr. Bench", identity: "dr-bench", join_page_url: "https://visit.example.org/join" },
+    twilio: { account_sid: "AC0123456789abcdef0123456789abcdef", api_key_sid: "SK0123456789abcdef0123456789abcdef" },
+  };
+  writeFileSync(join(dir, "settings.json"), JSON.stringify({ settings }));
+  execFileSync("secret-tool", ["store", "--label", "VisitDesk bench", "service", SERVICE, "username", "twilio-api-key-secret"], {
+    input: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
+  });
+}
+
+function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]) ?? []));
+  return all;
+}
+
+function pssKiB(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const match = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+      if (match) total += Number(match[1]);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+async function measure(name, port) {
+  const t0 = Date.now();
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: apps[name] }, "wdio:enforceWebDriverClassic": true },
+  });
+  try {
+    const painted = await browser.waitUntil(
+      () =>
+        browser.execute(() => {
+          const mark = performance.getEntriesByName("visitdesk:console-painted")[0];
+          return mark ? performance.timeOrigin + mark.startTime : false;
+        }),
+      { timeout: 30_000, interval: 20, timeoutMsg: `${name} never painted its main screen` },
+    );
+    const pid = Number(execFileSync("pgrep", ["-n", "-f", `^${apps[name]}`], { encoding: "utf8" }).trim());
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + IDLE_MS - Date.now())));
+    return { startMs: painted - t0, pssKiB: pssKiB(descendants(pid)) };
+  } finally {
+    await browser.deleteSession();
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+seedVisitDesk();
+const session = await startDriver({ logName: "bench-driver.log", port: 4446, env: { VISITDESK_KEYCHAIN_SERVICE: SERVICE, VISITDESK_LOG: "warn" } });
+const results = { "hello-tauri": [], visitdesk: [] };
+try {
+  for (let run = 0; run < RUNS; run++) {
+    for (const name of Object.keys(apps)) results[name].push(await measure(name, session.port));
+  }
+} finally {
+  session.driver.kill();
+}
+
+const summary = {};
+for (const [name, runs] of Object.entries(results)) {
+  summary[name] = { startMs: median(runs.map((r) => r.startMs)), pssMiB: median(runs.map((r) => r.pssKiB)) / 1024 };
+  console.log(`${name}: start ms ${runs.map((r) => r.startMs.toFixed(0)).join(", ")}; PSS MiB ${runs.map((r) => (r.pssKiB / 1024).toFixed(1)).join(", ")}`);
+}
+const ratio = (key) => summary.visitdesk[key] / summary["hello-tauri"][key];
+console.log(`\nmedian of ${RUNS}          hello-tauri   visitdesk   ratio   target`);
+console.log(`start to first paint  ${summary["hello-tauri"].startMs.toFixed(0).padStart(8)} ms ${summary.visitdesk.startMs.toFixed(0).padStart(8)} ms ${ratio("startMs").toFixed(2).padStart(7)}   <= 1.20`);
+console.log(`idle PSS after 10 s   ${summary["hello-tauri"].pssMiB.toFixed(1).padStart(7)} MiB ${summary.visitdesk.pssMiB.toFixed(1).padStart(7)} MiB ${ratio("pssMiB").toFixed(2).padStart(7)}   <= 1.30`);
