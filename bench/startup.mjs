@@ -77,9 +77,22 @@ async function measure(name, port) {
         }),
       { timeout: 30_000, interval: 20, timeoutMsg: `${name} never painted its main screen` },
     );
+    const phases = await browser.execute(() =>
+      Object.fromEntries(
+        ["visitdesk:opening-state-requested", "visitdesk:opening-state-received"].map((name) => {
+          const mark = performance.getEntriesByName(name)[0];
+          return [name.split(":")[1], mark ? performance.timeOrigin + mark.startTime : null];
+        }),
+      ),
+    );
     const pid = Number(execFileSync("pgrep", ["-n", "-f", `^${apps[name]}`], { encoding: "utf8" }).trim());
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + IDLE_MS - Date.now())));
-    return { startMs: painted - t0, pssKiB: pssKiB(descendants(pid)) };
+    const since = (t) => (t === null ? null : t - t0);
+    return {
+      startMs: painted - t0,
+      pssKiB: pssKiB(descendants(pid)),
+      phases: { requested: since(phases["opening-state-requested"]), received: since(phases["opening-state-received"]) },
+    };
   } finally {
     await browser.deleteSession();
   }
@@ -105,6 +118,10 @@ try {
 const summary = {};
 for (const [name, runs] of Object.entries(results)) {
   summary[name] = { startMs: median(runs.map((r) => r.startMs)), pssMiB: median(runs.map((r) => r.pssKiB)) / 1024 };
+  if (name === "visitdesk") {
+    const phase = (key) => median(runs.map((r) => r.phases[key]));
+    console.log(`visitdesk phases (median ms after launch): opening state requested ${phase("requested").toFixed(0)}, received ${phase("received").toFixed(0)}, console painted ${summary[name].startMs.toFixed(0)}`);
+  }
   console.log(`${name}: start ms ${runs.map((r) => r.startMs.toFixed(0)).join(", ")}; PSS MiB ${runs.map((r) => (r.pssKiB / 1024).toFixed(1)).join(", ")}`);
 }
 const ratio = (key) => summary.visitdesk[key] / summary["hello-tauri"][key];

@@ -10,7 +10,7 @@ use crate::ShellContext;
 
 #[tauri::command]
 pub async fn app_state(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
-    Ok(setup::app_state(ctx.inner()).await)
+    Ok(ctx.opening_state().await)
 }
 
 #[tauri::command]
@@ -20,20 +20,20 @@ pub fn check_setup_form(form: SetupForm) -> Vec<FieldError> {
 
 #[tauri::command]
 pub async fn test_connection(ctx: State<'_, ShellContext>, form: SetupForm) -> Result<ConnectionCheck, AppError> {
-    setup::test_connection(ctx.inner(), form).await
+    setup::test_connection(ctx.core(), form).await
 }
 
 #[tauri::command]
 pub async fn test_saved_connection(ctx: State<'_, ShellContext>) -> Result<ConnectionCheck, AppError> {
-    setup::test_saved_connection(ctx.inner()).await
+    setup::test_saved_connection(ctx.core()).await
 }
 
 #[tauri::command]
 pub async fn save_setup(ctx: State<'_, ShellContext>, form: SetupForm) -> Result<SaveOutcome, AppError> {
-    setup::save_setup(ctx.inner(), form).await
+    setup::save_setup(ctx.core_for_change(), form).await
 }
 
 #[tauri::command]
 pub async fn sign_out(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
-    setup::sign_out(ctx.inner()).await
+    setup::sign_out(ctx.core_for_change()).await
 }

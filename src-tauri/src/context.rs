@@ -1,11 +1,15 @@
-use std::{sync::Arc, time::SystemTime};
+use std::{
+    sync::{Arc, Mutex},
+    time::SystemTime,
+};
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime, async_runtime::JoinHandle};
 use tauri_plugin_store::StoreExt;
 use url::Url;
 use visitdesk_core::{
     AppContext,
     settings::{SettingsError, SettingsStore, StoredSettings},
+    setup::{self, AppState},
 };
 use visitdesk_secrets::{OsKeychain, SecretStore};
 use visitdesk_twilio::BaseUrls;
@@ -40,24 +44,61 @@ impl ShellOptions {
     }
 }
 
-/// The core's context in the app: the OS keychain and tauri-plugin-store.
+/// The shell's state: the core's context, plus the opening screen worked out while the
+/// webview starts.
 pub struct ShellContext {
+    core: Arc<CoreContext>,
+    opening_state: Mutex<Option<JoinHandle<AppState>>>,
+}
+
+/// The core's context in the app: the OS keychain and tauri-plugin-store.
+pub struct CoreContext {
     secrets: Arc<dyn SecretStore>,
     settings: Box<dyn SettingsStore>,
     twilio_base_urls: BaseUrls,
 }
 
 impl ShellContext {
+    /// Also starts reading the keychain for the opening screen, so the webview's first
+    /// request finds it ready.
     pub fn new<R: Runtime>(app: AppHandle<R>, options: ShellOptions) -> Self {
-        Self {
+        let core = Arc::new(CoreContext {
             secrets: Arc::new(OsKeychain::new(options.keychain_service)),
             settings: Box::new(PluginStoreSettings { app }),
             twilio_base_urls: options.twilio_base_urls,
+        });
+        let prefetch = core.clone();
+        let opening_state = tauri::async_runtime::spawn(async move { setup::app_state(prefetch.as_ref()).await });
+        Self { core, opening_state: Mutex::new(Some(opening_state)) }
+    }
+
+    /// The context every core function takes.
+    pub fn core(&self) -> &CoreContext {
+        &self.core
+    }
+
+    /// The screen to show: the prefetched one on the first call, a fresh one after.
+    pub async fn opening_state(&self) -> AppState {
+        let prefetched = self.opening_state.lock().expect("opening state lock").take();
+        if let Some(task) = prefetched
+            && let Ok(state) = task.await
+        {
+            return state;
         }
+        setup::app_state(self.core()).await
+    }
+
+    /// The core context for a command that changes credentials; a prefetched opening
+    /// screen would be stale after it, so it is dropped.
+    pub fn core_for_change(&self) -> &CoreContext {
+        if let Some(task) = self.opening_state.lock().expect("opening state lock").take() {
+            task.abort();
+        }
+        &self.core
     }
 }
 
-impl AppContext for ShellContext {
+impl AppContext for CoreContext {
     fn secrets(&self) -> Arc<dyn SecretStore> {
         self.secrets.clone()
     }

@@ -75,3 +75,17 @@ export async function press(browser, selector) {
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await element.click();
 }
+
+/** Opens the app, runs `steps`, keeps a screenshot named FAILED-<name> if they throw, and
+ * always ends the session (which quits the app). */
+export async function withApp(name, steps, port = 4444) {
+  const browser = await openApp(port);
+  try {
+    await steps(browser);
+  } catch (error) {
+    await shot(browser, `FAILED-${name}`).catch(() => {});
+    throw error;
+  } finally {
+    await browser.deleteSession();
+  }
+}

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { openApp, shot, startDriver } from "./harness.mjs";
+import { shot, startDriver, withApp } from "./harness.mjs";
 
 let session;
 
@@ -17,17 +17,14 @@ before(async () => {
 after(() => session?.driver.kill());
 
 test("no Secret Service: a clear keychain screen, no fallback file", async () => {
-  const browser = await openApp(session.port);
-  try {
+  await withApp("keychain-missing", async (browser) => {
     const problem = browser.$('[data-testid="keychain-problem"]');
     await problem.waitForDisplayed({ timeout: 30_000 });
     const text = await problem.getText();
     assert.ok(text.includes("No system keychain found"), text);
     assert.ok(text.includes("install and start one") || text.includes("Install and start one"), text);
     await shot(browser, "07-keychain-missing");
-  } finally {
-    await browser.deleteSession();
-  }
+  }, session.port);
   const dataDir = join(process.env.XDG_DATA_HOME, "org.visitdesk.console");
   const files = existsSync(dataDir) ? readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isFile()) : [];
   for (const file of files) {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { keychainSecret, openApp, press, shot, startDriver } from "./harness.mjs";
+import { keychainSecret, press, shot, startDriver, withApp } from "./harness.mjs";
 
 const TWILIO = process.env.VISITDESK_PRISM_VIDEO_URL;
 const SECRET = "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA";
@@ -36,8 +36,7 @@ function settingsFile() {
 }
 
 test("first run: a bad SID is refused, good values are saved to the keychain", async () => {
-  const browser = await openApp();
-  try {
+  await withApp("first-run", async (browser) => {
     await browser.$('[data-testid="setup-form"]').waitForDisplayed({ timeout: 30_000 });
     await shot(browser, "01-setup");
 
@@ -78,12 +77,7 @@ test("first run: a bad SID is refused, good values are saved to the keychain", a
     const hasPeerConnection = await browser.execute(() => typeof RTCPeerConnection === "function");
     const support = await browser.$('[data-testid="call-support"]').getText();
     assert.equal(support.includes("open each call in your web browser"), !hasPeerConnection, support);
-  } catch (error) {
-    await shot(browser, "FAILED-first-run").catch(() => {});
-    throw error;
-  } finally {
-    await browser.deleteSession();
-  }
+  });
   assert.equal(keychainSecret(), SECRET, "secret-tool finds the secret in the keyring");
   const settings = settingsFile();
   assert.ok(settings.includes("dr-ana-ruiz"), `settings were saved: ${settings}`);
@@ -91,8 +85,7 @@ test("first run: a bad SID is refused, good values are saved to the keychain", a
 });
 
 test("relaunch: opens on the console from the keychain; sign-out removes the secret", async () => {
-  const browser = await openApp();
-  try {
+  await withApp("relaunch", async (browser) => {
     const name = browser.$('[data-testid="provider-name"]');
     await name.waitForDisplayed({ timeout: 30_000 });
     assert.equal(await name.getText(), "Dr. Ana Ruiz");
@@ -111,12 +104,7 @@ test("relaunch: opens on the console from the keychain; sign-out removes the sec
     assert.equal(await browser.$("#field-display_name").getValue(), "Dr. Ana Ruiz", "profile kept for the form");
     assert.equal(await browser.$("#field-api_key_secret").getValue(), "", "the secret is never sent back");
     await shot(browser, "06-signed-out");
-  } catch (error) {
-    await shot(browser, "FAILED-relaunch").catch(() => {});
-    throw error;
-  } finally {
-    await browser.deleteSession();
-  }
+  });
   assert.equal(keychainSecret(), null, "sign-out removed the keychain entry");
   assert.ok(!settingsFile().includes(GOOD.api_key_sid), "the account was forgotten");
 });
