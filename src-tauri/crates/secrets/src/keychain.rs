@@ -55,10 +55,6 @@ impl OsKeychain {
         Self { service: service.into() }
     }
 
-    pub fn service(&self) -> &str {
-        &self.service
-    }
-
     fn entry(&self, account: &str) -> Result<Entry, KeychainError> {
         Entry::new(&self.service, account).map_err(classify)
     }

@@ -60,12 +60,6 @@ impl<'de, T: Zeroize + Deserialize<'de>> Deserialize<'de> for Sensitive<T> {
     }
 }
 
-impl Sensitive<String> {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
