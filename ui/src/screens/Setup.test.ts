@@ -80,7 +80,7 @@ describe("Setup screen", () => {
     const { user, platform } = renderSetup();
     await fillGood(user);
     await user.click(screen.getByTestId("test-connection"));
-    await waitFor(() => expect(screen.getByTestId("setup-outcome").textContent).toContain("Twilio accepted these credentials (0 active rooms listed)."));
+    await waitFor(() => expect(screen.getByTestId("setup-outcome").querySelector("p")?.textContent).toBe("Twilio accepted these credentials."));
     expect(platform.testConnection).toHaveBeenCalledTimes(1);
   });
 
