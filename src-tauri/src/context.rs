@@ -32,8 +32,11 @@ pub struct ShellOptions {
 impl ShellOptions {
     pub fn from_env() -> Self {
         let mut twilio_base_urls = BaseUrls::default();
-        if let Some(video) = std::env::var("VISITDESK_TWILIO_VIDEO_URL").ok().and_then(|v| Url::parse(&v).ok()) {
-            twilio_base_urls.video = video;
+        if let Ok(value) = std::env::var("VISITDESK_TWILIO_VIDEO_URL") {
+            match Url::parse(&value) {
+                Ok(video) => twilio_base_urls.video = video,
+                Err(error) => tracing::warn!(%value, %error, "VISITDESK_TWILIO_VIDEO_URL is not a URL; using Twilio's"),
+            }
         }
         Self {
             keychain_service: std::env::var("VISITDESK_KEYCHAIN_SERVICE")
