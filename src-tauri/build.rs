@@ -1,6 +1,27 @@
 fn main() {
-    const COMMANDS: &[&str] =
-        &["app_state", "check_setup_form", "test_connection", "test_saved_connection", "save_setup", "sign_out"];
+    const COMMANDS: &[&str] = &[
+        "app_state",
+        "check_setup_form",
+        "test_connection",
+        "test_saved_connection",
+        "save_setup",
+        "sign_out",
+        "clinic_settings",
+        "save_clinic_settings",
+        "list_visits",
+        "create_visit",
+        "edit_visit",
+        "cancel_visit",
+        "mark_no_show",
+        "start_visit",
+        "end_visit",
+        "remove_participant",
+        "invite_guest",
+        "send_running_late",
+        "visit_invites",
+        "audit_log",
+        "verify_audit_log",
+    ];
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -2,9 +2,14 @@
 
 use tauri::State;
 use visitdesk_core::{
-    AppError, FieldError,
+    AppError, FieldError, clinic,
+    invites::{self, InviteRequest, InviteSent, RunningLateRequest},
+    rooms::{self, JoinInfo},
+    settings::ClinicSettings,
     setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
+    visits::{self, VisitForm},
 };
+use visitdesk_store::{AuditEntry, AuditReport, Invite, Visit};
 
 use crate::ShellContext;
 
@@ -36,4 +41,86 @@ pub async fn save_setup(ctx: State<'_, ShellContext>, form: SetupForm) -> Result
 #[tauri::command]
 pub async fn sign_out(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
     setup::sign_out(ctx.core_for_change()).await
+}
+
+#[tauri::command]
+pub async fn clinic_settings(ctx: State<'_, ShellContext>) -> Result<ClinicSettings, AppError> {
+    clinic::clinic_settings(ctx.core()).await
+}
+
+#[tauri::command]
+pub async fn save_clinic_settings(
+    ctx: State<'_, ShellContext>,
+    settings: ClinicSettings,
+) -> Result<ClinicSettings, AppError> {
+    clinic::save_clinic_settings(ctx.core(), settings).await
+}
+
+#[tauri::command]
+pub async fn list_visits(ctx: State<'_, ShellContext>, from: i64, to: i64) -> Result<Vec<Visit>, AppError> {
+    visits::list_visits(ctx.core(), from, to).await
+}
+
+#[tauri::command]
+pub async fn create_visit(ctx: State<'_, ShellContext>, form: VisitForm) -> Result<Visit, AppError> {
+    visits::create_visit(ctx.core(), form).await
+}
+
+#[tauri::command]
+pub async fn edit_visit(ctx: State<'_, ShellContext>, id: String, form: VisitForm) -> Result<Visit, AppError> {
+    visits::edit_visit(ctx.core(), id, form).await
+}
+
+#[tauri::command]
+pub async fn cancel_visit(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
+    visits::cancel_visit(ctx.core(), id).await
+}
+
+#[tauri::command]
+pub async fn mark_no_show(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
+    visits::mark_no_show(ctx.core(), id).await
+}
+
+#[tauri::command]
+pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<JoinInfo, AppError> {
+    rooms::start_visit(ctx.core(), visit_id).await
+}
+
+#[tauri::command]
+pub async fn end_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Visit, AppError> {
+    rooms::end_visit(ctx.core(), visit_id).await
+}
+
+#[tauri::command]
+pub async fn remove_participant(
+    ctx: State<'_, ShellContext>,
+    visit_id: String,
+    participant: String,
+) -> Result<(), AppError> {
+    rooms::remove_participant(ctx.core(), visit_id, participant).await
+}
+
+#[tauri::command]
+pub async fn invite_guest(ctx: State<'_, ShellContext>, request: InviteRequest) -> Result<InviteSent, AppError> {
+    invites::invite(ctx.core(), request).await
+}
+
+#[tauri::command]
+pub async fn send_running_late(ctx: State<'_, ShellContext>, request: RunningLateRequest) -> Result<Invite, AppError> {
+    invites::send_running_late(ctx.core(), request).await
+}
+
+#[tauri::command]
+pub async fn visit_invites(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Vec<Invite>, AppError> {
+    invites::visit_invites(ctx.core(), visit_id).await
+}
+
+#[tauri::command]
+pub async fn audit_log(ctx: State<'_, ShellContext>) -> Result<Vec<AuditEntry>, AppError> {
+    clinic::audit_log(ctx.core()).await
+}
+
+#[tauri::command]
+pub async fn verify_audit_log(ctx: State<'_, ShellContext>) -> Result<AuditReport, AppError> {
+    clinic::verify_audit_log(ctx.core()).await
 }

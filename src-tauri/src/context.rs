@@ -8,6 +8,7 @@ use tauri_plugin_store::StoreExt;
 use url::Url;
 use visitdesk_core::{
     AppContext,
+    db::VisitsDatabase,
     settings::{SettingsError, SettingsStore, StoredSettings},
     setup::{self, AppState},
 };
@@ -15,6 +16,7 @@ use visitdesk_secrets::{OsKeychain, SecretStore};
 use visitdesk_twilio::BaseUrls;
 
 const SETTINGS_FILE: &str = "settings.json";
+const VISITS_DATABASE_FILE: &str = "visits.db";
 const SETTINGS_KEY: &str = "settings";
 pub const DEFAULT_KEYCHAIN_SERVICE: &str = "org.visitdesk.console";
 
@@ -23,7 +25,8 @@ pub const DEFAULT_KEYCHAIN_SERVICE: &str = "org.visitdesk.console";
 pub struct ShellOptions {
     /// `VISITDESK_KEYCHAIN_SERVICE`: the keychain service name entries are stored under.
     pub keychain_service: String,
-    /// `VISITDESK_TWILIO_VIDEO_URL`: where the Video API is (a local server in tests).
+    /// `VISITDESK_TWILIO_VIDEO_URL` and `VISITDESK_TWILIO_API_URL`: where the Video and Api
+    /// v2010 APIs are (local servers in tests).
     pub twilio_base_urls: BaseUrls,
     /// `VISITDESK_MOCK_CAPTURE_DEVICES=1`: WebKitGTK's mock camera and microphone (tests).
     pub mock_capture_devices: bool,
@@ -32,10 +35,15 @@ pub struct ShellOptions {
 impl ShellOptions {
     pub fn from_env() -> Self {
         let mut twilio_base_urls = BaseUrls::default();
-        if let Ok(value) = std::env::var("VISITDESK_TWILIO_VIDEO_URL") {
-            match Url::parse(&value) {
-                Ok(video) => twilio_base_urls.video = video,
-                Err(error) => tracing::warn!(%value, %error, "VISITDESK_TWILIO_VIDEO_URL is not a URL; using Twilio's"),
+        for (variable, base) in [
+            ("VISITDESK_TWILIO_VIDEO_URL", &mut twilio_base_urls.video),
+            ("VISITDESK_TWILIO_API_URL", &mut twilio_base_urls.api),
+        ] {
+            if let Ok(value) = std::env::var(variable) {
+                match Url::parse(&value) {
+                    Ok(url) => *base = url,
+                    Err(error) => tracing::warn!(%value, %error, "{variable} is not a URL; using Twilio's"),
+                }
             }
         }
         Self {
@@ -59,16 +67,21 @@ pub struct CoreContext {
     secrets: Arc<dyn SecretStore>,
     settings: Box<dyn SettingsStore>,
     twilio_base_urls: BaseUrls,
+    visits_database: VisitsDatabase,
 }
 
 impl ShellContext {
     /// Also starts reading the keychain for the opening screen, so the webview's first
     /// request finds it ready.
     pub fn new<R: Runtime>(app: AppHandle<R>, options: ShellOptions) -> Self {
+        // Without an app data folder (no HOME), the database opens in the working folder
+        // and the error shows on first use rather than at start-up.
+        let data_dir = app.path().app_data_dir().unwrap_or_default();
         let core = Arc::new(CoreContext {
             secrets: Arc::new(OsKeychain::new(options.keychain_service)),
             settings: Box::new(PluginStoreSettings { app }),
             twilio_base_urls: options.twilio_base_urls,
+            visits_database: VisitsDatabase::new(data_dir.join(VISITS_DATABASE_FILE)),
         });
         let prefetch = core.clone();
         let opening_state = tauri::async_runtime::spawn(async move { setup::app_state(prefetch.as_ref()).await });
@@ -110,6 +123,9 @@ impl AppContext for CoreContext {
     }
     fn twilio_base_urls(&self) -> BaseUrls {
         self.twilio_base_urls.clone()
+    }
+    fn visits_database(&self) -> &VisitsDatabase {
+        &self.visits_database
     }
 }
 

@@ -22,6 +22,21 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::test_saved_connection,
             commands::save_setup,
             commands::sign_out,
+            commands::clinic_settings,
+            commands::save_clinic_settings,
+            commands::list_visits,
+            commands::create_visit,
+            commands::edit_visit,
+            commands::cancel_visit,
+            commands::mark_no_show,
+            commands::start_visit,
+            commands::end_visit,
+            commands::remove_participant,
+            commands::invite_guest,
+            commands::send_running_late,
+            commands::visit_invites,
+            commands::audit_log,
+            commands::verify_audit_log,
         ])
         .setup(move |app| {
             manage_context(app.handle(), options.clone());

@@ -68,3 +68,46 @@ fn a_window_without_the_capability_cannot_call_commands() {
     let denied = invoke(&other, "check_setup_form", bad_form()).expect_err("no capability for this window");
     assert!(denied.to_string().contains("not allowed"), "{denied}");
 }
+
+#[test]
+fn visit_commands_take_their_arguments_over_ipc() {
+    let app = app();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
+    // Checked before anything is read: a reversed range is the caller's mistake.
+    let error = invoke(&main, "list_visits", json!({ "from": 200, "to": 100 })).expect_err("a reversed range");
+    assert_eq!(error["code"], "invalid_input");
+    let error = invoke(&main, "list_visits", json!({ "from": "today" })).expect_err("wrong argument types");
+    assert!(error.to_string().contains("invalid type"), "{error}");
+}
+
+/// A command exists in four lists: the handler, the build script's permission manifest,
+/// the main window's capability and the isolation hook. They must agree.
+#[test]
+fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let quoted = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split('"').skip(1).step_by(2).map(str::to_string).collect()
+    };
+    let commands_rs = read("src-tauri/src/commands.rs");
+    let handlers: std::collections::BTreeSet<String> = commands_rs
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|item| item.split("fn ").nth(1)?.split('(').next().map(str::to_string))
+        .collect();
+    let build = read("src-tauri/build.rs");
+    let manifest = quoted(build.split("COMMANDS: &[&str] = &[").nth(1).unwrap().split(']').next().unwrap());
+    let capability: Value = serde_json::from_str(&read("src-tauri/capabilities/main-window.json")).unwrap();
+    let allowed: std::collections::BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+        .collect();
+    let isolation = read("ui/isolation/isolation.js");
+    let isolated = quoted(isolation.split("new Set([").nth(1).unwrap().split("])").next().unwrap());
+    assert!(handlers.len() >= 21, "{handlers:?}");
+    assert_eq!(manifest, handlers, "build.rs COMMANDS");
+    assert_eq!(allowed, handlers, "capabilities/main-window.json");
+    assert_eq!(isolated, handlers, "ui/isolation/isolation.js");
+}

@@ -55,10 +55,10 @@ export async function shot(browser, name) {
   await browser.saveScreenshot(join(SHOTS, `${name}.png`));
 }
 
-/** What libsecret's own tool finds for our entry; null when nothing is stored. */
-export function keychainSecret() {
+/** What libsecret's own tool finds for one of our entries; null when nothing is stored. */
+export function keychainSecret(account = "twilio-api-key-secret") {
   try {
-    return execFileSync("secret-tool", ["lookup", "service", KEYCHAIN_SERVICE, "username", "twilio-api-key-secret"], {
+    return execFileSync("secret-tool", ["lookup", "service", KEYCHAIN_SERVICE, "username", account], {
       encoding: "utf8",
     });
   } catch {

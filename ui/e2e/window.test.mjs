@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { keychainSecret, press, shot, startDriver, withApp } from "./harness.mjs";
 
 const TWILIO = process.env.VISITDESK_PRISM_VIDEO_URL;
+const TWILIO_API = process.env.VISITDESK_PRISM_API_URL;
 const SECRET = "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA";
 const GOOD = {
   account_sid: "AC0123456789abcdef0123456789abcdef",
@@ -21,19 +22,42 @@ const GOOD = {
 let session;
 
 before(async () => {
-  if (!TWILIO) throw new Error("VISITDESK_PRISM_VIDEO_URL names the Twilio stand-in (scripts/test starts Prism)");
+  if (!TWILIO || !TWILIO_API) {
+    throw new Error("VISITDESK_PRISM_VIDEO_URL and VISITDESK_PRISM_API_URL name the Twilio stand-ins (scripts/test starts Prism)");
+  }
   session = await startDriver({
     logName: "app-window.log",
-    env: { VISITDESK_TWILIO_VIDEO_URL: TWILIO, VISITDESK_MOCK_CAPTURE_DEVICES: "1" },
+    env: { VISITDESK_TWILIO_VIDEO_URL: TWILIO, VISITDESK_TWILIO_API_URL: TWILIO_API, VISITDESK_MOCK_CAPTURE_DEVICES: "1" },
   });
 });
 
 after(() => session?.driver.kill());
 
+function dataFile(name) {
+  return join(process.env.XDG_DATA_HOME, "org.visitdesk.console", name);
+}
+
 function settingsFile() {
-  const path = join(process.env.XDG_DATA_HOME, "org.visitdesk.console", "settings.json");
+  const path = dataFile("settings.json");
   return existsSync(path) ? readFileSync(path, "utf8") : "";
 }
+
+/** Calls a core command the way the UI does: through the isolation frame and the ACL. */
+function command(browser, name, args) {
+  return browser.executeAsync(
+    (name, args, done) => {
+      window.__TAURI_INTERNALS__.invoke(name, args).then(
+        (value) => done({ ok: value }),
+        (error) => done({ error }),
+      );
+    },
+    name,
+    args,
+  );
+}
+
+const PATIENT = "Ada <img src=x onerror=alert(1)> Lovelace";
+const PATIENT_DIGITS = "4155552671";
 
 test("first run: a bad SID is refused, good values are saved to the keychain", async () => {
   await withApp("first-run", async (browser) => {
@@ -82,6 +106,57 @@ test("first run: a bad SID is refused, good values are saved to the keychain", a
   const settings = settingsFile();
   assert.ok(settings.includes("dr-ana-ruiz"), `settings were saved: ${settings}`);
   assert.ok(!settings.includes(SECRET), "the secret is not in the settings file");
+});
+
+test("visits: stored encrypted under a keychain key, invited through Twilio's contract, audited", async () => {
+  let token = "";
+  await withApp("visits", async (browser) => {
+    await browser.$('[data-testid="provider-name"]').waitForDisplayed({ timeout: 30_000 });
+    const scheduledAt = Math.floor(Date.now() / 1000) + 3600;
+    const created = await command(browser, "create_visit", {
+      form: { patient_display_name: PATIENT, patient_mobile: "(415) 555-2671", scheduled_at: scheduledAt },
+    });
+    assert.ok(created.ok, JSON.stringify(created));
+    assert.equal(created.ok.patient_mobile, `+1${PATIENT_DIGITS}`);
+    const bad = await command(browser, "create_visit", {
+      form: { patient_display_name: "Bo", patient_mobile: "415-CALL-NOW", scheduled_at: scheduledAt },
+    });
+    assert.equal(bad.error?.code, "invalid_input", JSON.stringify(bad));
+    assert.match(bad.error.fields[0].message, /“C” does not belong/);
+
+    const settings = await command(browser, "clinic_settings", {});
+    const saved = await command(browser, "save_clinic_settings", {
+      settings: { ...settings.ok, sms_from: "(415) 555-0188", caller_id: "+14155550188" },
+    });
+    assert.equal(saved.ok?.sms_from, "+14155550188", JSON.stringify(saved));
+
+    const sms = await command(browser, "invite_guest", {
+      request: { visit_id: created.ok.id, role: "patient", method: "sms", phone: null, language: "es", confirm_resend: false },
+    });
+    assert.equal(sms.ok?.invite.status, "sent", JSON.stringify(sms));
+    const link = await command(browser, "invite_guest", {
+      request: { visit_id: created.ok.id, role: "interpreter", method: "copy_link", phone: null, language: null, confirm_resend: false },
+    });
+    assert.match(link.ok?.link ?? "", /^https:\/\/visit\.example-clinic\.org\/join#ey/, JSON.stringify(link));
+    token = link.ok.link.split("#")[1];
+
+    const today = await command(browser, "list_visits", { from: scheduledAt - 60, to: scheduledAt + 60 });
+    assert.deepEqual(today.ok?.map((v) => [v.patient_display_name, v.status]), [[PATIENT, "invited"]]);
+    const audit = await command(browser, "verify_audit_log", {});
+    assert.equal(audit.ok?.entries, 4, JSON.stringify(audit)); // created, room, sms, link
+  });
+  const key = keychainSecret("visits-database-key");
+  assert.match(key ?? "", /^[0-9a-f]{64}$/, "the database key is in the Secret Service");
+  const database = readFileSync(dataFile("visits.db"));
+  assert.ok(!database.subarray(0, 16).toString("latin1").startsWith("SQLite format 3"), "the database is encrypted");
+  for (const file of ["visits.db", "visits.db-wal"].map(dataFile).filter(existsSync)) {
+    const bytes = readFileSync(file).toString("latin1");
+    assert.ok(!bytes.includes("Lovelace") && !bytes.includes(PATIENT_DIGITS), `PHI in plain text in ${file}`);
+  }
+  const log = readFileSync(session.logPath, "utf8");
+  for (const leak of ["Lovelace", PATIENT_DIGITS, token, key]) {
+    assert.ok(!log.includes(leak), `the app log holds ${leak.slice(0, 12)}…`);
+  }
 });
 
 test("relaunch: opens on the console from the keychain; sign-out removes the secret", async () => {

@@ -7,6 +7,21 @@ const ALLOWED_COMMANDS = new Set([
   "test_saved_connection",
   "save_setup",
   "sign_out",
+  "clinic_settings",
+  "save_clinic_settings",
+  "list_visits",
+  "create_visit",
+  "edit_visit",
+  "cancel_visit",
+  "mark_no_show",
+  "start_visit",
+  "end_visit",
+  "remove_participant",
+  "invite_guest",
+  "send_running_late",
+  "visit_invites",
+  "audit_log",
+  "verify_audit_log",
 ]);
 
 window.__TAURI_ISOLATION_HOOK__ = (payload) => {

@@ -1,11 +1,11 @@
 // Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "settings_failed" | "not_configured" | "internal";
+export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "settings_failed" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "internal";
 
-export type SetupField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url";
+export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes";
 
-export type FieldError = { field: SetupField, message: string, };
+export type FieldError = { field: FormField, message: string, };
 
 export type TwilioErrorInfo = { status: number, code: number | null, message: string, more_info: string | null, };
 
@@ -32,3 +32,101 @@ export type SaveOutcome = { state: AppState,
  * Set when the credentials were saved without Twilio confirming them (offline).
  */
 warning: AppError | null, };
+
+export type SmsLanguage = "en" | "es";
+
+export type SmsTexts = { patient_invite: string | null, guest_invite: string | null, running_late: string | null, };
+
+export type ClinicSettings = { 
+/**
+ * Region for numbers typed without `+country` (ISO 3166 alpha-2).
+ */
+default_region: string, 
+/**
+ * SMS sender: a Messaging Service SID (`MG…`), else a Twilio number in E.164.
+ */
+messaging_service_sid: string | null, sms_from: string | null, 
+/**
+ * The Twilio number dial-in calls come from.
+ */
+caller_id: string | null, sms_language: SmsLanguage, sms_texts_en: SmsTexts, sms_texts_es: SmsTexts, 
+/**
+ * Patient, provider, interpreter and family by default.
+ */
+max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, };
+
+export type VisitStatus = "scheduled" | "invited" | "waiting" | "in_visit" | "completed" | "cancelled" | "no_show";
+
+export type RoomRef = { unique_name: string, sid: string | null, };
+
+export type Visit = { 
+/**
+ * 128 random bits as 32 lowercase hex characters.
+ */
+id: string, patient_display_name: string, 
+/**
+ * E.164, validated by the core.
+ */
+patient_mobile: string, 
+/**
+ * Unix seconds, UTC.
+ */
+scheduled_at: number, status: VisitStatus, room: RoomRef | null, created_at: number, updated_at: number, };
+
+export type VisitForm = { patient_display_name: string, patient_mobile: string, 
+/**
+ * Unix seconds.
+ */
+scheduled_at: number, };
+
+export type GuestRole = "patient" | "interpreter" | "family" | "caregiver";
+
+export type InviteMethod = "sms" | "phone_dial_in" | "copy_link";
+
+export type InvitePurpose = "join" | "running_late";
+
+export type InviteStatus = "pending" | "sent" | "failed" | "unknown";
+
+export type Invite = { id: string, visit_id: string, role: GuestRole, method: InviteMethod, purpose: InvitePurpose, to_masked: string | null, to_e164: string | null, guest_identity: string | null, status: InviteStatus, twilio_sid: string | null, error_code: number | null, error_message: string | null, created_at: number, updated_at: number, };
+
+export type InviteRequest = { visit_id: string, role: GuestRole, method: InviteMethod, 
+/**
+ * Who to text or call; for the patient, empty means the visit's mobile number.
+ */
+phone: string | null, 
+/**
+ * The clinic's default when absent.
+ */
+language: SmsLanguage | null, 
+/**
+ * Send although an earlier attempt to the same person has an unknown outcome.
+ */
+confirm_resend: boolean, };
+
+export type RunningLateRequest = { visit_id: string, minutes: number, language: SmsLanguage | null, confirm_resend: boolean, };
+
+export type InviteSent = { invite: Invite, 
+/**
+ * The join link, for "copy link" only.
+ */
+link: string | null, };
+
+export type JoinInfo = { visit_id: string, room_name: string, room_sid: string, identity: string, 
+/**
+ * The provider's access token, for the call in this window only.
+ */
+token: string, expires_at: number, };
+
+export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
+
+export type AuditEntry = { seq: number, 
+/**
+ * Unix milliseconds, UTC.
+ */
+at_ms: number, actor: string, action: AuditAction, visit_id: string | null, detail: string, 
+/**
+ * Hex SHA-256 of the previous entry; 64 zeros for the first.
+ */
+prev_hash: string, hash: string, };
+
+export type AuditReport = { entries: number, head_hash: string, };

@@ -1,6 +1,9 @@
 // The setup form's logic, free of Svelte so it is tested directly. The rules themselves
 // live in the Rust core (validate.rs); this module only shapes what the screen shows.
-import type { AppError, FieldError, SetupField, SetupForm, SetupPrefill } from "../generated/bindings";
+import type { AppError, FieldError, FormField, SetupForm, SetupPrefill } from "../generated/bindings";
+
+/** The form fields of the setup screen. */
+export type SetupField = keyof SetupForm & FormField;
 
 export const FIELD_ORDER: readonly SetupField[] = [
   "account_sid",
@@ -11,7 +14,7 @@ export const FIELD_ORDER: readonly SetupField[] = [
   "join_page_url",
 ];
 
-export type FieldMessages = Partial<Record<SetupField, string>>;
+export type FieldMessages = Partial<Record<FormField, string>>;
 
 export function emptyForm(prefill?: SetupPrefill): SetupForm {
   return {
@@ -31,14 +34,14 @@ export function messagesByField(errors: readonly FieldError[]): FieldMessages {
 }
 
 /** Messages to show: only for fields the provider has left, or all after a submit. */
-export function visibleMessages(all: FieldMessages, touched: ReadonlySet<SetupField>, submitted: boolean): FieldMessages {
+export function visibleMessages(all: FieldMessages, touched: ReadonlySet<FormField>, submitted: boolean): FieldMessages {
   if (submitted) return all;
   const shown: FieldMessages = {};
   for (const field of touched) if (all[field]) shown[field] = all[field];
   return shown;
 }
 
-export function firstInvalidField(messages: FieldMessages): SetupField | undefined {
+export function firstInvalidField(messages: FieldMessages): FormField | undefined {
   return FIELD_ORDER.find((field) => messages[field] !== undefined);
 }
 

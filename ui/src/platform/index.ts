@@ -3,10 +3,20 @@
 import type {
   AppError,
   AppState,
+  AuditEntry,
+  AuditReport,
+  ClinicSettings,
   ConnectionCheck,
   FieldError,
+  Invite,
+  InviteRequest,
+  InviteSent,
+  JoinInfo,
+  RunningLateRequest,
   SaveOutcome,
   SetupForm,
+  Visit,
+  VisitForm,
 } from "../generated/bindings";
 
 export interface Platform {
@@ -16,6 +26,23 @@ export interface Platform {
   testSavedConnection(): Promise<ConnectionCheck>;
   saveSetup(form: SetupForm): Promise<SaveOutcome>;
   signOut(): Promise<AppState>;
+  clinicSettings(): Promise<ClinicSettings>;
+  saveClinicSettings(settings: ClinicSettings): Promise<ClinicSettings>;
+  /** Visits scheduled in [from, to), unix seconds. */
+  listVisits(from: number, to: number): Promise<Visit[]>;
+  createVisit(form: VisitForm): Promise<Visit>;
+  editVisit(id: string, form: VisitForm): Promise<Visit>;
+  cancelVisit(id: string): Promise<Visit>;
+  markNoShow(id: string): Promise<Visit>;
+  startVisit(visitId: string): Promise<JoinInfo>;
+  endVisit(visitId: string): Promise<Visit>;
+  removeParticipant(visitId: string, participant: string): Promise<void>;
+  /** Rejects with code `invite_outcome_unknown` or `twilio_*` when the text or call did not clearly go out. */
+  inviteGuest(request: InviteRequest): Promise<InviteSent>;
+  sendRunningLate(request: RunningLateRequest): Promise<Invite>;
+  visitInvites(visitId: string): Promise<Invite[]>;
+  auditLog(): Promise<AuditEntry[]>;
+  verifyAuditLog(): Promise<AuditReport>;
 }
 
 /** Every rejection from the platform is an AppError, whatever the core or IPC threw. */

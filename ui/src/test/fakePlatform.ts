@@ -23,8 +23,30 @@ export function fakeFieldErrors(form: SetupForm): FieldError[] {
   return errors;
 }
 
+/** A platform call no screen under test should make; fails loudly if one does. */
+function notFaked(name: string) {
+  return vi.fn(async (): Promise<never> => {
+    throw { code: "internal", message: `${name} is not faked in this test`, fields: [], twilio: null };
+  });
+}
+
 export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
   return {
+    clinicSettings: notFaked("clinicSettings"),
+    saveClinicSettings: notFaked("saveClinicSettings"),
+    listVisits: notFaked("listVisits"),
+    createVisit: notFaked("createVisit"),
+    editVisit: notFaked("editVisit"),
+    cancelVisit: notFaked("cancelVisit"),
+    markNoShow: notFaked("markNoShow"),
+    startVisit: notFaked("startVisit"),
+    endVisit: notFaked("endVisit"),
+    removeParticipant: notFaked("removeParticipant"),
+    inviteGuest: notFaked("inviteGuest"),
+    sendRunningLate: notFaked("sendRunningLate"),
+    visitInvites: notFaked("visitInvites"),
+    auditLog: notFaked("auditLog"),
+    verifyAuditLog: notFaked("verifyAuditLog"),
     appState: vi.fn(async () => READY),
     checkSetupForm: vi.fn(async (form: SetupForm) => fakeFieldErrors(form)),
     testConnection: vi.fn(async () => ({ rooms_listed: 0 })),

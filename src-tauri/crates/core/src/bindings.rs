@@ -2,18 +2,25 @@
 //! (`ui/src/generated/bindings.ts`). A test fails when the committed file is stale.
 
 use ts_rs::{Config, TS};
+use visitdesk_store::{
+    AuditAction, AuditEntry, AuditReport, GuestRole, Invite, InviteMethod, InvitePurpose, InviteStatus, RoomRef, Visit,
+    VisitStatus,
+};
 
 use crate::{
-    AppError, ErrorCode, FieldError, SetupField, TwilioErrorInfo,
-    settings::{ProviderProfile, TwilioAccount},
+    AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo,
+    invites::{InviteRequest, InviteSent, RunningLateRequest},
+    rooms::JoinInfo,
+    settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
+    visits::VisitForm,
 };
 
 pub fn typescript() -> String {
     let cfg = Config::new();
     let declarations = [
         ErrorCode::decl(&cfg),
-        SetupField::decl(&cfg),
+        FormField::decl(&cfg),
         FieldError::decl(&cfg),
         TwilioErrorInfo::decl(&cfg),
         AppError::decl(&cfg),
@@ -24,6 +31,25 @@ pub fn typescript() -> String {
         AppState::decl(&cfg),
         ConnectionCheck::decl(&cfg),
         SaveOutcome::decl(&cfg),
+        SmsLanguage::decl(&cfg),
+        SmsTexts::decl(&cfg),
+        ClinicSettings::decl(&cfg),
+        VisitStatus::decl(&cfg),
+        RoomRef::decl(&cfg),
+        Visit::decl(&cfg),
+        VisitForm::decl(&cfg),
+        GuestRole::decl(&cfg),
+        InviteMethod::decl(&cfg),
+        InvitePurpose::decl(&cfg),
+        InviteStatus::decl(&cfg),
+        Invite::decl(&cfg),
+        InviteRequest::decl(&cfg),
+        RunningLateRequest::decl(&cfg),
+        InviteSent::decl(&cfg),
+        JoinInfo::decl(&cfg),
+        AuditAction::decl(&cfg),
+        AuditEntry::decl(&cfg),
+        AuditReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.\n// Do not edit by hand.\n",

@@ -1,17 +1,22 @@
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use visitdesk_secrets::SecretStore;
 use visitdesk_twilio::BaseUrls;
 
-use crate::settings::SettingsStore;
+use crate::{db::VisitsDatabase, settings::SettingsStore};
 
 /// The keychain entry (under the app's service name) that holds the Twilio API Key Secret.
 pub const KEYCHAIN_ACCOUNT_API_KEY_SECRET: &str = "twilio-api-key-secret";
 
-/// What the core needs from its host. The Tauri shell implements it over the OS keychain
-/// and tauri-plugin-store; tests implement it over whatever they need.
+/// What the core needs from its host. The Tauri shell implements it over the OS keychain,
+/// tauri-plugin-store and the app's data folder; tests implement it over whatever they need.
 pub trait AppContext: Send + Sync {
     fn secrets(&self) -> Arc<dyn SecretStore>;
     fn settings(&self) -> &dyn SettingsStore;
     fn twilio_base_urls(&self) -> BaseUrls;
+    /// How long one Twilio request may take, connection included.
+    fn twilio_timeout(&self) -> Duration {
+        Duration::from_secs(15)
+    }
+    fn visits_database(&self) -> &VisitsDatabase;
 }

@@ -1,6 +1,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 use visitdesk_secrets::KeychainError;
+use visitdesk_store::{StoreError, StoreErrorKind};
 use visitdesk_twilio::TwilioError;
 
 /// What went wrong, as the UI branches on it.
@@ -18,24 +19,56 @@ pub enum ErrorCode {
     TwilioUnexpectedResponse,
     SettingsFailed,
     NotConfigured,
+    /// An SMS or call request timed out after it was sent: it may have gone out. Check
+    /// before sending again.
+    InviteOutcomeUnknown,
+    /// The last attempt's outcome is unknown; sending again needs the provider's confirmation.
+    ResendNeedsConfirmation,
+    /// The visit's status does not allow this action (e.g. inviting to a cancelled visit).
+    VisitStateConflict,
+    NotFound,
+    /// The keychain no longer holds the key of an existing visits database.
+    VisitsKeyMissing,
+    /// The visits database does not open with the key in the keychain.
+    VisitsDatabaseWrongKey,
+    /// The visits database was written by a newer VisitDesk.
+    VisitsDatabaseNewer,
+    VisitsDatabaseFailed,
+    AuditTampered,
     /// A fault in VisitDesk itself; the message says what.
     Internal,
 }
 
+/// Every form field a message can point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum SetupField {
+pub enum FormField {
     AccountSid,
     ApiKeySid,
     ApiKeySecret,
     DisplayName,
     Identity,
     JoinPageUrl,
+    PatientDisplayName,
+    PatientMobile,
+    ScheduledAt,
+    Phone,
+    Minutes,
+    DefaultRegion,
+    MessagingServiceSid,
+    SmsFrom,
+    CallerId,
+    SmsTexts,
+    MaxParticipants,
+    GuestTokenTtlMinutes,
+    ProviderTokenTtlMinutes,
+    EmptyRoomTimeoutMinutes,
+    UnusedRoomTimeoutMinutes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FieldError {
-    pub field: SetupField,
+    pub field: FormField,
     pub message: String,
 }
 
@@ -74,8 +107,28 @@ impl AppError {
         Self { fields, ..Self::new(ErrorCode::InvalidInput, message) }
     }
 
+    pub fn field(field: FormField, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError { field, message: message.into() }])
+    }
+
     pub fn settings(detail: impl std::fmt::Display) -> Self {
         Self::new(ErrorCode::SettingsFailed, format!("VisitDesk could not read or write its settings: {detail}"))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        let code = match error.kind() {
+            StoreErrorKind::InvalidKey | StoreErrorKind::WrongKeyOrNotADatabase => ErrorCode::VisitsDatabaseWrongKey,
+            StoreErrorKind::NewerSchema => ErrorCode::VisitsDatabaseNewer,
+            StoreErrorKind::NotFound => ErrorCode::NotFound,
+            StoreErrorKind::AuditTampered => ErrorCode::AuditTampered,
+            StoreErrorKind::AuditDetailRejected => ErrorCode::Internal,
+            StoreErrorKind::Busy | StoreErrorKind::Corrupt | StoreErrorKind::Io | StoreErrorKind::Sqlite => {
+                ErrorCode::VisitsDatabaseFailed
+            }
+        };
+        Self::new(code, error.to_string())
     }
 }
 

@@ -1,12 +1,21 @@
 //! VisitDesk's domain, with no Tauri dependency. The shell implements [`AppContext`]
-//! and exposes each function of [`setup`] as a one-line command.
+//! and exposes each public async function as a one-line command.
 
 pub mod bindings;
+pub mod clinic;
 mod context;
+pub mod db;
 mod error;
+pub mod invites;
+pub mod phone;
+pub mod rooms;
+mod session;
 pub mod settings;
 pub mod setup;
+pub mod sms_text;
+mod tokens;
 pub mod validate;
+pub mod visits;
 
 pub use context::{AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET};
-pub use error::{AppError, ErrorCode, FieldError, SetupField, TwilioErrorInfo};
+pub use error::{AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo};

@@ -20,16 +20,80 @@ pub struct TwilioAccount {
     pub api_key_sid: String,
 }
 
+/// Languages the built-in texts exist in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsLanguage {
+    #[default]
+    En,
+    Es,
+}
+
+/// A clinic's own wording for a text; `None` uses the built-in one. Placeholders:
+/// `{provider}`, `{link}` (invites, required), `{minutes}` (running late, required).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct SmsTexts {
+    pub patient_invite: Option<String>,
+    pub guest_invite: Option<String>,
+    pub running_late: Option<String>,
+}
+
+/// How the clinic runs visits: rooms, invites and texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ClinicSettings {
+    /// Region for numbers typed without `+country` (ISO 3166 alpha-2).
+    pub default_region: String,
+    /// SMS sender: a Messaging Service SID (`MG…`), else a Twilio number in E.164.
+    pub messaging_service_sid: Option<String>,
+    pub sms_from: Option<String>,
+    /// The Twilio number dial-in calls come from.
+    pub caller_id: Option<String>,
+    pub sms_language: SmsLanguage,
+    pub sms_texts_en: SmsTexts,
+    pub sms_texts_es: SmsTexts,
+    /// Patient, provider, interpreter and family by default.
+    pub max_participants: u32,
+    pub record_participants: bool,
+    pub guest_token_ttl_minutes: u32,
+    pub provider_token_ttl_minutes: u32,
+    pub empty_room_timeout_minutes: u32,
+    pub unused_room_timeout_minutes: u32,
+}
+
+impl Default for ClinicSettings {
+    fn default() -> Self {
+        Self {
+            default_region: "US".into(),
+            messaging_service_sid: None,
+            sms_from: None,
+            caller_id: None,
+            sms_language: SmsLanguage::En,
+            sms_texts_en: SmsTexts::default(),
+            sms_texts_es: SmsTexts::default(),
+            max_participants: 4,
+            record_participants: false,
+            guest_token_ttl_minutes: 240,
+            provider_token_ttl_minutes: 240,
+            empty_room_timeout_minutes: 10,
+            unused_room_timeout_minutes: 60,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSettings {
     pub version: u32,
     pub profile: Option<ProviderProfile>,
     pub twilio: Option<TwilioAccount>,
+    #[serde(default)]
+    pub clinic: ClinicSettings,
 }
 
 impl Default for StoredSettings {
     fn default() -> Self {
-        Self { version: SETTINGS_VERSION, profile: None, twilio: None }
+        Self { version: SETTINGS_VERSION, profile: None, twilio: None, clinic: ClinicSettings::default() }
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 use ts_rs::TS;
 use visitdesk_secrets::{SecretStore, Sensitive};
-use visitdesk_twilio::{ApiKeyAuth, TwilioClient};
+use visitdesk_twilio::{ApiKeyAuth, RetryPolicy, TwilioClient};
 
 use crate::{
     AppContext, AppError, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
@@ -72,7 +72,7 @@ pub struct SaveOutcome {
 
 /// Runs a blocking keychain call off the async runtime's workers (a Secret Service may
 /// take its time, or wait for the user to unlock it).
-async fn with_secrets<T: Send + 'static>(
+pub(crate) async fn with_secrets<T: Send + 'static>(
     ctx: &impl AppContext,
     call: impl FnOnce(&dyn SecretStore) -> Result<T, visitdesk_secrets::KeychainError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -140,11 +140,17 @@ fn client_for(
     account: &TwilioAccount,
     secret: &Sensitive<String>,
 ) -> Result<TwilioClient, AppError> {
-    TwilioClient::builder(ApiKeyAuth { api_key_sid: account.api_key_sid.clone(), api_key_secret: secret.clone() })
-        .base_urls(ctx.twilio_base_urls())
-        .timeout(CONNECTION_TEST_TIMEOUT)
-        .build()
-        .map_err(AppError::from)
+    TwilioClient::builder(ApiKeyAuth {
+        account_sid: account.account_sid.clone(),
+        api_key_sid: account.api_key_sid.clone(),
+        api_key_secret: secret.clone(),
+    })
+    .base_urls(ctx.twilio_base_urls())
+    .timeout(CONNECTION_TEST_TIMEOUT)
+    // One attempt: the provider is waiting on the form for a yes or no.
+    .retry_policy(RetryPolicy::no_retries())
+    .build()
+    .map_err(AppError::from)
 }
 
 async fn verify_with_twilio(

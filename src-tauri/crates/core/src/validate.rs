@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::{FieldError, SetupField, settings::ProviderProfile, settings::TwilioAccount, setup::SetupForm};
+use crate::{FieldError, FormField, settings::ProviderProfile, settings::TwilioAccount, setup::SetupForm};
 
 /// Twilio Video refuses identities over 128 characters, double-byte ones counting twice
 /// (Twilio error 53200).
@@ -22,12 +22,12 @@ pub fn validate_setup(form: &SetupForm) -> Result<ValidSetup, Vec<FieldError>> {
             errors.push(FieldError { field, message });
         }
     };
-    check(SetupField::AccountSid, sid(form.account_sid.trim(), "AC", "Account SID", "SK", "an API Key SID"));
-    check(SetupField::ApiKeySid, sid(form.api_key_sid.trim(), "SK", "API Key SID", "AC", "your Account SID"));
-    check(SetupField::ApiKeySecret, api_key_secret(form.api_key_secret.expose()));
-    check(SetupField::DisplayName, display_name(form.display_name.trim()));
-    check(SetupField::Identity, identity(form.identity.trim()));
-    check(SetupField::JoinPageUrl, join_page_url(form.join_page_url.trim()));
+    check(FormField::AccountSid, sid(form.account_sid.trim(), "AC", "Account SID", "SK", "an API Key SID"));
+    check(FormField::ApiKeySid, sid(form.api_key_sid.trim(), "SK", "API Key SID", "AC", "your Account SID"));
+    check(FormField::ApiKeySecret, api_key_secret(form.api_key_secret.expose()));
+    check(FormField::DisplayName, display_name(form.display_name.trim()));
+    check(FormField::Identity, identity(form.identity.trim()));
+    check(FormField::JoinPageUrl, join_page_url(form.join_page_url.trim()));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -166,7 +166,7 @@ mod tests {
         validate_setup(form).err().unwrap_or_default()
     }
 
-    fn message_for(form: &SetupForm, field: SetupField) -> String {
+    fn message_for(form: &SetupForm, field: FormField) -> String {
         let errors = errors_for(form);
         let found: Vec<_> = errors.iter().filter(|e| e.field == field).collect();
         assert_eq!(found.len(), 1, "expected one error on {field:?}, got {errors:?}");
@@ -187,63 +187,63 @@ mod tests {
     fn account_sid_rules() {
         let mut form = good_form();
         form.account_sid = String::new();
-        assert!(message_for(&form, SetupField::AccountSid).starts_with("Enter the Account SID"));
+        assert!(message_for(&form, FormField::AccountSid).starts_with("Enter the Account SID"));
         form.account_sid = "SK0123456789abcdef0123456789abcdef".into();
-        assert!(message_for(&form, SetupField::AccountSid).contains("looks like an API Key SID"));
+        assert!(message_for(&form, FormField::AccountSid).contains("looks like an API Key SID"));
         form.account_sid = "AC0123456789abcdef0123456789abcde".into();
-        assert!(message_for(&form, SetupField::AccountSid).contains("this one has 31 after AC"));
+        assert!(message_for(&form, FormField::AccountSid).contains("this one has 31 after AC"));
         form.account_sid = "AC0123456789abcdef0123456789abcdeg".into();
-        assert!(message_for(&form, SetupField::AccountSid).contains("“g” is not a hexadecimal"));
+        assert!(message_for(&form, FormField::AccountSid).contains("“g” is not a hexadecimal"));
         form.account_sid = "XX0123456789abcdef0123456789abcdef".into();
-        assert!(message_for(&form, SetupField::AccountSid).starts_with("The Account SID starts with AC"));
+        assert!(message_for(&form, FormField::AccountSid).starts_with("The Account SID starts with AC"));
     }
 
     #[test]
     fn api_key_sid_rules() {
         let mut form = good_form();
         form.api_key_sid = "AC0123456789abcdef0123456789abcdef".into();
-        assert!(message_for(&form, SetupField::ApiKeySid).contains("looks like your Account SID"));
+        assert!(message_for(&form, FormField::ApiKeySid).contains("looks like your Account SID"));
         form.api_key_sid = "SK0123".into();
-        assert!(message_for(&form, SetupField::ApiKeySid).contains("this one has 4 after SK"));
+        assert!(message_for(&form, FormField::ApiKeySid).contains("this one has 4 after SK"));
     }
 
     #[test]
     fn secret_rules_never_echo_the_value() {
         let mut form = good_form();
         form.api_key_secret = Sensitive::new(String::new());
-        assert!(message_for(&form, SetupField::ApiKeySecret).starts_with("Enter the API Key Secret"));
+        assert!(message_for(&form, FormField::ApiKeySecret).starts_with("Enter the API Key Secret"));
         form.api_key_secret = Sensitive::new("short-but-secret!".into());
-        let message = message_for(&form, SetupField::ApiKeySecret);
+        let message = message_for(&form, FormField::ApiKeySecret);
         assert!(message.contains("this one is 17 characters and has other symbols"), "{message}");
         assert!(!message.contains("short-but-secret"));
         form.api_key_secret = Sensitive::new(format!("{} ", &GOOD_SECRET[..31]));
-        assert!(message_for(&form, SetupField::ApiKeySecret).contains("contains spaces"));
+        assert!(message_for(&form, FormField::ApiKeySecret).contains("contains spaces"));
     }
 
     #[test]
     fn identity_rules_follow_twilio_limits() {
         let mut form = good_form();
         form.identity = "   ".into();
-        assert!(message_for(&form, SetupField::Identity).starts_with("Enter an identity"));
+        assert!(message_for(&form, FormField::Identity).starts_with("Enter an identity"));
         form.identity = "a".repeat(128);
         assert!(errors_for(&form).is_empty());
         form.identity = "a".repeat(129);
-        assert!(message_for(&form, SetupField::Identity).contains("this one counts 129"));
+        assert!(message_for(&form, FormField::Identity).contains("this one counts 129"));
         form.identity = "医".repeat(64);
         assert!(errors_for(&form).is_empty(), "64 double-byte characters count 128");
         form.identity = "医".repeat(65);
-        assert!(message_for(&form, SetupField::Identity).contains("this one counts 130"));
+        assert!(message_for(&form, FormField::Identity).contains("this one counts 130"));
         form.identity = "dr\u{7}ana".into();
-        assert!(message_for(&form, SetupField::Identity).contains("control character"));
+        assert!(message_for(&form, FormField::Identity).contains("control character"));
     }
 
     #[test]
     fn display_name_rules() {
         let mut form = good_form();
         form.display_name = "".into();
-        assert!(message_for(&form, SetupField::DisplayName).starts_with("Enter your name"));
+        assert!(message_for(&form, FormField::DisplayName).starts_with("Enter your name"));
         form.display_name = "x".repeat(81);
-        assert!(message_for(&form, SetupField::DisplayName).contains("80 characters"));
+        assert!(message_for(&form, FormField::DisplayName).contains("80 characters"));
         form.display_name = "<img src=x onerror=alert(1)>".into();
         assert!(errors_for(&form).is_empty(), "markup is text; the UI renders it as text");
     }
@@ -260,7 +260,7 @@ mod tests {
             ("https://visit.example.org/join#token", "VisitDesk puts each invite's access token there"),
         ] {
             form.join_page_url = url.into();
-            let message = message_for(&form, SetupField::JoinPageUrl);
+            let message = message_for(&form, FormField::JoinPageUrl);
             assert!(message.contains(expected), "{url:?}: {message}");
         }
         form.join_page_url = "https://visit.example.org/join?clinic=north".into();

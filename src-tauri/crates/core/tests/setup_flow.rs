@@ -8,7 +8,7 @@ use std::sync::Arc;
 use common::{MemoryKeychain, SECRET, TestContext, good_form, rooms_page, unreachable_url};
 use serde_json::json;
 use visitdesk_core::{
-    ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, SetupField,
+    ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
     setup::{AppState, app_state, check_setup_form, save_setup, sign_out, test_connection, test_saved_connection},
 };
 use visitdesk_secrets::{KeychainError, Sensitive};
@@ -128,7 +128,7 @@ async fn invalid_forms_get_field_messages_and_touch_nothing() {
     form.join_page_url = "http://visit.example.org".into();
 
     let fields = check_setup_form(&form);
-    assert_eq!(fields.iter().map(|f| f.field).collect::<Vec<_>>(), [SetupField::AccountSid, SetupField::JoinPageUrl]);
+    assert_eq!(fields.iter().map(|f| f.field).collect::<Vec<_>>(), [FormField::AccountSid, FormField::JoinPageUrl]);
 
     let error = save_setup(&ctx, form).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);

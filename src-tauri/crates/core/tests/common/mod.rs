@@ -1,18 +1,21 @@
 #![allow(dead_code)]
 
 use std::{
-    collections::HashMap,
     path::PathBuf,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use url::Url;
 use visitdesk_core::{
     AppContext,
+    db::VisitsDatabase,
     settings::{SettingsError, SettingsStore, StoredSettings},
     setup::SetupForm,
 };
-use visitdesk_secrets::{KeychainError, SecretStore, Sensitive};
+#[allow(unused_imports)]
+pub use visitdesk_secrets::MemoryKeychain;
+use visitdesk_secrets::{SecretStore, Sensitive};
 use visitdesk_twilio::BaseUrls;
 
 pub const SECRET: &str = "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA";
@@ -25,36 +28,6 @@ pub fn good_form() -> SetupForm {
         display_name: "Dr. Ana Ruiz".into(),
         identity: "dr-ana-ruiz".into(),
         join_page_url: "https://visit.example-clinic.org/join".into(),
-    }
-}
-
-/// A keychain in memory, or one that fails the way a real one can.
-#[derive(Default)]
-pub struct MemoryKeychain {
-    pub entries: Mutex<HashMap<String, String>>,
-    pub failure: Mutex<Option<KeychainError>>,
-}
-
-impl SecretStore for MemoryKeychain {
-    fn read(&self, account: &str) -> Result<Option<Sensitive<String>>, KeychainError> {
-        if let Some(error) = self.failure.lock().unwrap().clone() {
-            return Err(error);
-        }
-        Ok(self.entries.lock().unwrap().get(account).cloned().map(Sensitive::new))
-    }
-    fn write(&self, account: &str, secret: &Sensitive<String>) -> Result<(), KeychainError> {
-        if let Some(error) = self.failure.lock().unwrap().clone() {
-            return Err(error);
-        }
-        self.entries.lock().unwrap().insert(account.into(), secret.expose().clone());
-        Ok(())
-    }
-    fn delete(&self, account: &str) -> Result<(), KeychainError> {
-        if let Some(error) = self.failure.lock().unwrap().clone() {
-            return Err(error);
-        }
-        self.entries.lock().unwrap().remove(account);
-        Ok(())
     }
 }
 
@@ -95,14 +68,31 @@ pub struct TestContext {
     pub secrets: Arc<dyn SecretStore>,
     pub settings: JsonFileSettings,
     pub video: Url,
+    pub api: Url,
+    pub database: VisitsDatabase,
+    pub timeout: Duration,
     pub _dir: tempfile::TempDir,
 }
 
 impl TestContext {
     pub fn new(secrets: Arc<dyn SecretStore>, video: &str) -> Self {
+        Self::with_apis(secrets, video, video)
+    }
+
+    /// Video and Api v2010 at their own addresses (two Prism servers, or one mock for both).
+    pub fn with_apis(secrets: Arc<dyn SecretStore>, video: &str, api: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let settings = JsonFileSettings::new(dir.path().join("settings.json"));
-        Self { secrets, settings, video: Url::parse(video).unwrap(), _dir: dir }
+        let database = VisitsDatabase::new(dir.path().join("visits.db"));
+        Self {
+            secrets,
+            settings,
+            video: Url::parse(video).unwrap(),
+            api: Url::parse(api).unwrap(),
+            database,
+            timeout: Duration::from_secs(15),
+            _dir: dir,
+        }
     }
 }
 
@@ -114,7 +104,13 @@ impl AppContext for TestContext {
         &self.settings
     }
     fn twilio_base_urls(&self) -> BaseUrls {
-        BaseUrls { video: self.video.clone() }
+        BaseUrls { video: self.video.clone(), api: self.api.clone() }
+    }
+    fn visits_database(&self) -> &VisitsDatabase {
+        &self.database
+    }
+    fn twilio_timeout(&self) -> Duration {
+        self.timeout
     }
 }
 

@@ -1,0 +1,185 @@
+//! One Twilio group room per visit: ensured (reused while in progress, created again once
+//! completed), joined by the provider, ended, and rid of a participant.
+
+use serde::Serialize;
+use tracing::info;
+use ts_rs::TS;
+use visitdesk_store::{AuditAction, RoomRef, Visit, VisitStatus};
+use visitdesk_twilio::{
+    TwilioClient,
+    rooms::{RoomStatus, RoomType, VideoCodec},
+};
+
+use crate::{
+    AppContext, AppError, ErrorCode,
+    db::with_store,
+    session::Session,
+    tokens,
+    visits::{self, OPEN, require_status},
+};
+
+/// What the provider's call needs to join the visit's room.
+#[derive(Clone, Serialize, TS)]
+pub struct JoinInfo {
+    pub visit_id: String,
+    pub room_name: String,
+    pub room_sid: String,
+    pub identity: String,
+    /// The provider's access token, for the call in this window only.
+    pub token: String,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for JoinInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinInfo").field("room_sid", &self.room_sid).field("token", &"[redacted]").finish()
+    }
+}
+
+/// A random room name: unique, and nothing in it says who the visit is for.
+fn new_room_name() -> Result<String, AppError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random room name could be made: {error}")))?;
+    Ok(format!("vd-{}", hex::encode(bytes)))
+}
+
+async fn create_room(session: &Session, client: &TwilioClient, name: &str) -> Result<String, AppError> {
+    let clinic = session.workspace.clinic();
+    let created = client
+        .rooms()
+        .create()
+        .unique_name(name)
+        .room_type(RoomType::Group)
+        .max_participants(clinic.max_participants)
+        .video_codecs(&[VideoCodec::Vp8])
+        .empty_room_timeout(clinic.empty_room_timeout_minutes)
+        .unused_room_timeout(clinic.unused_room_timeout_minutes)
+        .record_participants_on_connect(clinic.record_participants)
+        .send()
+        .await;
+    match created {
+        Ok(room) => Ok(room.sid),
+        // Created meanwhile (another window, or an earlier attempt that timed out): use it.
+        Err(error) if error.is_room_exists_conflict() => Ok(client.rooms().fetch(name).await?.sid),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The visit's room, in progress: the one it has, or a new one under the same name once
+/// that one completed. Saves the room on the visit.
+pub(crate) async fn ensure_room(
+    ctx: &impl AppContext,
+    session: &Session,
+    client: &TwilioClient,
+    visit: &Visit,
+) -> Result<RoomRef, AppError> {
+    let name = match &visit.room {
+        Some(room) => room.unique_name.clone(),
+        None => new_room_name()?,
+    };
+    let existing = match &visit.room {
+        Some(_) => match client.rooms().fetch(&name).await {
+            Ok(room) => Some(room),
+            Err(error) if error.http_status() == Some(404) => None,
+            Err(error) => return Err(error.into()),
+        },
+        None => None,
+    };
+    let (sid, created) = match existing {
+        Some(room) if room.status == Some(RoomStatus::InProgress) => (room.sid, false),
+        _ => (create_room(session, client, &name).await?, true),
+    };
+    let room = RoomRef { unique_name: name, sid: Some(sid.clone()) };
+    let visit_id = visit.id.clone();
+    let actor = session.workspace.actor();
+    let saved = room.clone();
+    with_store(ctx, move |store| {
+        store.set_visit_room(&visit_id, Some(saved))?;
+        if created {
+            store.append_audit(visits::audit(actor, AuditAction::RoomCreated, &visit_id, format!("room {sid}")))?;
+        }
+        Ok(())
+    })
+    .await?;
+    if created {
+        info!(visit = %visit.id, "room created");
+    }
+    Ok(room)
+}
+
+/// Ensures the room and mints the provider's token for it; the visit is then in progress.
+pub async fn start_visit(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppError> {
+    let session = Session::load(ctx).await?;
+    let visit = visits::visit(ctx, visit_id.clone()).await?;
+    require_status(&visit, OPEN, "join the visit")?;
+    let client = session.client(ctx)?;
+    let room = ensure_room(ctx, &session, &client, &visit).await?;
+    let room_sid = room.sid.clone().unwrap_or_default();
+    let token = tokens::provider_token(&session, &room_sid)?;
+    if visit.status != VisitStatus::InVisit {
+        with_store(ctx, move |store| store.set_visit_status(&visit_id, VisitStatus::InVisit)).await?;
+    }
+    Ok(JoinInfo {
+        visit_id: visit.id,
+        room_name: room.unique_name,
+        room_sid,
+        identity: token.identity,
+        token: token.jwt.expose().clone(),
+        expires_at: token.expires_at,
+    })
+}
+
+/// Completes the visit's room (everyone is disconnected) and marks the visit completed.
+/// A room Twilio already completed, or never created, is not an error.
+pub async fn end_visit(ctx: &impl AppContext, visit_id: String) -> Result<Visit, AppError> {
+    let session = Session::load(ctx).await?;
+    let visit = visits::visit(ctx, visit_id.clone()).await?;
+    require_status(&visit, OPEN, "end the visit")?;
+    let room_sid = visit.room.as_ref().and_then(|room| room.sid.clone());
+    if let Some(sid) = &room_sid {
+        let client = session.client(ctx)?;
+        match client.rooms().complete(sid).await {
+            Ok(_) => {}
+            Err(error) if error.http_status() == Some(404) => {}
+            // Twilio refuses to complete a room that is already completed (code 53112-ish);
+            // check the room's status before giving up.
+            Err(error) => match client.rooms().fetch(sid).await {
+                Ok(room) if room.status != Some(RoomStatus::InProgress) => {}
+                _ => return Err(error.into()),
+            },
+        }
+    }
+    let actor = session.workspace.actor();
+    with_store(ctx, move |store| {
+        let visit = store.set_visit_status(&visit_id, VisitStatus::Completed)?;
+        let detail = room_sid.map_or_else(|| "no room".to_string(), |sid| format!("room {sid}"));
+        store.append_audit(visits::audit(actor, AuditAction::RoomEnded, &visit_id, detail))?;
+        Ok(visit)
+    })
+    .await
+}
+
+/// Disconnects one participant (by identity or participant SID) from the visit's room.
+pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, participant: String) -> Result<(), AppError> {
+    let participant = participant.trim().to_string();
+    if participant.is_empty() {
+        return Err(AppError::new(ErrorCode::InvalidInput, "Say which participant to remove."));
+    }
+    let session = Session::load(ctx).await?;
+    let visit = visits::visit(ctx, visit_id.clone()).await?;
+    require_status(&visit, OPEN, "remove a participant")?;
+    let Some(room_sid) = visit.room.as_ref().and_then(|room| room.sid.clone()) else {
+        return Err(AppError::new(ErrorCode::VisitStateConflict, "This visit has no room yet, so nobody is in it."));
+    };
+    let client = session.client(ctx)?;
+    client.participants(&room_sid).disconnect(&participant).await?;
+    let actor = session.workspace.actor();
+    with_store(ctx, move |store| {
+        let detail = format!("participant {participant} from room {room_sid}");
+        store.append_audit(visits::audit(actor, AuditAction::ParticipantRemoved, &visit_id, detail))
+    })
+    .await?;
+    Ok(())
+}

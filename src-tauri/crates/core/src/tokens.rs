@@ -1,0 +1,56 @@
+//! Access tokens for one room: the provider's, and guests' with a role-prefixed identity.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use visitdesk_secrets::Sensitive;
+use visitdesk_store::GuestRole;
+use visitdesk_twilio::access_token::{AccessToken, AccessTokenError};
+
+use crate::{AppError, ErrorCode, session::Session};
+
+pub(crate) struct MintedToken {
+    pub identity: String,
+    pub jwt: Sensitive<String>,
+    pub expires_at: i64,
+}
+
+fn token_error(error: AccessTokenError) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, format!("VisitDesk cannot make this access token: {error}"))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn mint(session: &Session, identity: String, room_sid: &str, ttl_minutes: u32) -> Result<MintedToken, AppError> {
+    let ttl = Duration::from_secs(u64::from(ttl_minutes) * 60);
+    let issued_at = unix_now();
+    let jwt = AccessToken::video(&session.account.account_sid, &session.account.api_key_sid, &identity)
+        .room(room_sid)
+        .ttl(ttl)
+        .issued_at(issued_at)
+        .to_jwt(&session.secret)
+        .map_err(token_error)?;
+    Ok(MintedToken { identity, jwt, expires_at: (issued_at + ttl.as_secs()) as i64 })
+}
+
+/// The provider's own token for their visit's room.
+pub(crate) fn provider_token(session: &Session, room_sid: &str) -> Result<MintedToken, AppError> {
+    let ttl = session.workspace.clinic().provider_token_ttl_minutes;
+    mint(session, session.workspace.profile.identity.clone(), room_sid, ttl)
+}
+
+/// A unique guest identity with its role as prefix (`patient-kqzmfwprxd`): it tells the
+/// provider who is who and carries no PHI. Letters only, so it never reads as a number.
+pub(crate) fn guest_identity(role: GuestRole) -> Result<String, AppError> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random identity could be made: {error}")))?;
+    let suffix: String = bytes.iter().map(|b| char::from(b'a' + b % 26)).collect();
+    Ok(format!("{}-{suffix}", role.as_str()))
+}
+
+/// A guest's token, scoped to the room's SID (it cannot open a later room of the same name).
+pub(crate) fn guest_token(session: &Session, identity: String, room_sid: &str) -> Result<MintedToken, AppError> {
+    mint(session, identity, room_sid, session.workspace.clinic().guest_token_ttl_minutes)
+}
