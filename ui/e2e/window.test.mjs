@@ -42,13 +42,14 @@ function settingsFile() {
   return existsSync(path) ? readFileSync(path, "utf8") : "";
 }
 
-/** Calls a core command the way the UI does: through the isolation frame and the ACL. */
+/** Calls a core command the way the UI does: through the isolation frame and the ACL.
+ * Resolves to `{ ok }` or `{ rejected }` (a key named `error` would read as a WebDriver error). */
 function command(browser, name, args) {
   return browser.executeAsync(
     (name, args, done) => {
       window.__TAURI_INTERNALS__.invoke(name, args).then(
         (value) => done({ ok: value }),
-        (error) => done({ error }),
+        (reason) => done({ rejected: reason }),
       );
     },
     name,
@@ -121,8 +122,8 @@ test("visits: stored encrypted under a keychain key, invited through Twilio's co
     const bad = await command(browser, "create_visit", {
       form: { patient_display_name: "Bo", patient_mobile: "415-CALL-NOW", scheduled_at: scheduledAt },
     });
-    assert.equal(bad.error?.code, "invalid_input", JSON.stringify(bad));
-    assert.match(bad.error.fields[0].message, /“C” does not belong/);
+    assert.equal(bad.rejected?.code, "invalid_input", JSON.stringify(bad));
+    assert.match(bad.rejected.fields[0].message, /“C” does not belong/);
 
     const settings = await command(browser, "clinic_settings", {});
     const saved = await command(browser, "save_clinic_settings", {

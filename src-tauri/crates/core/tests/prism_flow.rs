@@ -6,10 +6,10 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{MemoryKeychain, SECRET, TestContext};
+use common::{MemoryKeychain, SECRET, TestContext, invite_request};
 use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
-    invites::{self, InviteRequest, RunningLateRequest},
+    invites::{self, RunningLateRequest},
     rooms,
     settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     visits::{self, VisitForm},
@@ -48,17 +48,6 @@ fn step<T, E: std::fmt::Debug>(name: &str, result: Result<T, E>) -> T {
     result.unwrap_or_else(|error| panic!("{name}: Twilio's contract refused the request, or its answer: {error:?}"))
 }
 
-fn request(visit_id: &str, role: GuestRole, method: InviteMethod, phone: Option<&str>) -> InviteRequest {
-    InviteRequest {
-        visit_id: visit_id.into(),
-        role,
-        method,
-        phone: phone.map(Into::into),
-        language: None,
-        confirm_resend: false,
-    }
-}
-
 async fn a_visits_life(clinic: ClinicSettings) {
     let ctx = context(clinic);
     let form = VisitForm {
@@ -70,14 +59,19 @@ async fn a_visits_life(clinic: ClinicSettings) {
     let id = visit.id.clone();
 
     // POST /v1/Rooms, then POST Messages.json.
-    let sms =
-        step("patient SMS", invites::invite(&ctx, request(&id, GuestRole::Patient, InviteMethod::Sms, None)).await);
+    let sms = step(
+        "patient SMS",
+        invites::invite(&ctx, invite_request(&id, GuestRole::Patient, InviteMethod::Sms, None)).await,
+    );
     assert_eq!(sms.invite.status, InviteStatus::Sent);
     // GET /v1/Rooms/{UniqueName}, then POST Calls.json with TwiML.
     let call = step(
         "interpreter dial-in",
-        invites::invite(&ctx, request(&id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("+442079460018")))
-            .await,
+        invites::invite(
+            &ctx,
+            invite_request(&id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("+442079460018")),
+        )
+        .await,
     );
     assert_eq!(call.invite.status, InviteStatus::Sent);
     let late = RunningLateRequest { visit_id: id.clone(), minutes: 10, language: None, confirm_resend: false };

@@ -6,7 +6,7 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use common::{MemoryKeychain, SECRET, TestContext, unreachable_url};
+use common::{MemoryKeychain, SECRET, TestContext, invite_request, unreachable_url};
 use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
@@ -76,12 +76,13 @@ async fn twilio_without_rooms() -> MockServer {
         )
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/Rooms"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(room_json("in-progress")))
-        .mount(&server)
-        .await;
+    created("/v1/Rooms", room_json("in-progress")).mount(&server).await;
     server
+}
+
+/// Twilio answers `POST route` with 201 and `body`.
+fn created(route: &str, body: Value) -> Mock {
+    Mock::given(method("POST")).and(path(route)).respond_with(ResponseTemplate::new(201).set_body_json(body))
 }
 
 async fn requests_to(server: &MockServer, verb: &str, to: &str) -> Vec<Request> {
@@ -100,17 +101,6 @@ fn field(request: &Request, name: &str) -> Option<String> {
 fn jwt_claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
-
-fn invite(visit_id: &str, role: GuestRole, method: InviteMethod, phone: Option<&str>) -> InviteRequest {
-    InviteRequest {
-        visit_id: visit_id.into(),
-        role,
-        method,
-        phone: phone.map(Into::into),
-        language: None,
-        confirm_resend: false,
-    }
 }
 
 async fn audit_text(ctx: &TestContext) -> String {
@@ -209,19 +199,15 @@ async fn visits_survive_a_restart_and_a_lost_key_never_replaces_the_database() {
 #[tokio::test]
 async fn patient_sms_invite_creates_the_room_and_texts_a_room_scoped_link() {
     let twilio = twilio_without_rooms().await;
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"})),
-        )
+    created(MESSAGES, json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"}))
         .expect(1)
         .mount(&twilio)
         .await;
     let (_, ctx) = configured(&twilio.uri());
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
 
-    let sent = invites::invite(&ctx, invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap();
+    let sent =
+        invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap();
     assert_eq!(sent.invite.status, InviteStatus::Sent);
     assert_eq!(sent.invite.to_masked.as_deref(), Some("+1********71"));
     assert!(sent.link.is_none(), "the link only comes back for copy-link");
@@ -276,8 +262,9 @@ async fn an_sms_that_times_out_is_sent_once_marked_unknown_and_needs_confirmatio
     let (_, ctx) = configured(&twilio.uri());
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
 
-    let error =
-        invites::invite(&ctx, invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap_err();
+    let error = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::InviteOutcomeUnknown);
     assert!(error.message.contains("check with the recipient before sending again"), "{}", error.message);
     assert_eq!(requests_to(&twilio, "POST", MESSAGES).await.len(), 1, "never retried");
@@ -285,15 +272,18 @@ async fn an_sms_that_times_out_is_sent_once_marked_unknown_and_needs_confirmatio
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].status, InviteStatus::Unknown);
 
-    let again =
-        invites::invite(&ctx, invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap_err();
+    let again = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::ResendNeedsConfirmation);
     assert!(again.message.contains("+1********71"), "{}", again.message);
     assert_eq!(requests_to(&twilio, "POST", MESSAGES).await.len(), 1, "nothing sent without confirmation");
     assert_eq!(invites::visit_invites(&ctx, visit.id.clone()).await.unwrap().len(), 1);
 
-    let confirmed =
-        InviteRequest { confirm_resend: true, ..invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None) };
+    let confirmed = InviteRequest {
+        confirm_resend: true,
+        ..invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)
+    };
     let _ = invites::invite(&ctx, confirmed).await;
     assert_eq!(requests_to(&twilio, "POST", MESSAGES).await.len(), 2, "sent again once confirmed");
     assert!(audit_text(&ctx).await.contains("invite_outcome_unknown"));
@@ -318,8 +308,9 @@ async fn twilio_errors_on_sms_are_shown_with_twilios_code_and_never_retried() {
             .await;
         let (_, ctx) = configured(&twilio.uri());
         let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
-        let error =
-            invites::invite(&ctx, invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap_err();
+        let error = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
+            .await
+            .unwrap_err();
         assert_eq!(error.code, ErrorCode::TwilioError, "HTTP {status}");
         let twilio_info = error.twilio.expect("Twilio's own error");
         assert_eq!((twilio_info.code, twilio_info.message.as_str()), (Some(code), message));
@@ -335,8 +326,9 @@ async fn twilio_errors_on_sms_are_shown_with_twilios_code_and_never_retried() {
 async fn an_sms_to_an_unreachable_twilio_fails_cleanly() {
     let (_, ctx) = configured(&unreachable_url());
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
-    let error =
-        invites::invite(&ctx, invite(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap_err();
+    let error = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::TwilioUnreachable, "{}", error.message);
     // Nothing was pending when the room could not be made: no invite to check on.
     assert!(invites::visit_invites(&ctx, visit.id).await.unwrap().is_empty());
@@ -345,12 +337,7 @@ async fn an_sms_to_an_unreachable_twilio_fails_cleanly() {
 #[tokio::test]
 async fn interpreter_dial_in_connects_the_call_to_the_room_with_escaped_twiml() {
     let twilio = twilio_without_rooms().await;
-    Mock::given(method("POST"))
-        .and(path(CALLS))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(json!({"sid": "CA0123456789abcdef0123456789abcdef", "status": "queued"})),
-        )
+    created(CALLS, json!({"sid": "CA0123456789abcdef0123456789abcdef", "status": "queued"}))
         .expect(1)
         .mount(&twilio)
         .await;
@@ -358,7 +345,7 @@ async fn interpreter_dial_in_connects_the_call_to_the_room_with_escaped_twiml() 
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
     let sent = invites::invite(
         &ctx,
-        invite(&visit.id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("+44 20 7946 0018")),
+        invite_request(&visit.id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("+44 20 7946 0018")),
     )
     .await
     .unwrap();
@@ -373,9 +360,10 @@ async fn interpreter_dial_in_connects_the_call_to_the_room_with_escaped_twiml() 
         field(call, "Twiml").unwrap(),
         format!("<Response><Connect><Room participantIdentity=\"{identity}\">{room_name}</Room></Connect></Response>")
     );
-    let error = invites::invite(&ctx, invite(&visit.id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("12")))
-        .await
-        .unwrap_err();
+    let error =
+        invites::invite(&ctx, invite_request(&visit.id, GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("12")))
+            .await
+            .unwrap_err();
     assert_eq!(error.fields[0].field, FormField::Phone);
     assert!(error.fields[0].message.contains("too short"), "{:?}", error.fields);
 }
@@ -385,7 +373,9 @@ async fn copy_link_makes_a_guest_link_without_any_text_or_call() {
     let twilio = twilio_without_rooms().await;
     let (_, ctx) = configured(&twilio.uri());
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
-    let sent = invites::invite(&ctx, invite(&visit.id, GuestRole::Family, InviteMethod::CopyLink, None)).await.unwrap();
+    let sent = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Family, InviteMethod::CopyLink, None))
+        .await
+        .unwrap();
     let link = sent.link.expect("a link to copy");
     let (page, token) = link.split_once('#').unwrap();
     assert_eq!(page, "https://visit.example-clinic.org/join");
@@ -442,12 +432,7 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
         .respond_with(ResponseTemplate::new(200).set_body_json(room_json("in-progress")))
         .mount(&twilio)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/Rooms"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(room_json("in-progress")))
-        .expect(1)
-        .mount(&twilio)
-        .await;
+    created("/v1/Rooms", room_json("in-progress")).expect(1).mount(&twilio).await;
     Mock::given(method("POST"))
         .and(path(format!("/v1/Rooms/{ROOM_SID}")))
         .and(body_string_contains("Status=completed"))
@@ -481,7 +466,7 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     rooms::remove_participant(&ctx, visit.id.clone(), "family-abc".into()).await.unwrap();
     let ended = rooms::end_visit(&ctx, visit.id.clone()).await.unwrap();
     assert_eq!(ended.status, VisitStatus::Completed);
-    let after = invites::invite(&ctx, invite(&visit.id, GuestRole::Family, InviteMethod::CopyLink, None)).await;
+    let after = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Family, InviteMethod::CopyLink, None)).await;
     assert_eq!(after.unwrap_err().code, ErrorCode::VisitStateConflict);
     let actions: Vec<AuditAction> = clinic::audit_log(&ctx).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(

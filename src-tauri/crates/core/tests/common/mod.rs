@@ -123,3 +123,20 @@ pub fn unreachable_url() -> String {
 pub fn rooms_page() -> serde_json::Value {
     serde_json::json!({ "rooms": [], "meta": { "page": 0, "page_size": 1, "next_page_url": null } })
 }
+
+/// An invite the provider did not confirm as a resend, in the clinic's default language.
+pub fn invite_request(
+    visit_id: &str,
+    role: visitdesk_store::GuestRole,
+    method: visitdesk_store::InviteMethod,
+    phone: Option<&str>,
+) -> visitdesk_core::invites::InviteRequest {
+    visitdesk_core::invites::InviteRequest {
+        visit_id: visit_id.into(),
+        role,
+        method,
+        phone: phone.map(Into::into),
+        language: None,
+        confirm_resend: false,
+    }
+}
