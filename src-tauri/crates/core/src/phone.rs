@@ -52,7 +52,13 @@ pub fn normalize(input: &str, default_region: &str, usage: PhoneUse) -> Result<E
             "A phone number has digits, spaces, dashes, brackets and an optional leading +; “{bad}” does not belong."
         ));
     }
-    let region = country::Id::from_str(&default_region.to_ascii_uppercase()).ok();
+    // A number with its own +country code is parsed without a default region: the
+    // `phonenumber` crate otherwise strips that region's national prefix after the country
+    // code (with US, +49 151… loses its 1), which would text someone else.
+    let region = match trimmed.starts_with('+') {
+        true => None,
+        false => country::Id::from_str(&default_region.to_ascii_uppercase()).ok(),
+    };
     let number = phonenumber::parse(region, trimmed).map_err(|error| describe_parse_error(&error, default_region))?;
     if !phonenumber::is_valid(&number) {
         return Err(invalid_message(&number, default_region, trimmed));
@@ -60,7 +66,13 @@ pub fn normalize(input: &str, default_region: &str, usage: PhoneUse) -> Result<E
     if usage == PhoneUse::Sms && number.number_type(&phonenumber::metadata::DATABASE) == phonenumber::Type::FixedLine {
         return Err("This looks like a landline, which cannot receive text messages. Enter a mobile number.".into());
     }
-    Ok(E164(number.format().mode(Mode::E164).to_string()))
+    let e164 = number.format().mode(Mode::E164).to_string();
+    // The number must read back as itself, or a text could go to someone else.
+    let reread = phonenumber::parse(None, &e164).map(|n| n.format().mode(Mode::E164).to_string());
+    if reread.ok().as_deref() != Some(e164.as_str()) {
+        return Err("VisitDesk cannot read this number unambiguously. Type it with + and the country code.".into());
+    }
+    Ok(E164(e164))
 }
 
 fn describe_parse_error(error: &phonenumber::ParseError, default_region: &str) -> String {
@@ -104,6 +116,14 @@ mod tests {
         }
         assert_eq!(normalize("07400 123456", "GB", PhoneUse::Sms).unwrap().as_str(), "+447400123456");
         assert_eq!(normalize("+52 55 1234 5678", "US", PhoneUse::Call).unwrap().as_str(), "+525512345678");
+    }
+
+    #[test]
+    fn a_plus_number_keeps_every_digit_whatever_the_default_region() {
+        for region in ["US", "GB", "MX", "DE"] {
+            assert_eq!(normalize("+49 151 12345678", region, PhoneUse::Sms).unwrap().as_str(), "+4915112345678");
+            assert_eq!(normalize("+1 415 555 2671", region, PhoneUse::Sms).unwrap().as_str(), "+14155552671");
+        }
     }
 
     #[test]
