@@ -21,6 +21,7 @@ fn main() {
         "visit_invites",
         "audit_log",
         "verify_audit_log",
+        "waiting_room",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -4,6 +4,7 @@ use tauri::State;
 use visitdesk_core::{
     AppError, FieldError, clinic,
     invites::{self, InviteRequest, InviteSent, RunningLateRequest},
+    monitor::VisitPresence,
     rooms::{self, JoinInfo},
     settings::ClinicSettings,
     setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
@@ -35,12 +36,12 @@ pub async fn test_saved_connection(ctx: State<'_, ShellContext>) -> Result<Conne
 
 #[tauri::command]
 pub async fn save_setup(ctx: State<'_, ShellContext>, form: SetupForm) -> Result<SaveOutcome, AppError> {
-    setup::save_setup(ctx.core_for_change(), form).await
+    ctx.after_visit_change(setup::save_setup(ctx.core_for_change(), form).await)
 }
 
 #[tauri::command]
 pub async fn sign_out(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
-    setup::sign_out(ctx.core_for_change()).await
+    ctx.after_visit_change(setup::sign_out(ctx.core_for_change()).await)
 }
 
 #[tauri::command]
@@ -63,32 +64,32 @@ pub async fn list_visits(ctx: State<'_, ShellContext>, from: i64, to: i64) -> Re
 
 #[tauri::command]
 pub async fn create_visit(ctx: State<'_, ShellContext>, form: VisitForm) -> Result<Visit, AppError> {
-    visits::create_visit(ctx.core(), form).await
+    ctx.after_visit_change(visits::create_visit(ctx.core(), form).await)
 }
 
 #[tauri::command]
 pub async fn edit_visit(ctx: State<'_, ShellContext>, id: String, form: VisitForm) -> Result<Visit, AppError> {
-    visits::edit_visit(ctx.core(), id, form).await
+    ctx.after_visit_change(visits::edit_visit(ctx.core(), id, form).await)
 }
 
 #[tauri::command]
 pub async fn cancel_visit(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    visits::cancel_visit(ctx.core(), id).await
+    ctx.after_visit_change(visits::cancel_visit(ctx.core(), id).await)
 }
 
 #[tauri::command]
 pub async fn mark_no_show(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    visits::mark_no_show(ctx.core(), id).await
+    ctx.after_visit_change(visits::mark_no_show(ctx.core(), id).await)
 }
 
 #[tauri::command]
 pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<JoinInfo, AppError> {
-    rooms::start_visit(ctx.core(), visit_id).await
+    ctx.after_visit_change(rooms::start_visit(ctx.core(), visit_id).await)
 }
 
 #[tauri::command]
 pub async fn end_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Visit, AppError> {
-    rooms::end_visit(ctx.core(), visit_id).await
+    ctx.after_visit_change(rooms::end_visit(ctx.core(), visit_id).await)
 }
 
 #[tauri::command]
@@ -102,7 +103,7 @@ pub async fn remove_participant(
 
 #[tauri::command]
 pub async fn invite_guest(ctx: State<'_, ShellContext>, request: InviteRequest) -> Result<InviteSent, AppError> {
-    invites::invite(ctx.core(), request).await
+    ctx.after_visit_change(invites::invite(ctx.core(), request).await)
 }
 
 #[tauri::command]
@@ -123,4 +124,9 @@ pub async fn audit_log(ctx: State<'_, ShellContext>) -> Result<Vec<AuditEntry>, 
 #[tauri::command]
 pub async fn verify_audit_log(ctx: State<'_, ShellContext>) -> Result<AuditReport, AppError> {
     clinic::verify_audit_log(ctx.core()).await
+}
+
+#[tauri::command]
+pub fn waiting_room(ctx: State<'_, ShellContext>) -> Vec<VisitPresence> {
+    ctx.waiting_room()
 }

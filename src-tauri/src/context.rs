@@ -9,11 +9,14 @@ use url::Url;
 use visitdesk_core::{
     AppContext,
     db::VisitsDatabase,
+    monitor::{MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
     settings::{SettingsError, SettingsStore, StoredSettings},
     setup::{self, AppState},
 };
 use visitdesk_secrets::{OsKeychain, SecretStore};
 use visitdesk_twilio::BaseUrls;
+
+use crate::monitor_events::WindowEvents;
 
 const SETTINGS_FILE: &str = "settings.json";
 const VISITS_DATABASE_FILE: &str = "visits.db";
@@ -30,6 +33,8 @@ pub struct ShellOptions {
     pub twilio_base_urls: BaseUrls,
     /// `VISITDESK_MOCK_CAPTURE_DEVICES=1`: WebKitGTK's mock camera and microphone (tests).
     pub mock_capture_devices: bool,
+    /// The waiting-room monitor; `VISITDESK_WAITING_ROOM_MONITOR=0` turns it off.
+    pub waiting_room_monitor: bool,
 }
 
 impl ShellOptions {
@@ -51,6 +56,7 @@ impl ShellOptions {
                 .unwrap_or_else(|_| DEFAULT_KEYCHAIN_SERVICE.to_string()),
             twilio_base_urls,
             mock_capture_devices: std::env::var("VISITDESK_MOCK_CAPTURE_DEVICES").as_deref() == Ok("1"),
+            waiting_room_monitor: std::env::var("VISITDESK_WAITING_ROOM_MONITOR").as_deref() != Ok("0"),
         }
     }
 }
@@ -60,6 +66,7 @@ impl ShellOptions {
 pub struct ShellContext {
     core: Arc<CoreContext>,
     opening_state: Mutex<Option<JoinHandle<AppState>>>,
+    monitor: Option<Arc<MonitorHandle>>,
 }
 
 /// The core's context in the app: the OS keychain and tauri-plugin-store.
@@ -77,6 +84,7 @@ impl ShellContext {
         // Without an app data folder (no HOME), the database opens in the working folder
         // and the error shows on first use rather than at start-up.
         let data_dir = app.path().app_data_dir().unwrap_or_default();
+        let app_for_events = app.clone();
         let core = Arc::new(CoreContext {
             secrets: Arc::new(OsKeychain::new(options.keychain_service)),
             settings: Box::new(PluginStoreSettings { app }),
@@ -85,7 +93,30 @@ impl ShellContext {
         });
         let prefetch = core.clone();
         let opening_state = tauri::async_runtime::spawn(async move { setup::app_state(prefetch.as_ref()).await });
-        Self { core, opening_state: Mutex::new(Some(opening_state)) }
+        let monitor = options.waiting_room_monitor.then(|| {
+            let events = Arc::new(WindowEvents::new(app_for_events));
+            let watched = core.clone();
+            let sink = events.clone();
+            let monitor = Arc::new(tauri::async_runtime::block_on(async move {
+                spawn_monitor(watched, sink, MonitorConfig::default())
+            }));
+            events.attach(&monitor);
+            monitor
+        });
+        Self { core, opening_state: Mutex::new(Some(opening_state)), monitor }
+    }
+
+    /// The waiting room as the monitor last saw it (empty when it is off).
+    pub fn waiting_room(&self) -> Vec<VisitPresence> {
+        self.monitor.as_ref().map(|m| m.snapshot()).unwrap_or_default()
+    }
+
+    /// Passes a command's result through, nudging the monitor to re-read the visits.
+    pub fn after_visit_change<T>(&self, result: T) -> T {
+        if let Some(monitor) = &self.monitor {
+            monitor.refresh();
+        }
+        result
     }
 
     /// The context every core function takes.

@@ -5,6 +5,7 @@ mod commands;
 mod context;
 #[cfg(target_os = "linux")]
 mod linux_webview;
+mod monitor_events;
 
 use tauri::{Manager, Runtime};
 
@@ -15,6 +16,7 @@ pub use context::{ShellContext, ShellOptions};
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::app_state,
             commands::check_setup_form,
@@ -37,6 +39,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::visit_invites,
             commands::audit_log,
             commands::verify_audit_log,
+            commands::waiting_room,
         ])
         .setup(move |app| {
             manage_context(app.handle(), options.clone());

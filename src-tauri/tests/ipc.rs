@@ -15,6 +15,7 @@ fn app() -> tauri::App<MockRuntime> {
         keychain_service: "org.visitdesk.ipc-test".into(),
         twilio_base_urls: Default::default(),
         mock_capture_devices: false,
+        waiting_room_monitor: false,
     };
     let app = configure(mock_builder(), options.clone()).build(tauri::generate_context!()).expect("the app builds");
     manage_context(app.handle(), options);

@@ -89,3 +89,18 @@ export async function withApp(name, steps, port = 4444) {
     await browser.deleteSession();
   }
 }
+
+/** Calls a core command the way the UI does: through the isolation frame and the ACL.
+ * Resolves to `{ ok }` or `{ rejected }` (a key named `error` would read as a WebDriver error). */
+export function command(browser, name, args) {
+  return browser.executeAsync(
+    (name, args, done) => {
+      window.__TAURI_INTERNALS__.invoke(name, args).then(
+        (value) => done({ ok: value }),
+        (reason) => done({ rejected: reason }),
+      );
+    },
+    name,
+    args,
+  );
+}

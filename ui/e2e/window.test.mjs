@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { keychainSecret, press, shot, startDriver, withApp } from "./harness.mjs";
+import { command, keychainSecret, press, shot, startDriver, withApp } from "./harness.mjs";
 
 const TWILIO = process.env.VISITDESK_PRISM_VIDEO_URL;
 const TWILIO_API = process.env.VISITDESK_PRISM_API_URL;
@@ -40,21 +40,6 @@ function dataFile(name) {
 function settingsFile() {
   const path = dataFile("settings.json");
   return existsSync(path) ? readFileSync(path, "utf8") : "";
-}
-
-/** Calls a core command the way the UI does: through the isolation frame and the ACL.
- * Resolves to `{ ok }` or `{ rejected }` (a key named `error` would read as a WebDriver error). */
-function command(browser, name, args) {
-  return browser.executeAsync(
-    (name, args, done) => {
-      window.__TAURI_INTERNALS__.invoke(name, args).then(
-        (value) => done({ ok: value }),
-        (reason) => done({ rejected: reason }),
-      );
-    },
-    name,
-    args,
-  );
 }
 
 const PATIENT = "Ada <img src=x onerror=alert(1)> Lovelace";
@@ -113,6 +98,36 @@ test("visits: stored encrypted under a keychain key, invited through Twilio's co
   let token = "";
   await withApp("visits", async (browser) => {
     await browser.$('[data-testid="provider-name"]').waitForDisplayed({ timeout: 30_000 });
+    await browser.$('[data-testid="visits-empty"]').waitForDisplayed({ timeout: 20_000 });
+    await shot(browser, "07-visits-empty");
+    const settings = await command(browser, "clinic_settings", {});
+    const saved = await command(browser, "save_clinic_settings", {
+      settings: { ...settings.ok, sms_from: "(415) 555-0188", caller_id: "+14155550188" },
+    });
+    assert.equal(saved.ok?.sms_from, "+14155550188", JSON.stringify(saved));
+
+    // Through the screen: add a visit (name with markup), then text the patient.
+    await press(browser, '[data-testid="add-visit"]');
+    await browser.$("#visit-name").setValue(PATIENT);
+    await browser.$("#visit-mobile").setValue("(415) 555-2671");
+    await shot(browser, "08-add-visit");
+    await press(browser, '[data-testid="save-visit"]');
+    const row = browser.$('[data-testid="visit-row"]');
+    await row.waitForDisplayed({ timeout: 20_000 });
+    assert.equal(await row.$('[data-testid="visit-name"]').getText(), PATIENT, "the name shows as text");
+    assert.equal(await browser.execute(() => document.querySelectorAll(".visit img").length), 0, "no markup rendered");
+    await press(browser, '[data-testid="invite-patient"]');
+    await press(browser, '[data-testid="send-invite"]');
+    const outcome = browser.$('[data-testid="visit-outcome"]');
+    await outcome.waitForDisplayed({ timeout: 20_000 });
+    assert.match(await outcome.getText(), /Invitation texted to the patient \(\+1\*{8}71\)/);
+    await browser.waitUntil(async () => (await row.$('[data-testid="visit-status"]').getText()) === "Invited", {
+      timeout: 10_000,
+      timeoutMsg: "the visit did not show as invited",
+    });
+    await shot(browser, "09-visit-invited");
+
+    // Through the core's commands, as the later screens will call them.
     const scheduledAt = Math.floor(Date.now() / 1000) + 3600;
     const created = await command(browser, "create_visit", {
       form: { patient_display_name: PATIENT, patient_mobile: "(415) 555-2671", scheduled_at: scheduledAt },
@@ -124,12 +139,6 @@ test("visits: stored encrypted under a keychain key, invited through Twilio's co
     });
     assert.equal(bad.rejected?.code, "invalid_input", JSON.stringify(bad));
     assert.match(bad.rejected.fields[0].message, /“C” does not belong/);
-
-    const settings = await command(browser, "clinic_settings", {});
-    const saved = await command(browser, "save_clinic_settings", {
-      settings: { ...settings.ok, sms_from: "(415) 555-0188", caller_id: "+14155550188" },
-    });
-    assert.equal(saved.ok?.sms_from, "+14155550188", JSON.stringify(saved));
 
     const sms = await command(browser, "invite_guest", {
       request: { visit_id: created.ok.id, role: "patient", method: "sms", phone: null, language: "es", confirm_resend: false },
@@ -144,7 +153,8 @@ test("visits: stored encrypted under a keychain key, invited through Twilio's co
     const today = await command(browser, "list_visits", { from: scheduledAt - 60, to: scheduledAt + 60 });
     assert.deepEqual(today.ok?.map((v) => [v.patient_display_name, v.status]), [[PATIENT, "invited"]]);
     const audit = await command(browser, "verify_audit_log", {});
-    assert.equal(audit.ok?.entries, 4, JSON.stringify(audit)); // created, room, sms, link
+    // Screen: created, room, SMS. Commands: created, room, SMS, link.
+    assert.equal(audit.ok?.entries, 7, JSON.stringify(audit));
   });
   const key = keychainSecret("visits-database-key");
   assert.match(key ?? "", /^[0-9a-f]{64}$/, "the database key is in the Secret Service");

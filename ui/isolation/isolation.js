@@ -22,6 +22,7 @@ const ALLOWED_COMMANDS = new Set([
   "visit_invites",
   "audit_log",
   "verify_audit_log",
+  "waiting_room",
 ]);
 
 window.__TAURI_ISOLATION_HOOK__ = (payload) => {

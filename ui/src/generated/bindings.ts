@@ -130,3 +130,28 @@ at_ms: number, actor: string, action: AuditAction, visit_id: string | null, deta
 prev_hash: string, hash: string, };
 
 export type AuditReport = { entries: number, head_hash: string, };
+
+export type GuestPresence = { identity: string, 
+/**
+ * From the identity's prefix; empty for an identity VisitDesk did not issue.
+ */
+role: GuestRole | null, };
+
+export type DeviceReadiness = { camera_on: boolean | null, microphone_on: boolean | null, };
+
+export type DelayReason = "rate_limited" | "server_error" | "timeout" | "unreachable" | "credentials" | "unexpected_answer";
+
+export type PatientState = { "kind": "not_arrived" } | { "kind": "waiting", since_unix: number, } | { "kind": "in_visit", since_unix: number, } | { "kind": "left", since_unix: number, };
+
+export type VisitPresence = { visit_id: string, scheduled_at: number, state: PatientState, patient_identity: string | null, provider_present: boolean, guests: Array<GuestPresence>, devices: DeviceReadiness, 
+/**
+ * The last check failed: `state` is what was last known, not what is true now. Show
+ * "status delayed, retrying" instead of claiming it.
+ */
+delayed: boolean, delay_reason: DelayReason | null, 
+/**
+ * The last successful check; `null` before the first (show "checking").
+ */
+checked_at_unix: number | null, };
+
+export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, };

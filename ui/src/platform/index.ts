@@ -17,6 +17,8 @@ import type {
   SetupForm,
   Visit,
   VisitForm,
+  VisitPresence,
+  WaitingRoomEvent,
 } from "../generated/bindings";
 
 export interface Platform {
@@ -43,6 +45,10 @@ export interface Platform {
   visitInvites(visitId: string): Promise<Invite[]>;
   auditLog(): Promise<AuditEntry[]>;
   verifyAuditLog(): Promise<AuditReport>;
+  /** The waiting room as the monitor last saw it. */
+  waitingRoom(): Promise<VisitPresence[]>;
+  /** Calls `handler` for each monitor event; resolves to a function that stops listening. */
+  onWaitingRoomEvent(handler: (event: WaitingRoomEvent) => void): Promise<() => void>;
 }
 
 /** Every rejection from the platform is an AppError, whatever the core or IPC threw. */

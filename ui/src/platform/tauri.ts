@@ -1,8 +1,13 @@
 // The one module that talks to Tauri. Command names match src-tauri/src/commands.rs.
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 
+import type { WaitingRoomEvent } from "../generated/bindings";
 import type { Platform } from "./index";
 import { toAppError } from "./index";
+
+/** The event the shell emits for each waiting-room change (src-tauri/src/monitor_events.rs). */
+const WAITING_ROOM_EVENT = "waiting-room";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -34,4 +39,6 @@ export const tauriPlatform: Platform = {
   visitInvites: (visitId) => call("visit_invites", { visitId }),
   auditLog: () => call("audit_log"),
   verifyAuditLog: () => call("verify_audit_log"),
+  waitingRoom: () => call("waiting_room"),
+  onWaitingRoomEvent: (handler) => listen<WaitingRoomEvent>(WAITING_ROOM_EVENT, (event) => handler(event.payload)),
 };

@@ -34,7 +34,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
   return {
     clinicSettings: notFaked("clinicSettings"),
     saveClinicSettings: notFaked("saveClinicSettings"),
-    listVisits: notFaked("listVisits"),
+    listVisits: vi.fn(async () => []),
     createVisit: notFaked("createVisit"),
     editVisit: notFaked("editVisit"),
     cancelVisit: notFaked("cancelVisit"),
@@ -47,6 +47,8 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     visitInvites: notFaked("visitInvites"),
     auditLog: notFaked("auditLog"),
     verifyAuditLog: notFaked("verifyAuditLog"),
+    waitingRoom: vi.fn(async () => []),
+    onWaitingRoomEvent: vi.fn(async () => () => {}),
     appState: vi.fn(async () => READY),
     checkSetupForm: vi.fn(async (form: SetupForm) => fakeFieldErrors(form)),
     testConnection: vi.fn(async () => ({ rooms_listed: 0 })),

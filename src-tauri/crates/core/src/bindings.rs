@@ -10,6 +10,7 @@ use visitdesk_store::{
 use crate::{
     AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo,
     invites::{InviteRequest, InviteSent, RunningLateRequest},
+    monitor::{DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitPresence, WaitingRoomEvent},
     rooms::JoinInfo,
     settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
@@ -50,6 +51,12 @@ pub fn typescript() -> String {
         AuditAction::decl(&cfg),
         AuditEntry::decl(&cfg),
         AuditReport::decl(&cfg),
+        GuestPresence::decl(&cfg),
+        DeviceReadiness::decl(&cfg),
+        DelayReason::decl(&cfg),
+        PatientState::decl(&cfg),
+        VisitPresence::decl(&cfg),
+        WaitingRoomEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.\n// Do not edit by hand.\n",

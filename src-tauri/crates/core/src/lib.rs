@@ -7,6 +7,7 @@ mod context;
 pub mod db;
 mod error;
 pub mod invites;
+pub mod monitor;
 pub mod phone;
 pub mod rooms;
 mod session;

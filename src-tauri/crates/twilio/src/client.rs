@@ -15,6 +15,7 @@ use crate::{
     decode::decode_answer,
     messages::MessagesHandler,
     participants::ParticipantsHandler,
+    published_tracks::PublishedTracksHandler,
     retry::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Failure, Idempotency, RetryPolicy, parse_retry_after},
     rooms::RoomsHandler,
 };
@@ -183,6 +184,15 @@ impl TwilioClient {
     /// The Participants of one Room (its SID, or its UniqueName while in progress).
     pub fn participants(&self, room_sid: impl Into<String>) -> ParticipantsHandler<'_> {
         ParticipantsHandler::new(self, room_sid.into())
+    }
+
+    /// The tracks one Participant of a Room publishes now.
+    pub fn published_tracks(
+        &self,
+        room_sid: impl Into<String>,
+        participant_sid: impl Into<String>,
+    ) -> PublishedTracksHandler<'_> {
+        PublishedTracksHandler::new(self, room_sid.into(), participant_sid.into())
     }
 
     /// SMS.

@@ -10,6 +10,7 @@ mod error;
 pub mod messages;
 mod page;
 pub mod participants;
+pub mod published_tracks;
 mod retry;
 pub mod rooms;
 

@@ -22,6 +22,7 @@ use visitdesk_twilio::{
     calls::CallStatus,
     messages::MessageStatus,
     participants::ParticipantStatus,
+    published_tracks::TrackKind,
     rooms::{RoomStatus, RoomType, VideoCodec},
 };
 
@@ -207,6 +208,22 @@ async fn participants_disconnect_satisfies_the_video_spec() {
     prism.accepted(
         "POST …/Participants/{Identity} Status=disconnected",
         prism.client.participants("vd-3f9a1c").disconnect("patient-7").await,
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's specs; run through scripts/test"]
+async fn published_tracks_list_satisfies_the_video_spec() {
+    let prism = Prism::new();
+    let page = prism.accepted(
+        "GET …/Participants/{ParticipantSid}/PublishedTracks",
+        prism.client.published_tracks(ROOM_SID, PARTICIPANT_SID).list().page_size(50).send().await,
+    );
+    assert!(page.published_tracks.iter().all(|track| track.sid.starts_with("MT")), "{page:?}");
+    let _: Vec<Option<TrackKind>> = page.published_tracks.iter().map(|track| track.kind).collect();
+    prism.accepted(
+        "GET …/PublishedTracks (no page size)",
+        prism.client.published_tracks(ROOM_SID, PARTICIPANT_SID).list().send().await,
     );
 }
 

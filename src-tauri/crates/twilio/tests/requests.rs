@@ -11,6 +11,7 @@ use visitdesk_twilio::{
     calls::CallStatus,
     messages::{MessageSender, MessageStatus},
     participants::ParticipantStatus,
+    published_tracks::TrackKind,
     rooms::{RoomStatus, RoomType, VideoCodec},
 };
 use wiremock::{
@@ -213,6 +214,81 @@ async fn participants_disconnect_posts_status_disconnected() {
     let request = only_request(&server).await;
     assert_form_post(&request);
     assert_eq!(form_of(&request), pairs(&[("Status", "disconnected")]));
+}
+
+#[tokio::test]
+async fn published_tracks_list_gets_the_participants_tracks_and_decodes_them() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/Rooms/{ROOM_SID}/Participants/{PARTICIPANT_SID}/PublishedTracks")))
+        .and(query_param("PageSize", "20"))
+        .and(header("authorization", basic_auth_header().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "published_tracks": [
+                {
+                    "sid": "MT0123456789abcdef0123456789abcdef", "participant_sid": PARTICIPANT_SID,
+                    "room_sid": ROOM_SID, "name": "camera", "kind": "video", "enabled": false,
+                    "date_created": "2026-04-14T09:00:02Z"
+                },
+                { "sid": "MT1123456789abcdef0123456789abcdef", "name": "mic", "kind": "audio", "enabled": true },
+                { "sid": "MT2123456789abcdef0123456789abcdef", "name": "chat", "kind": "data", "enabled": true }
+            ],
+            "meta": { "page": 0, "page_size": 20, "next_page_url": null }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let page = client_for(&server.uri(), TIMEOUT)
+        .published_tracks(ROOM_SID, PARTICIPANT_SID)
+        .list()
+        .page_size(20)
+        .send()
+        .await
+        .expect("the page decodes");
+    let kinds: Vec<_> = page.published_tracks.iter().map(|track| (track.kind, track.enabled)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Some(TrackKind::Video), Some(false)),
+            (Some(TrackKind::Audio), Some(true)),
+            (Some(TrackKind::Data), Some(true))
+        ]
+    );
+    let camera = &page.published_tracks[0];
+    assert_eq!(camera.sid, "MT0123456789abcdef0123456789abcdef");
+    assert_eq!(camera.name.as_deref(), Some("camera"));
+    assert_eq!(camera.participant_sid.as_deref(), Some(PARTICIPANT_SID));
+    assert_eq!(page.meta.page_size, 20);
+    let request = only_request(&server).await;
+    assert_eq!(request.method.as_str(), "GET");
+    assert!(request.body.is_empty(), "a GET sends no body");
+}
+
+#[tokio::test]
+async fn published_tracks_list_is_retried_like_other_reads() {
+    let server = MockServer::start().await;
+    let tracks_path = format!("/v1/Rooms/{ROOM_SID}/Participants/{PARTICIPANT_SID}/PublishedTracks");
+    Mock::given(method("GET"))
+        .and(path(tracks_path.as_str()))
+        .respond_with(ResponseTemplate::new(503).set_body_json(twilio_error(503, 20503, "Service unavailable")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(tracks_path.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "published_tracks": [], "meta": { "page": 0, "page_size": 50, "next_page_url": null }
+        })))
+        .mount(&server)
+        .await;
+
+    let client = client_at(&server.uri(), &server.uri(), TIMEOUT, quick_retries());
+    let page = client.published_tracks(ROOM_SID, PARTICIPANT_SID).list().send().await.expect("the retry succeeds");
+    assert!(page.published_tracks.is_empty());
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2, "one 503, then one retry");
+    assert!(requests.iter().all(|request| request.url.query().is_none()), "no PageSize unless asked");
 }
 
 #[tokio::test]

@@ -1,0 +1,123 @@
+// The console in a real window with a scripted Twilio: a visit added on screen, the
+// patient texted, then the patient arrives (the identity their link's token grants) and
+// the side panel, the desktop notification and the device readiness follow; the provider's
+// own device checks run on WebKitGTK's mock camera and microphone.
+// Run through scripts/test: a private session bus (dbus-monitor sees the notification),
+// a real Secret Service, Xvfb.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { ARTIFACTS, command, press, shot, startDriver, withApp } from "./harness.mjs";
+import { startTwilioStandIn } from "./twilio-stand-in.mjs";
+
+const PORT = 4446;
+let session;
+let twilio;
+let notifications;
+
+before(async () => {
+  twilio = await startTwilioStandIn();
+  // Every Notify call on this session bus, whether or not a notification daemon runs.
+  notifications = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  notifications.text = "";
+  notifications.stdout.on("data", (chunk) => (notifications.text += chunk));
+  session = await startDriver({
+    port: PORT,
+    logName: "app-waiting-room.log",
+    env: { VISITDESK_TWILIO_VIDEO_URL: twilio.url, VISITDESK_TWILIO_API_URL: twilio.url, VISITDESK_MOCK_CAPTURE_DEVICES: "1" },
+  });
+});
+
+after(async () => {
+  session?.driver.kill();
+  notifications?.kill();
+  await twilio?.close();
+});
+
+const SETUP = {
+  account_sid: "AC0123456789abcdef0123456789abcdef",
+  api_key_sid: "SK0123456789abcdef0123456789abcdef",
+  api_key_secret: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
+  display_name: "Dr. Ana Ruiz",
+  identity: "dr-ana-ruiz",
+  join_page_url: "https://visit.example-clinic.org/join",
+};
+
+async function waitForText(browser, selector, pattern, timeout, message) {
+  const element = browser.$(selector);
+  await browser.waitUntil(async () => pattern.test(await element.getText().catch(() => "")), { timeout, interval: 100, timeoutMsg: message });
+}
+
+test("a scripted patient arrives: the panel shows them waiting, a notification is raised, devices follow", async () => {
+  await withApp(
+    "waiting-room",
+    async (browser) => {
+      // The setup screen itself is tested in window.test.mjs; here the core takes the form directly.
+      await browser.$('[data-testid="setup-form"]').waitForDisplayed({ timeout: 30_000 });
+      const saved = await command(browser, "save_setup", { form: SETUP });
+      assert.equal(saved.ok?.state.kind, "ready", JSON.stringify(saved));
+      const clinic = await command(browser, "clinic_settings", {});
+      await command(browser, "save_clinic_settings", { settings: { ...clinic.ok, sms_from: "+14155550188" } });
+      await browser.refresh();
+
+      await press(browser, '[data-testid="add-visit"]');
+      await browser.$("#visit-name").setValue("Ada Lovelace");
+      await browser.$("#visit-mobile").setValue("(415) 555-2671");
+      await press(browser, '[data-testid="save-visit"]');
+      await browser.$('[data-testid="visit-row"]').waitForDisplayed({ timeout: 20_000 });
+      await press(browser, '[data-testid="invite-patient"]');
+      await press(browser, '[data-testid="send-invite"]');
+      await waitForText(browser, '[data-testid="visit-outcome"]', /Invitation texted/, 20_000, "the invitation was not sent");
+      await waitForText(browser, '[data-testid="presence-state"]', /Not yet arrived/, 20_000, "the panel did not show the visit");
+      await shot(browser, "10-waiting-room-not-arrived");
+
+      // The patient opens their link: the stand-in connects the identity the token grants.
+      assert.equal(twilio.messages.length, 1);
+      const { identity, roomSid } = twilio.grantOf(twilio.messages[0]);
+      assert.match(identity, /^patient-[a-z]+$/);
+      const arrivedAt = Date.now();
+      twilio.arrive(roomSid, identity);
+      await waitForText(browser, '[data-testid="presence-state"]', /^Waiting since/, 10_000, "the arrival did not show");
+      const latency = Date.now() - arrivedAt;
+      console.log(`arrival shown after ${latency} ms`);
+      assert.ok(latency <= 3000, `the arrival took ${latency} ms to show (target: 3 s)`);
+      assert.equal(await browser.$('[data-testid="waiting-count"]').getText(), "1");
+      await waitForText(browser, '[data-testid="visit-status"]', /^Waiting$/, 10_000, "the visit did not move to waiting");
+      await waitForText(browser, '[data-testid="presence-devices"]', /Camera on · Microphone on/, 30_000, "device readiness did not show");
+      await shot(browser, "11-waiting-room-arrived");
+      await browser.waitUntil(async () => notifications.text.includes("Patient waiting"), {
+        timeout: 10_000,
+        timeoutMsg: `no desktop notification was raised:\n${notifications.text}`,
+      });
+      assert.ok(!notifications.text.includes("Ada"), "the notification names the patient");
+
+      // The provider's own checks, on WebKitGTK's mock devices.
+      await press(browser, '[data-testid="check-camera"]');
+      await waitForText(browser, '[data-testid="camera-result"]', /^Mock video device 1: \d+x\d+/, 10_000, "the camera check failed");
+      await press(browser, '[data-testid="check-microphone"]');
+      const meter = browser.$('[data-testid="mic-level"]');
+      await meter.waitForDisplayed({ timeout: 10_000 });
+      const levels = new Set();
+      for (let i = 0; i < 20; i++) {
+        levels.add(await meter.getAttribute("aria-valuenow"));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(levels.size > 1, `the microphone level did not move: ${[...levels]}`);
+      await shot(browser, "12-device-checks");
+
+      twilio.leave(roomSid, identity);
+      await waitForText(browser, '[data-testid="presence-state"]', /^Left at/, 15_000, "the departure did not show");
+      await shot(browser, "13-waiting-room-left");
+    },
+    PORT,
+  );
+  const perMinute = twilio.requests.filter((r) => r.path.includes("/Participants")).length;
+  console.log(`participant requests during the test: ${perMinute}`);
+  const log = readFileSync(join(ARTIFACTS, "app-waiting-room.log"), "utf8");
+  assert.ok(!log.includes("Lovelace") && !log.includes("4155552671"), "PHI in the app log");
+});

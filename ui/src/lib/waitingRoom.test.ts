@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+
+import type { VisitPresence } from "../generated/bindings";
+import { applyEvent, describePresence, deviceWords, fromSnapshot, guestWords, waitingCount } from "./waitingRoom";
+
+const base: VisitPresence = {
+  visit_id: "v1", scheduled_at: 1_795_361_400, state: { kind: "not_arrived" }, patient_identity: null,
+  provider_present: false, guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false,
+  delay_reason: null, checked_at_unix: 1_795_361_000,
+};
+
+describe("waiting-room logic", () => {
+  it("follows an arrival, a delay, recovery, the provider joining and the patient leaving", () => {
+    let p = fromSnapshot([base]);
+    expect(describePresence(p.v1!, 1_795_361_100).headline).toBe("Not yet arrived");
+    p = applyEvent(p, { kind: "patient_arrived", visit_id: "v1", identity: "patient-x", since_unix: 1_795_361_100 }, 1_795_361_100);
+    expect(waitingCount(p)).toBe(1);
+    expect(describePresence(p.v1!, 1_795_361_100 + 7 * 60 + 5).detail).toBe("waiting 7 min");
+
+    p = applyEvent(p, { kind: "status_delayed", visit_id: "v1", retry_in_seconds: 8, reason: "rate_limited" }, 1_795_361_200);
+    const delayed = describePresence(p.v1!, 1_795_361_200);
+    expect(delayed.headline).toBe("Status delayed, retrying");
+    expect(delayed.detail).toContain("Last known: waiting");
+    expect(waitingCount(p)).toBe(0);
+
+    p = applyEvent(p, { kind: "status_restored", visit_id: "v1" }, 1_795_361_210);
+    p = applyEvent(p, { kind: "provider_joined", visit_id: "v1" }, 1_795_361_220);
+    expect(describePresence(p.v1!, 1_795_361_220).headline).toBe("In visit");
+    p = applyEvent(p, { kind: "patient_left", visit_id: "v1", identity: "patient-x" }, 1_795_361_300);
+    expect(p.v1!.state.kind).toBe("left");
+    p = applyEvent(p, { kind: "monitoring_stopped", visit_id: "v1" }, 1_795_361_400);
+    expect(p.v1).toBeUndefined();
+  });
+
+  it("names guests by role and devices only when the patient's client reports them", () => {
+    const p = { ...base, guests: [{ identity: "interpreter-abc", role: "interpreter" as const }, { identity: "someone", role: null }] };
+    expect(guestWords(p)).toBe("Also here: Interpreter, someone");
+    expect(deviceWords(base)).toBeNull();
+    expect(deviceWords({ ...base, devices: { camera_on: true, microphone_on: false } })).toBe("Camera on · Microphone off");
+  });
+
+  it("says checking before the first successful check", () => {
+    expect(describePresence({ ...base, checked_at_unix: null }, 0).headline).toBe("Checking…");
+  });
+});

@@ -1,0 +1,143 @@
+// The waiting-room panel's logic, free of Svelte: folding the core's events into each
+// visit's presence, and the words the panel shows. Never claims certainty while delayed.
+import type { DelayReason, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
+import { ROLE_LABEL, timeOfDay } from "./visits";
+
+export type Presences = Record<string, VisitPresence>;
+
+export function fromSnapshot(snapshot: VisitPresence[]): Presences {
+  return Object.fromEntries(snapshot.map((p) => [p.visit_id, p]));
+}
+
+function blank(visitId: string): VisitPresence {
+  return {
+    visit_id: visitId,
+    scheduled_at: 0,
+    state: { kind: "not_arrived" },
+    patient_identity: null,
+    provider_present: false,
+    guests: [],
+    devices: { camera_on: null, microphone_on: null },
+    delayed: false,
+    delay_reason: null,
+    checked_at_unix: null,
+  };
+}
+
+/** The presences after one event; a new object, so Svelte sees the change. */
+export function applyEvent(presences: Presences, event: WaitingRoomEvent, nowUnix: number): Presences {
+  if (event.kind === "monitoring_stopped") {
+    const { [event.visit_id]: _stopped, ...rest } = presences;
+    return rest;
+  }
+  const current = presences[event.visit_id] ?? blank(event.visit_id);
+  const next: VisitPresence = { ...current };
+  switch (event.kind) {
+    case "patient_arrived":
+      next.state = current.provider_present ? { kind: "in_visit", since_unix: event.since_unix } : { kind: "waiting", since_unix: event.since_unix };
+      next.patient_identity = event.identity;
+      break;
+    case "patient_left":
+      next.state = { kind: "left", since_unix: nowUnix };
+      next.devices = { camera_on: null, microphone_on: null };
+      break;
+    case "guests_changed":
+      next.guests = event.guests;
+      break;
+    case "devices_changed":
+      next.devices = { camera_on: event.camera_on, microphone_on: event.microphone_on };
+      break;
+    case "provider_joined":
+      next.provider_present = true;
+      if (current.state.kind === "waiting") next.state = { kind: "in_visit", since_unix: nowUnix };
+      break;
+    case "provider_left":
+      next.provider_present = false;
+      if (current.state.kind === "in_visit") next.state = { kind: "waiting", since_unix: nowUnix };
+      break;
+    case "status_delayed":
+      next.delayed = true;
+      next.delay_reason = event.reason;
+      break;
+    case "status_restored":
+      next.delayed = false;
+      next.delay_reason = null;
+      next.checked_at_unix = nowUnix;
+      break;
+    case "visit_status_changed":
+      return presences;
+  }
+  return { ...presences, [event.visit_id]: next };
+}
+
+export function waitingCount(presences: Presences): number {
+  return Object.values(presences).filter((p) => p.state.kind === "waiting" && !p.delayed).length;
+}
+
+function minutesSince(sinceUnix: number, nowUnix: number): number {
+  return Math.max(0, Math.floor((nowUnix - sinceUnix) / 60));
+}
+
+const DELAY_TEXT: Record<DelayReason, string> = {
+  rate_limited: "Twilio asked VisitDesk to slow down",
+  server_error: "Twilio had a problem",
+  timeout: "Twilio did not answer in time",
+  unreachable: "Twilio cannot be reached",
+  credentials: "Twilio refused the saved credentials",
+  unexpected_answer: "Twilio's answer was unreadable",
+};
+
+export type PresenceView = { tone: "idle" | "waiting" | "active" | "left" | "delayed"; headline: string; detail: string | null };
+
+/** What the panel says of one visit at `nowUnix`. */
+export function describePresence(presence: VisitPresence, nowUnix: number): PresenceView {
+  if (presence.delayed) {
+    const why = presence.delay_reason ? DELAY_TEXT[presence.delay_reason] : "The last check failed";
+    return { tone: "delayed", headline: "Status delayed, retrying", detail: `${why}. Last known: ${stateWords(presence, nowUnix)}.` };
+  }
+  if (presence.checked_at_unix === null && presence.state.kind === "not_arrived") {
+    return { tone: "idle", headline: "Checking…", detail: null };
+  }
+  const state = presence.state;
+  switch (state.kind) {
+    case "waiting": {
+      const minutes = minutesSince(state.since_unix, nowUnix);
+      return { tone: "waiting", headline: `Waiting since ${timeOfDay(state.since_unix)}`, detail: `waiting ${minutes} min` };
+    }
+    case "in_visit":
+      return { tone: "active", headline: "In visit", detail: null };
+    case "left":
+      return { tone: "left", headline: `Left at ${timeOfDay(state.since_unix)}`, detail: null };
+    default:
+      return { tone: "idle", headline: "Not yet arrived", detail: null };
+  }
+}
+
+function stateWords(presence: VisitPresence, nowUnix: number): string {
+  const state = presence.state;
+  switch (state.kind) {
+    case "waiting":
+      return `waiting ${minutesSince(state.since_unix, nowUnix)} min`;
+    case "in_visit":
+      return "in visit";
+    case "left":
+      return "left";
+    default:
+      return "not yet arrived";
+  }
+}
+
+export function guestWords(presence: VisitPresence): string | null {
+  if (presence.guests.length === 0) return null;
+  return `Also here: ${presence.guests.map((g) => (g.role ? ROLE_LABEL[g.role] : g.identity)).join(", ")}`;
+}
+
+/** "Camera on · Microphone off", or null while the patient's client says nothing. */
+export function deviceWords(presence: VisitPresence): string | null {
+  const { camera_on, microphone_on } = presence.devices;
+  const parts = [
+    camera_on === null ? null : `Camera ${camera_on ? "on" : "off"}`,
+    microphone_on === null ? null : `Microphone ${microphone_on ? "on" : "off"}`,
+  ].filter((p): p is string => p !== null);
+  return parts.length ? parts.join(" · ") : null;
+}

@@ -1,0 +1,163 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { AppError, Invite, InviteRequest, Visit } from "../generated/bindings";
+import { fakePlatform } from "../test/fakePlatform";
+import VisitsPanel from "./VisitsPanel.svelte";
+
+const at = (hours: number, minutes = 0) => {
+  const d = new Date();
+  d.setHours(hours, minutes, 0, 0);
+  return Math.floor(d.getTime() / 1000);
+};
+
+function visit(over: Partial<Visit> = {}): Visit {
+  return {
+    id: "v1", patient_display_name: "Ada Lovelace", patient_mobile: "+14155552671", scheduled_at: at(15, 30),
+    status: "scheduled", room: null, created_at: 0, updated_at: 0, ...over,
+  };
+}
+
+function sentInvite(request: InviteRequest): Invite {
+  return {
+    id: "i1", visit_id: request.visit_id, role: request.role, method: request.method, purpose: "join",
+    to_masked: request.method === "copy_link" ? null : "+1********71", to_e164: null, guest_identity: "patient-x",
+    status: "sent", twilio_sid: "SM1", error_code: null, error_message: null, created_at: 0, updated_at: 0,
+  };
+}
+
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+
+function renderPanel(overrides: Parameters<typeof fakePlatform>[0] = {}) {
+  const platform = fakePlatform({ listVisits: vi.fn(async () => [visit()]), ...overrides });
+  const onKeychainProblem = vi.fn();
+  render(VisitsPanel, { props: { platform, onKeychainProblem } });
+  return { platform, onKeychainProblem, user: userEvent.setup() };
+}
+
+describe("Visits panel", () => {
+  it("shows a designed empty state, not a blank list", async () => {
+    renderPanel({ listVisits: vi.fn(async () => []) });
+    expect(await screen.findByTestId("visits-empty")).toHaveProperty("textContent", expect.stringContaining("No visits on this day."));
+  });
+
+  it("shows loading, then an error that can be retried", async () => {
+    const listVisits = vi
+      .fn()
+      .mockRejectedValueOnce(appError({ code: "visits_database_failed", message: "The disk is full." }))
+      .mockResolvedValueOnce([visit()]);
+    const { user } = renderPanel({ listVisits });
+    expect(screen.getByTestId("visits-loading")).toBeTruthy();
+    const failure = await screen.findByTestId("visits-error");
+    expect(failure.textContent).toContain("The disk is full.");
+    await user.click(within(failure).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("Ada Lovelace")).toBeTruthy();
+  });
+
+  it("renders a patient name with markup as text", async () => {
+    renderPanel({ listVisits: vi.fn(async () => [visit({ patient_display_name: "<img src=x onerror=alert(1)>" })]) });
+    const name = await screen.findByTestId("visit-name");
+    expect(name.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("hands a locked keychain to the app", async () => {
+    const locked = appError({ code: "keychain_locked", message: "The system keychain is locked." });
+    const { onKeychainProblem } = renderPanel({ listVisits: vi.fn(async () => Promise.reject(locked)) });
+    await waitFor(() => expect(onKeychainProblem).toHaveBeenCalledWith(locked));
+  });
+
+  it("adds a visit, showing the core's field messages first", async () => {
+    const createVisit = vi
+      .fn()
+      .mockRejectedValueOnce(
+        appError({ code: "invalid_input", fields: [{ field: "patient_mobile", message: "This is not a valid US number (3 digits)." }] }),
+      )
+      .mockImplementationOnce(async (form) => visit({ id: "v2", patient_display_name: form.patient_display_name, scheduled_at: form.scheduled_at }));
+    const { user } = renderPanel({ listVisits: vi.fn(async () => []), createVisit });
+    await user.click(await screen.findByTestId("add-visit"));
+    await user.type(screen.getByLabelText("Patient's name"), "Grace Hopper");
+    await user.type(screen.getByLabelText("Patient's mobile number"), "555");
+    await user.click(screen.getByTestId("save-visit"));
+    expect((await screen.findByTestId("error-patient_mobile")).textContent).toBe("This is not a valid US number (3 digits).");
+    await user.clear(screen.getByLabelText("Patient's mobile number"));
+    await user.type(screen.getByLabelText("Patient's mobile number"), "(415) 555-2671");
+    await user.click(screen.getByTestId("save-visit"));
+    expect(await screen.findByText("Grace Hopper")).toBeTruthy();
+    expect(screen.queryByTestId("visit-dialog")).toBeNull();
+    expect(createVisit.mock.calls[1]![0]).toMatchObject({ patient_display_name: "Grace Hopper", patient_mobile: "(415) 555-2671" });
+  });
+
+  it("texts the patient and says it was sent", async () => {
+    const inviteGuest = vi.fn(async (request: InviteRequest) => ({ invite: sentInvite(request), link: null }));
+    const { user } = renderPanel({ inviteGuest });
+    await user.click(await screen.findByTestId("invite-patient"));
+    await user.selectOptions(screen.getByLabelText("Language of the text"), "es");
+    await user.click(screen.getByTestId("send-invite"));
+    expect((await screen.findByTestId("visit-outcome")).textContent).toContain("Invitation texted to the patient (+1********71).");
+    expect(inviteGuest).toHaveBeenCalledWith({
+      visit_id: "v1", role: "patient", method: "sms", phone: null, language: "es", confirm_resend: false,
+    });
+  });
+
+  it("shows Twilio's code and message when a text fails", async () => {
+    const failure = appError({
+      code: "twilio_error",
+      message: "Twilio error 21610",
+      twilio: { status: 400, code: 21610, message: "Attempt to send to unsubscribed recipient", more_info: null },
+    });
+    const { user } = renderPanel({ inviteGuest: vi.fn(async () => Promise.reject(failure)) });
+    await user.click(await screen.findByTestId("invite-patient"));
+    await user.click(screen.getByTestId("send-invite"));
+    const outcome = await screen.findByTestId("visit-outcome");
+    expect(outcome.textContent).toContain("Twilio error 21610: Attempt to send to unsubscribed recipient");
+    expect(outcome.className).toContain("error");
+  });
+
+  it("marks a timed-out text unknown, and resends only after the provider confirms", async () => {
+    const inviteGuest = vi
+      .fn()
+      .mockRejectedValueOnce(appError({ code: "invite_outcome_unknown", message: "Twilio did not answer within 15 s." }))
+      .mockRejectedValueOnce(appError({ code: "resend_needs_confirmation", message: "An earlier attempt to +1********71 timed out." }))
+      .mockImplementationOnce(async (request: InviteRequest) => ({ invite: sentInvite(request), link: null }));
+    const { user } = renderPanel({ inviteGuest });
+    await user.click(await screen.findByTestId("invite-patient"));
+    await user.click(screen.getByTestId("send-invite"));
+    expect((await screen.findByTestId("visit-outcome")).textContent).toContain("Unknown — check before resending.");
+
+    await user.click(screen.getByTestId("invite-patient"));
+    await user.click(screen.getByTestId("send-invite"));
+    await user.click(await screen.findByTestId("send-anyway"));
+    await waitFor(() => expect(screen.getByTestId("visit-outcome").textContent).toContain("Invitation texted"));
+    expect(inviteGuest.mock.calls.map((call) => call[0].confirm_resend)).toEqual([false, false, true]);
+  });
+
+  it("dials an interpreter in with the number typed", async () => {
+    const inviteGuest = vi.fn(async (request: InviteRequest) => ({ invite: sentInvite(request), link: null }));
+    const { user } = renderPanel({ inviteGuest });
+    await user.click(await screen.findByRole("button", { name: "Invite interpreter / guest" }));
+    await user.click(screen.getByLabelText("Phone call (dial-in)"));
+    await user.type(screen.getByTestId("invite-phone"), "+44 20 7946 0018");
+    await user.click(screen.getByRole("button", { name: "Call now" }));
+    await screen.findByTestId("visit-outcome");
+    expect(inviteGuest).toHaveBeenCalledWith(
+      expect.objectContaining({ role: "interpreter", method: "phone_dial_in", phone: "+44 20 7946 0018" }),
+    );
+  });
+
+  it("cancels a visit only after confirmation", async () => {
+    // The core's list follows the cancellation.
+    let stored = [visit()];
+    const cancelVisit = vi.fn(async (id: string) => {
+      stored = [visit({ id, status: "cancelled" })];
+      return stored[0]!;
+    });
+    const { user } = renderPanel({ cancelVisit, listVisits: vi.fn(async () => stored) });
+    await user.click(await screen.findByRole("button", { name: "Cancel" }));
+    expect(cancelVisit).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Cancel visit" }));
+    await waitFor(() => expect(screen.getByTestId("visit-status").textContent).toBe("Cancelled"));
+    expect(screen.queryByTestId("invite-patient")).toBeNull();
+  });
+});

@@ -1,0 +1,55 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+
+import type { Visit, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
+import { fakePlatform } from "../test/fakePlatform";
+import WaitingRoomPanel from "./WaitingRoomPanel.svelte";
+
+const now = Math.floor(Date.now() / 1000);
+const visit: Visit = {
+  id: "v1", patient_display_name: "<img src=x onerror=alert(1)>", patient_mobile: "+14155552671", scheduled_at: now,
+  status: "invited", room: { unique_name: "vd-x", sid: "RM1" }, created_at: 0, updated_at: 0,
+};
+const presence: VisitPresence = {
+  visit_id: "v1", scheduled_at: now, state: { kind: "not_arrived" }, patient_identity: null, provider_present: false,
+  guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false, delay_reason: null, checked_at_unix: now,
+};
+
+function renderPanel() {
+  let emit: (event: WaitingRoomEvent) => void = () => {};
+  const onArrival = vi.fn();
+  const platform = fakePlatform({
+    listVisits: vi.fn(async () => [visit]),
+    waitingRoom: vi.fn(async () => [presence]),
+    onWaitingRoomEvent: vi.fn(async (handler) => {
+      emit = handler;
+      return () => {};
+    }),
+  });
+  render(WaitingRoomPanel, { props: { platform, onArrival } });
+  return { emit: (event: WaitingRoomEvent) => emit(event), onArrival };
+}
+
+describe("Waiting-room panel", () => {
+  it("shows an arrival with the time and a count, and the name as text", async () => {
+    const { emit, onArrival } = renderPanel();
+    expect((await screen.findByTestId("presence-state")).textContent).toContain("Not yet arrived");
+    expect(screen.getByText("<img src=x onerror=alert(1)>")).toBeTruthy();
+    expect(document.querySelector("img")).toBeNull();
+    emit({ kind: "patient_arrived", visit_id: "v1", identity: "patient-x", since_unix: now });
+    await waitFor(() => expect(screen.getByTestId("presence-state").textContent).toMatch(/^Waiting since .+ · waiting 0 min$/));
+    expect(screen.getByTestId("waiting-count").textContent).toBe("1");
+    expect(onArrival).toHaveBeenCalledWith("v1");
+    emit({ kind: "devices_changed", visit_id: "v1", camera_on: true, microphone_on: true });
+    await waitFor(() => expect(screen.getByTestId("presence-devices").textContent).toBe("Camera on · Microphone on"));
+  });
+
+  it("says the status is delayed instead of showing stale certainty", async () => {
+    const { emit } = renderPanel();
+    await screen.findByTestId("presence-state");
+    emit({ kind: "patient_arrived", visit_id: "v1", identity: "patient-x", since_unix: now });
+    emit({ kind: "status_delayed", visit_id: "v1", retry_in_seconds: 8, reason: "timeout" });
+    await waitFor(() => expect(screen.getByTestId("presence-state").textContent).toContain("Status delayed, retrying"));
+    expect(screen.queryByTestId("waiting-count")).toBeNull();
+  });
+});
