@@ -19,6 +19,8 @@ fn main() {
         "invite_guest",
         "send_running_late",
         "visit_invites",
+        "sms_delivery",
+        "preflight_token",
         "audit_log",
         "verify_audit_log",
         "waiting_room",

@@ -3,9 +3,9 @@
 use tauri::State;
 use visitdesk_core::{
     AppError, FieldError, clinic,
-    invites::{self, InviteRequest, InviteSent, RunningLateRequest},
+    invites::{self, InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
     monitor::VisitPresence,
-    rooms::{self, JoinInfo},
+    rooms::{self, JoinInfo, PreflightToken},
     settings::ClinicSettings,
     setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
     visits::{self, VisitForm},
@@ -88,6 +88,11 @@ pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Resu
 }
 
 #[tauri::command]
+pub async fn preflight_token(ctx: State<'_, ShellContext>) -> Result<PreflightToken, AppError> {
+    rooms::preflight_token(ctx.core()).await
+}
+
+#[tauri::command]
 pub async fn end_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Visit, AppError> {
     ctx.after_visit_change(rooms::end_visit(ctx.core(), visit_id).await)
 }
@@ -109,6 +114,15 @@ pub async fn invite_guest(ctx: State<'_, ShellContext>, request: InviteRequest) 
 #[tauri::command]
 pub async fn send_running_late(ctx: State<'_, ShellContext>, request: RunningLateRequest) -> Result<Invite, AppError> {
     invites::send_running_late(ctx.core(), request).await
+}
+
+#[tauri::command]
+pub async fn sms_delivery(
+    ctx: State<'_, ShellContext>,
+    visit_id: String,
+    invite_id: String,
+) -> Result<SmsDelivery, AppError> {
+    invites::sms_delivery(ctx.core(), visit_id, invite_id).await
 }
 
 #[tauri::command]

@@ -37,6 +37,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::invite_guest,
             commands::send_running_late,
             commands::visit_invites,
+            commands::sms_delivery,
+            commands::preflight_token,
             commands::audit_log,
             commands::verify_audit_log,
             commands::waiting_room,

@@ -64,6 +64,11 @@ export async function startTwilioStandIn() {
         messages.push(message);
         return send(201, { sid: message.sid, status: message.status });
       }
+      if (parts[0] === "2010-04-01" && parts[3] === "Messages" && req.method === "GET") {
+        const message = messages.find((m) => `${m.sid}.json` === parts[4]);
+        // Delivered as soon as asked: the carrier is fast here.
+        return message ? send(200, { sid: message.sid, status: "delivered" }) : notFound();
+      }
       if (parts[0] === "2010-04-01" && parts[3] === "Calls.json" && req.method === "POST") {
         return send(201, { sid: `CA${hex(32)}`, status: "queued" });
       }

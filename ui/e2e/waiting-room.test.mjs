@@ -74,6 +74,7 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       await press(browser, '[data-testid="send-invite"]');
       await waitForText(browser, '[data-testid="visit-outcome"]', /Invitation texted/, 20_000, "the invitation was not sent");
       await waitForText(browser, '[data-testid="presence-state"]', /Not yet arrived/, 20_000, "the panel did not show the visit");
+      await waitForText(browser, '[data-testid="sms-delivery"]', /^Delivered to the phone\.$/, 10_000, "the delivery status did not show");
       await shot(browser, "10-waiting-room-not-arrived");
 
       // The patient opens their link: the stand-in connects the identity the token grants.

@@ -20,6 +20,8 @@ const ALLOWED_COMMANDS = new Set([
   "invite_guest",
   "send_running_late",
   "visit_invites",
+  "sms_delivery",
+  "preflight_token",
   "audit_log",
   "verify_audit_log",
   "waiting_room",

@@ -3,6 +3,10 @@
 //! `core-bench visit-flow RUNS VIDEO_URL API_URL`: wall time of "ensure room + mint 3
 //! tokens + send 1 SMS" through the core, and of the same four requests through the bare
 //! REST client (the reference), against Prism. Prints figures; asserts nothing.
+//! `core-bench waiting-room [ARRIVALS] [SEED]`: the waiting-room monitor's arrival-to-alert
+//! latency and requests a minute for 1, 3 and 10 active visits (see [`waiting_room`]).
+
+mod waiting_room;
 
 use std::{
     sync::{Arc, Mutex},
@@ -30,6 +34,8 @@ const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const KEY: &str = "SK0123456789abcdef0123456789abcdef";
 const SECRET: &str = "abcdefghijklmnopqrstuvwxyz012345";
 const FROM: &str = "+14155550188";
+/// The waiting-room benchmark's arrivals, unless a seed is given.
+const WAITING_ROOM_SEED: u64 = 20_261_122;
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -193,8 +199,16 @@ fn main() {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
             runtime.block_on(visit_flow(number(2, 20), &args[3], &args[4]));
         }
+        Some("waiting-room") if args.len() <= 4 => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+            let seed = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(WAITING_ROOM_SEED);
+            runtime.block_on(waiting_room::run(number(2, 50), seed));
+        }
         _ => {
-            eprintln!("usage: core-bench tokens [RUNS] [COUNT] | core-bench visit-flow RUNS VIDEO_URL API_URL");
+            eprintln!(
+                "usage: core-bench tokens [RUNS] [COUNT] | core-bench visit-flow RUNS VIDEO_URL API_URL \
+                 | core-bench waiting-room [ARRIVALS] [SEED]"
+            );
             std::process::exit(2);
         }
     }

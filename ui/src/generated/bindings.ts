@@ -111,11 +111,24 @@ export type InviteSent = { invite: Invite,
  */
 link: string | null, };
 
+export type SmsDelivery = { invite_id: string, 
+/**
+ * Twilio's status as Twilio spells it (`queued`, `sent`, `delivered`, `undelivered`,
+ * `failed`, …); `None` for one this version does not know.
+ */
+status: string | null, 
+/**
+ * No further change is expected: stop asking.
+ */
+settled: boolean, error_code: number | null, error_message: string | null, };
+
 export type JoinInfo = { visit_id: string, room_name: string, room_sid: string, identity: string, 
 /**
  * The provider's access token, for the call in this window only.
  */
 token: string, expires_at: number, };
+
+export type PreflightToken = { token: string, expires_at: number, };
 
 export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
 

@@ -2,6 +2,7 @@
 // offers, and what an action's outcome says. The rules themselves live in the Rust core.
 import type {
   AppError,
+  SmsDelivery,
   GuestRole,
   Invite,
   InviteMethod,
@@ -122,6 +123,10 @@ export type Outcome = {
   /** The error code, so the screen can offer "Send anyway" for `resend_needs_confirmation`. */
   code?: AppError["code"];
   link?: string;
+  /** For a texted invite: where the text stands, once Twilio says. */
+  delivery?: string;
+  /** The invite, so its delivery can be asked after. */
+  inviteId?: string;
 };
 
 function who(invite: Invite): string {
@@ -134,9 +139,11 @@ export function sentOutcome(sent: InviteSent): Outcome {
   if (invite.method === "copy_link") {
     return { tone: "success", text: `Link for the ${ROLE_LABEL[invite.role].toLowerCase()} is ready to copy.`, ...(sent.link ? { link: sent.link } : {}) };
   }
-  if (invite.purpose === "running_late") return { tone: "success", text: `Running-late text sent to ${who(invite)}.` };
+  if (invite.purpose === "running_late") {
+    return { tone: "success", text: `Running-late text sent to ${who(invite)}.`, inviteId: invite.id };
+  }
   if (invite.method === "phone_dial_in") return { tone: "success", text: `Calling the ${who(invite)} into the room.` };
-  return { tone: "success", text: `Invitation texted to the ${who(invite)}.` };
+  return { tone: "success", text: `Invitation texted to the ${who(invite)}.`, inviteId: invite.id };
 }
 
 /** An action's failure, branching on the core's code. */
@@ -169,3 +176,30 @@ export const INVITE_STATUS_LABEL: Record<Invite["status"], string> = {
 export type InviteChoice =
   | { kind: "invite"; role: GuestRole; method: InviteMethod; phone: string | null; language: SmsLanguage }
   | { kind: "running_late"; minutes: number; language: SmsLanguage };
+
+/** When to ask Twilio again how a text is doing, after sending (ms). */
+export const DELIVERY_CHECKS_MS = [2000, 5000, 10_000, 20_000] as const;
+
+/** Where a text stands, in the provider's words; Twilio's own code for a failure. */
+export function deliveryWords(delivery: SmsDelivery): string {
+  const failure = delivery.error_code
+    ? ` (Twilio error ${delivery.error_code}${delivery.error_message ? `: ${delivery.error_message}` : ""})`
+    : "";
+  switch (delivery.status) {
+    case "delivered":
+    case "read":
+      return "Delivered to the phone.";
+    case "undelivered":
+    case "failed":
+      return `Not delivered${failure}. Check the number, or send the link another way.`;
+    case "sent":
+      return "Handed to the mobile carrier; waiting for delivery.";
+    case "queued":
+    case "accepted":
+    case "sending":
+    case "scheduled":
+      return "Waiting to be sent.";
+    default:
+      return "Delivery status not reported yet.";
+  }
+}

@@ -12,9 +12,11 @@ import type {
   InviteRequest,
   InviteSent,
   JoinInfo,
+  PreflightToken,
   RunningLateRequest,
   SaveOutcome,
   SetupForm,
+  SmsDelivery,
   Visit,
   VisitForm,
   VisitPresence,
@@ -37,12 +39,16 @@ export interface Platform {
   cancelVisit(id: string): Promise<Visit>;
   markNoShow(id: string): Promise<Visit>;
   startVisit(visitId: string): Promise<JoinInfo>;
+  /** A short-lived token for Twilio's network preflight. */
+  preflightToken(): Promise<PreflightToken>;
   endVisit(visitId: string): Promise<Visit>;
   removeParticipant(visitId: string, participant: string): Promise<void>;
   /** Rejects with code `invite_outcome_unknown` or `twilio_*` when the text or call did not clearly go out. */
   inviteGuest(request: InviteRequest): Promise<InviteSent>;
   sendRunningLate(request: RunningLateRequest): Promise<Invite>;
   visitInvites(visitId: string): Promise<Invite[]>;
+  /** Twilio's delivery status of a texted invite. */
+  smsDelivery(visitId: string, inviteId: string): Promise<SmsDelivery>;
   auditLog(): Promise<AuditEntry[]>;
   verifyAuditLog(): Promise<AuditReport>;
   /** The waiting room as the monitor last saw it. */

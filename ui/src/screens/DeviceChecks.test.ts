@@ -2,7 +2,10 @@ import { render, screen } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { fakePlatform } from "../test/fakePlatform";
 import DeviceChecks from "./DeviceChecks.svelte";
+
+const props = (extra: Record<string, unknown> = {}) => ({ props: { platform: fakePlatform(), callsInWindow: false, ...extra } });
 
 type Listener = () => void;
 
@@ -37,21 +40,40 @@ afterEach(() => {
 describe("Device checks", () => {
   it("shows the camera and the resolution it gave", async () => {
     fakeMedia(async () => cameraStream(1280, 720));
-    render(DeviceChecks);
+    render(DeviceChecks, props());
     await userEvent.setup().click(screen.getByTestId("check-camera"));
     expect((await screen.findByTestId("camera-result")).textContent).toBe("Mock video device 1: 1280x720 at 24 fps");
   });
 
   it("explains a denied camera and how to allow it", async () => {
     fakeMedia(async () => Promise.reject(new DOMException("denied", "NotAllowedError")));
-    render(DeviceChecks);
+    render(DeviceChecks, props());
     await userEvent.setup().click(screen.getByTestId("check-camera"));
     expect((await screen.findByTestId("camera-error")).textContent).toMatch(/^VisitDesk is not allowed to use the camera\. To allow it,/);
   });
 
+  it("grades the network from Twilio's preflight, with the numbers on hover", async () => {
+    fakeMedia(async () => cameraStream(1280, 720));
+    const platform = fakePlatform();
+    const runPreflight = vi.fn(async () => ({ rttMs: 250, jitterMs: 12, packetLossPercent: 0.2 }));
+    render(DeviceChecks, props({ platform, callsInWindow: true, runPreflight }));
+    await userEvent.setup().click(screen.getByTestId("test-network"));
+    const result = await screen.findByTestId("network-result");
+    expect(result.textContent?.trim()).toMatch(/^Fair:/);
+    expect(result.getAttribute("title")).toBe("Round trip 250 ms, jitter 12 ms, packet loss 0.2 %");
+    expect(runPreflight).toHaveBeenCalledWith("header.claims.signature");
+  });
+
+  it("says the network test needs WebRTC where the webview lacks it", async () => {
+    fakeMedia(async () => cameraStream(1280, 720));
+    render(DeviceChecks, props());
+    expect(screen.getByTestId("network-unsupported").textContent).toContain("needs WebRTC");
+    expect(screen.queryByTestId("test-network")).toBeNull();
+  });
+
   it("updates the camera list when a camera is plugged in", async () => {
     const { plug } = fakeMedia(async () => cameraStream(640, 480));
-    render(DeviceChecks);
+    render(DeviceChecks, props());
     await vi.waitFor(() => expect(screen.queryByText("Camera")).toBeTruthy());
     expect(screen.queryByRole("combobox")).toBeNull();
     plug("USB Camera");

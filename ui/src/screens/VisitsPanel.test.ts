@@ -101,6 +101,20 @@ describe("Visits panel", () => {
     });
   });
 
+  it("follows a text's delivery as Twilio reports it", async () => {
+    const inviteGuest = vi.fn(async (request: InviteRequest) => ({ invite: sentInvite(request), link: null }));
+    const smsDelivery = vi.fn(async () => ({
+      invite_id: "i1", status: "undelivered", settled: true, error_code: 30003, error_message: "Unreachable destination handset",
+    }));
+    const { user } = renderPanel({ inviteGuest, smsDelivery });
+    await user.click(await screen.findByTestId("invite-patient"));
+    await user.click(screen.getByTestId("send-invite"));
+    const delivery = await screen.findByTestId("sms-delivery", {}, { timeout: 4000 });
+    expect(delivery.textContent).toBe("Not delivered (Twilio error 30003: Unreachable destination handset). Check the number, or send the link another way.");
+    expect(smsDelivery).toHaveBeenCalledWith("v1", "i1");
+    expect(smsDelivery).toHaveBeenCalledTimes(1); // settled: no more asking
+  });
+
   it("shows Twilio's code and message when a text fails", async () => {
     const failure = appError({
       code: "twilio_error",

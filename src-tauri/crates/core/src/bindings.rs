@@ -9,9 +9,9 @@ use visitdesk_store::{
 
 use crate::{
     AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo,
-    invites::{InviteRequest, InviteSent, RunningLateRequest},
+    invites::{InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
     monitor::{DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitPresence, WaitingRoomEvent},
-    rooms::JoinInfo,
+    rooms::{JoinInfo, PreflightToken},
     settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
     visits::VisitForm,
@@ -47,7 +47,9 @@ pub fn typescript() -> String {
         InviteRequest::decl(&cfg),
         RunningLateRequest::decl(&cfg),
         InviteSent::decl(&cfg),
+        SmsDelivery::decl(&cfg),
         JoinInfo::decl(&cfg),
+        PreflightToken::decl(&cfg),
         AuditAction::decl(&cfg),
         AuditEntry::decl(&cfg),
         AuditReport::decl(&cfg),

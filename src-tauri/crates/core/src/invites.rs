@@ -10,7 +10,7 @@ use visitdesk_store::{
     AuditAction, GuestRole, Invite, InviteMethod, InviteOutcome, InvitePurpose, InviteStatus, NewInvite, Visit,
     VisitStatus,
 };
-use visitdesk_twilio::{TwilioClient, TwilioError};
+use visitdesk_twilio::{TwilioClient, TwilioError, messages::MessageStatus};
 
 use crate::{
     AppContext, AppError, ErrorCode, FormField,
@@ -362,6 +362,41 @@ pub async fn send_running_late(ctx: &impl AppContext, request: RunningLateReques
     let pending = with_store(ctx, move |store| store.create_invite(new_invite)).await?;
     let result = send_message(&session, &client, &to, body).await?;
     settle(ctx, &session, pending, AuditAction::RunningLateSmsSent, result).await
+}
+
+/// Where a texted invite stands, as Twilio reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SmsDelivery {
+    pub invite_id: String,
+    /// Twilio's status as Twilio spells it (`queued`, `sent`, `delivered`, `undelivered`,
+    /// `failed`, …); `None` for one this version does not know.
+    pub status: Option<String>,
+    /// No further change is expected: stop asking.
+    pub settled: bool,
+    pub error_code: Option<u32>,
+    pub error_message: Option<String>,
+}
+
+/// Asks Twilio how a texted invite's message is doing (the UI asks a few times after
+/// sending). One GET; reads are safe to repeat.
+pub async fn sms_delivery(ctx: &impl AppContext, visit_id: String, invite_id: String) -> Result<SmsDelivery, AppError> {
+    let invites = visit_invites(ctx, visit_id).await?;
+    let invite = invites
+        .into_iter()
+        .find(|invite| invite.id == invite_id)
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "This invite is not part of this visit."))?;
+    let Some(sid) = invite.twilio_sid.filter(|_| invite.method == InviteMethod::Sms) else {
+        return Err(AppError::new(ErrorCode::InvalidInput, "Only a text that Twilio accepted has a delivery status."));
+    };
+    let session = Session::load(ctx).await?;
+    let message = session.client(ctx)?.messages().fetch(&sid).await?;
+    Ok(SmsDelivery {
+        invite_id,
+        settled: message.status.is_some_and(MessageStatus::is_final),
+        status: message.status.and_then(|status| serde_json::to_value(status).ok()?.as_str().map(str::to_string)),
+        error_code: message.error_code,
+        error_message: message.error_message,
+    })
 }
 
 /// Every invite of a visit, oldest first.

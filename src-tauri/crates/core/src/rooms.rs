@@ -37,6 +37,26 @@ impl std::fmt::Debug for JoinInfo {
     }
 }
 
+/// A token for the provider's network preflight test (Twilio's `runPreflight`).
+#[derive(Clone, Serialize, TS)]
+pub struct PreflightToken {
+    pub token: String,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for PreflightToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreflightToken").field("token", &"[redacted]").finish()
+    }
+}
+
+pub async fn preflight_token(ctx: &impl AppContext) -> Result<PreflightToken, AppError> {
+    let session = Session::load(ctx).await?;
+    let token = tokens::preflight_token(&session)?;
+    Ok(PreflightToken { token: token.jwt.expose().clone(), expires_at: token.expires_at })
+}
+
 /// A random room name: unique, and nothing in it says who the visit is for.
 fn new_room_name() -> Result<String, AppError> {
     let mut bytes = [0u8; 12];

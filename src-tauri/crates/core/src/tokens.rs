@@ -54,3 +54,15 @@ pub(crate) fn guest_identity(role: GuestRole) -> Result<String, AppError> {
 pub(crate) fn guest_token(session: &Session, identity: String, room_sid: &str) -> Result<MintedToken, AppError> {
     mint(session, identity, room_sid, session.workspace.clinic().guest_token_ttl_minutes)
 }
+
+/// A short-lived token for Twilio's network preflight test: its own identity and a room
+/// name used for nothing else, so the test never meets a visit.
+pub(crate) fn preflight_token(session: &Session) -> Result<MintedToken, AppError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random room name could be made: {error}")))?;
+    let identity = format!("{}-preflight", session.workspace.profile.identity);
+    mint(session, identity, &format!("preflight-{}", hex::encode(bytes)), PREFLIGHT_TTL_MINUTES)
+}
+
+const PREFLIGHT_TTL_MINUTES: u32 = 10;

@@ -532,3 +532,41 @@ async fn a_locked_keychain_stops_visits_with_its_own_message_and_creates_no_data
         "works once unlocked"
     );
 }
+
+#[tokio::test]
+async fn a_texted_invites_delivery_status_comes_from_twilio() {
+    let twilio = twilio_without_rooms().await;
+    created(MESSAGES, json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"})).mount(&twilio).await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages/SM0123456789abcdef0123456789abcdef.json",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "sid": "SM0123456789abcdef0123456789abcdef", "status": "undelivered",
+            "error_code": 30003, "error_message": "Unreachable destination handset"
+        })))
+        .expect(1)
+        .mount(&twilio)
+        .await;
+    let (_, ctx) = configured(&twilio.uri());
+    let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
+    let sent =
+        invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None)).await.unwrap();
+    let delivery = invites::sms_delivery(&ctx, visit.id.clone(), sent.invite.id.clone()).await.unwrap();
+    assert_eq!(delivery.status.as_deref(), Some("undelivered"));
+    assert!(delivery.settled);
+    assert_eq!(delivery.error_code, Some(30003));
+    let other = invites::sms_delivery(&ctx, visit.id, "not-an-invite".into()).await.unwrap_err();
+    assert_eq!(other.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn the_preflight_token_is_short_lived_and_scoped_to_a_room_no_visit_uses() {
+    let (_, ctx) = configured(&unreachable_url());
+    let preflight = rooms::preflight_token(&ctx).await.unwrap();
+    let claims = jwt_claims(&preflight.token);
+    assert_eq!(claims["grants"]["identity"], json!("dr-ana-ruiz-preflight"));
+    assert!(claims["grants"]["video"]["room"].as_str().unwrap().starts_with("preflight-"), "{claims}");
+    assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 600);
+    assert!(!format!("{preflight:?}").contains(&preflight.token), "Debug hides the token");
+}

@@ -1,0 +1,588 @@
+//! `core-bench waiting-room [ARRIVALS] [SEED]`: arrival-to-alert latency of the waiting-room
+//! monitor, and the requests a minute it spends, for 1, 3 and 10 active visits.
+//!
+//! Each case runs the monitor as the app ships it ([`MonitorConfig::default`]) against a
+//! scripted Twilio on loopback: visits due now, each invited through the core (which creates
+//! its room on the same server), then a patient per visit arriving and leaving at random
+//! moments until ARRIVALS arrivals (default 50) have happened across the visits. For each
+//! arrival it measures the time from the moment the participant is visible on the server to
+//! the `PatientArrived` event reaching the monitor's event sink, and it counts the requests
+//! the server received.
+//!
+//! The reference, from the same arrivals: a naive poller with no scheduling jitter and
+//! instant answers, spending the same budget round robin (one request every
+//! `budget_window / budget_requests`, so each visit every N times that), whose latency is
+//! the time from each scripted arrival to that visit's next poll.
+//!
+//! Prints figures; asserts nothing.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use url::Url;
+use visitdesk_core::{
+    invites::{self, InviteRequest},
+    monitor::{MonitorConfig, MonitorEvents, MonitorHandle, WaitingRoomEvent, spawn_monitor},
+    visits::{self, VisitForm},
+};
+use visitdesk_store::{GuestRole, InviteMethod};
+use visitdesk_twilio::BaseUrls;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+
+use crate::{ACCOUNT, bench_context, median};
+
+/// The visit counts measured, in order.
+const CASES: [usize; 1] = [10];
+/// How long a patient stays after the alert, and the shortest gap before they come back.
+const STAY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(3));
+const SHORTEST_GAP: Duration = Duration::from_secs(1);
+/// An arrival (or departure) not reported within this counts as missed.
+const GIVE_UP: Duration = Duration::from_secs(60);
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
+}
+
+/// `2026-11-22T15:30:00Z` from Unix seconds, as Twilio writes times.
+fn iso_utc(unix: i64) -> String {
+    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Days since 1970-01-01 to a proleptic Gregorian date, counting eras of 400 years from
+    // 0000-03-01 so that the leap day ends each year.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = era * 400 + year_of_era + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+}
+
+/// SplitMix64: a small, seeded generator, so a run's arrivals can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn between(&mut self, low: Duration, high: Duration) -> Duration {
+        low + high.saturating_sub(low).mul_f64(self.unit())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A scripted Twilio: rooms created on request, participants moved in and out by the bench.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Participants,
+    Tracks,
+}
+
+struct Participant {
+    sid: String,
+    identity: String,
+    since_unix: i64,
+}
+
+#[derive(Default)]
+struct Script {
+    /// Connected participants by room SID.
+    rooms: Mutex<HashMap<String, Vec<Participant>>>,
+    /// When each monitor request came in, and what it asked.
+    hits: Mutex<Vec<(Instant, Asked)>>,
+    next_sid: AtomicU64,
+}
+
+#[derive(Clone, Default)]
+struct ScriptedTwilio(Arc<Script>);
+
+impl ScriptedTwilio {
+    fn sid(&self, prefix: &str) -> String {
+        format!("{prefix}{:032x}", self.0.next_sid.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    /// Connects `identity` to the room; returns the moment any later request sees it.
+    fn join(&self, room_sid: &str, identity: &str) -> Instant {
+        let participant = Participant { sid: self.sid("PA"), identity: identity.to_string(), since_unix: unix_now() };
+        let mut rooms = self.0.rooms.lock().expect("rooms lock");
+        rooms.entry(room_sid.to_string()).or_default().push(participant);
+        Instant::now()
+    }
+
+    fn leave(&self, room_sid: &str, identity: &str) {
+        let mut rooms = self.0.rooms.lock().expect("rooms lock");
+        if let Some(participants) = rooms.get_mut(room_sid) {
+            participants.retain(|participant| participant.identity != identity);
+        }
+    }
+
+    fn hits(&self) -> Vec<(Instant, Asked)> {
+        self.0.hits.lock().expect("hits lock").clone()
+    }
+}
+
+fn page(key: &str, items: Vec<Value>) -> Value {
+    json!({ key: items, "meta": { "page": 0, "page_size": 50, "next_page_url": null } })
+}
+
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({"code": 20404, "message": "Not found", "status": 404}))
+}
+
+impl Respond for ScriptedTwilio {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segments: Vec<&str> = request.url.path().trim_start_matches('/').split('/').collect();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["v1", "Rooms"]) => {
+                let name = url::form_urlencoded::parse(&request.body)
+                    .find(|(key, _)| key == "UniqueName")
+                    .map(|(_, value)| value.into_owned())
+                    .unwrap_or_default();
+                let sid = self.sid("RM");
+                self.0.rooms.lock().expect("rooms lock").entry(sid.clone()).or_default();
+                ResponseTemplate::new(201).set_body_json(json!({
+                    "sid": sid, "account_sid": ACCOUNT, "unique_name": name, "status": "in-progress",
+                    "type": "group", "max_participants": 4
+                }))
+            }
+            ("GET", ["v1", "Rooms", room_sid, "Participants"]) => {
+                let rooms = self.0.rooms.lock().expect("rooms lock");
+                let Some(participants) = rooms.get(*room_sid) else { return not_found() };
+                let listed = participants
+                    .iter()
+                    .map(|participant| {
+                        json!({
+                            "sid": participant.sid, "room_sid": room_sid, "account_sid": ACCOUNT,
+                            "identity": participant.identity, "status": "connected",
+                            "start_time": iso_utc(participant.since_unix), "end_time": null, "duration": null
+                        })
+                    })
+                    .collect();
+                drop(rooms);
+                self.0.hits.lock().expect("hits lock").push((Instant::now(), Asked::Participants));
+                ResponseTemplate::new(200).set_body_json(page("participants", listed))
+            }
+            ("GET", ["v1", "Rooms", room_sid, "Participants", participant_sid, "PublishedTracks"]) => {
+                let connected = self
+                    .0
+                    .rooms
+                    .lock()
+                    .expect("rooms lock")
+                    .get(*room_sid)
+                    .is_some_and(|participants| participants.iter().any(|p| p.sid == *participant_sid));
+                self.0.hits.lock().expect("hits lock").push((Instant::now(), Asked::Tracks));
+                if !connected {
+                    return not_found();
+                }
+                let tracks = ["audio", "video"]
+                    .iter()
+                    .enumerate()
+                    .map(|(n, kind)| {
+                        json!({
+                            "sid": format!("MT{n:032x}"), "participant_sid": participant_sid,
+                            "room_sid": room_sid, "name": kind, "kind": kind, "enabled": true
+                        })
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(page("published_tracks", tracks))
+            }
+            _ => not_found(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The monitor's event sink: arrivals and departures, timed as they come, per visit.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    Arrived,
+    Left,
+}
+
+#[derive(Default)]
+struct AlertSink {
+    by_visit: HashMap<String, UnboundedSender<(Instant, Seen)>>,
+    delayed: AtomicUsize,
+}
+
+impl MonitorEvents for AlertSink {
+    fn emit(&self, event: WaitingRoomEvent) {
+        let at = Instant::now();
+        let (visit_id, seen) = match &event {
+            WaitingRoomEvent::PatientArrived { visit_id, .. } => (visit_id, Seen::Arrived),
+            WaitingRoomEvent::PatientLeft { visit_id, .. } => (visit_id, Seen::Left),
+            WaitingRoomEvent::StatusDelayed { .. } => {
+                self.delayed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            _ => return,
+        };
+        if let Some(sender) = self.by_visit.get(visit_id) {
+            // The receiver is gone only once the case is over.
+            let _ = sender.send((at, seen));
+        }
+    }
+}
+
+/// The next event of this kind, when it comes within [`GIVE_UP`].
+async fn next(alerts: &mut UnboundedReceiver<(Instant, Seen)>, wanted: Seen) -> Option<Instant> {
+    let deadline = tokio::time::Instant::now() + GIVE_UP;
+    loop {
+        match tokio::time::timeout_at(deadline, alerts.recv()).await {
+            Ok(Some((at, seen))) if seen == wanted => return Some(at),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One case.
+
+struct Patient {
+    room_sid: String,
+    identity: String,
+    arrivals: usize,
+}
+
+#[derive(Default)]
+struct PatientOutcome {
+    /// When each arrival became visible on the server, and when it was reported.
+    arrivals: Vec<(Instant, Option<Instant>)>,
+    departures_missed: usize,
+}
+
+/// Arrives, waits for the alert, stays, leaves and waits for the departure to be noticed,
+/// `arrivals` times, after a gap of `SHORTEST_GAP` plus up to `spread` each time.
+async fn patient(
+    script: ScriptedTwilio,
+    who: Patient,
+    mut alerts: UnboundedReceiver<(Instant, Seen)>,
+    spread: Duration,
+    mut rng: Rng,
+) -> PatientOutcome {
+    let mut outcome = PatientOutcome::default();
+    for _ in 0..who.arrivals {
+        tokio::time::sleep(rng.between(SHORTEST_GAP, SHORTEST_GAP + spread)).await;
+        let visible = script.join(&who.room_sid, &who.identity);
+        let alerted = next(&mut alerts, Seen::Arrived).await;
+        outcome.arrivals.push((visible, alerted));
+        tokio::time::sleep(rng.between(STAY.0, STAY.1)).await;
+        script.leave(&who.room_sid, &who.identity);
+        if next(&mut alerts, Seen::Left).await.is_none() {
+            outcome.departures_missed += 1;
+        }
+    }
+    outcome
+}
+
+struct CaseResult {
+    visits: usize,
+    /// Arrival-to-alert, seconds, of each reported arrival.
+    latencies: Vec<f64>,
+    missed: usize,
+    departures_missed: usize,
+    /// The naive poller's latency for the same arrivals, seconds.
+    reference: Vec<f64>,
+    requests: usize,
+    track_requests: usize,
+    seconds: f64,
+    busiest_minute: Option<usize>,
+    monitor_counted: u64,
+    all_server_requests: usize,
+    delayed: usize,
+    warm_up_seconds: f64,
+}
+
+/// Opens `visits` visits due now, each with a room and a patient invite, through the core.
+async fn open_visits(ctx: &crate::BenchContext, visits: usize) -> Vec<(String, String, String)> {
+    let mut opened = Vec::with_capacity(visits);
+    for n in 0..visits {
+        let form = VisitForm {
+            patient_display_name: format!("Bench Patient {n}"),
+            patient_mobile: "+14155552671".into(),
+            scheduled_at: unix_now(),
+        };
+        let visit = visits::create_visit(ctx, form).await.expect("a visit");
+        let request = InviteRequest {
+            visit_id: visit.id.clone(),
+            role: GuestRole::Patient,
+            method: InviteMethod::CopyLink,
+            phone: None,
+            language: None,
+            confirm_resend: false,
+        };
+        let sent = invites::invite(ctx, request).await.expect("a patient invite (creates the room)");
+        let identity = sent.invite.guest_identity.expect("the patient's identity");
+        let visit = visits::visit(ctx, visit.id).await.expect("the visit");
+        let room_sid = visit.room.and_then(|room| room.sid).expect("the visit's room SID");
+        opened.push((visit.id, room_sid, identity));
+    }
+    opened
+}
+
+/// Waits until the monitor has checked every visit once.
+async fn warmed_up(monitor: &MonitorHandle, visits: usize) {
+    let deadline = Instant::now() + GIVE_UP;
+    loop {
+        let snapshot = monitor.snapshot();
+        eprintln!("DEBUG {} watched, {} checked", snapshot.len(), snapshot.iter().filter(|p| p.checked_at_unix.is_some()).count());
+        if snapshot.len() == visits && snapshot.iter().all(|presence| presence.checked_at_unix.is_some()) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the monitor did not check {visits} visits within {GIVE_UP:?}: {snapshot:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+}
+
+/// The most requests in any 60 s within the hits (sorted), when they span a minute.
+fn busiest_minute(times: &[Instant], from: Instant, to: Instant) -> Option<usize> {
+    let minute = Duration::from_secs(60);
+    if to.duration_since(from) < minute {
+        return None;
+    }
+    let mut busiest = 0;
+    let mut end = 0;
+    for (start, first) in times.iter().enumerate() {
+        if *first + minute > to {
+            break;
+        }
+        while end < times.len() && times[end] < *first + minute {
+            end += 1;
+        }
+        busiest = busiest.max(end - start);
+    }
+    Some(busiest)
+}
+
+async fn case(visits: usize, arrivals: usize, config: &MonitorConfig, rng: &mut Rng) -> CaseResult {
+    let server = MockServer::builder().disable_request_recording().start().await;
+    let script = ScriptedTwilio::default();
+    Mock::given(any()).respond_with(script.clone()).mount(&server).await;
+    let url = Url::parse(&server.uri()).expect("the server's URL");
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let ctx = Arc::new(bench_context(BaseUrls { video: url.clone(), api: url }, &dir));
+    let t = Instant::now();
+    let opened = open_visits(&ctx, visits).await;
+    eprintln!("DEBUG opened in {:?}", t.elapsed());
+
+    let mut sink = AlertSink::default();
+    let mut receivers = Vec::with_capacity(visits);
+    for (visit_id, _, _) in &opened {
+        let (sender, receiver) = unbounded_channel();
+        sink.by_visit.insert(visit_id.clone(), sender);
+        receivers.push(receiver);
+    }
+    let sink = Arc::new(sink);
+    let started = Instant::now();
+    let monitor = spawn_monitor(ctx.clone(), sink.clone(), config.clone());
+    warmed_up(&monitor, visits).await;
+    let from = Instant::now();
+    let warm_up_seconds = from.duration_since(started).as_secs_f64();
+
+    // Gaps spread over at least one poll period, so arrivals land at every phase of it.
+    let per_request = config.budget_window.as_secs_f64() / f64::from(config.budget_requests);
+    let period = Duration::from_secs_f64(per_request * visits as f64);
+    let spread = period.max(config.often_min_interval);
+    let mut tasks = Vec::with_capacity(visits);
+    for (index, ((_, room_sid, identity), alerts)) in opened.into_iter().zip(receivers).enumerate() {
+        let who = Patient { room_sid, identity, arrivals: arrivals / visits + usize::from(index < arrivals % visits) };
+        let seed = rng.next_u64();
+        tasks.push((index, tokio::spawn(patient(script.clone(), who, alerts, spread, Rng(seed)))));
+    }
+    let mut outcomes = Vec::with_capacity(visits);
+    for (index, task) in tasks {
+        outcomes.push((index, task.await));
+    }
+    let to = Instant::now();
+    let monitor_counted = monitor.requests_sent();
+    monitor.stop();
+
+    let (mut latencies, mut reference, mut missed, mut departures_missed) = (Vec::new(), Vec::new(), 0, 0);
+    for (index, outcome) in outcomes {
+        let outcome = outcome.expect("a patient's script");
+        departures_missed += outcome.departures_missed;
+        // The naive poller asks about visit `index` at from + index·r + k·N·r (r per request).
+        let offset = per_request * index as f64;
+        let period = period.as_secs_f64();
+        for (visible, alerted) in outcome.arrivals {
+            match alerted {
+                Some(at) => latencies.push(at.duration_since(visible).as_secs_f64()),
+                None => missed += 1,
+            }
+            let since = visible.duration_since(from).as_secs_f64() - offset;
+            reference.push((since.div_euclid(period) + 1.0) * period - since);
+        }
+    }
+    let hits = script.hits();
+    let in_window: Vec<(Instant, Asked)> = hits.iter().copied().filter(|(at, _)| *at >= from && *at <= to).collect();
+    let times: Vec<Instant> = in_window.iter().map(|(at, _)| *at).collect();
+    CaseResult {
+        visits,
+        latencies,
+        missed,
+        departures_missed,
+        reference,
+        requests: in_window.len(),
+        track_requests: in_window.iter().filter(|(_, asked)| *asked == Asked::Tracks).count(),
+        seconds: to.duration_since(from).as_secs_f64(),
+        busiest_minute: busiest_minute(&times, from, to),
+        monitor_counted,
+        all_server_requests: hits.len(),
+        delayed: sink.delayed.load(Ordering::Relaxed),
+        warm_up_seconds,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures.
+
+/// Nearest rank: the smallest value with at least `p` of them at or below it.
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn seconds(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |value| format!("{value:.2} s"))
+}
+
+fn row(result: &CaseResult) -> String {
+    let measured = !result.latencies.is_empty();
+    let p50 = measured.then(|| median(result.latencies.clone()));
+    let p95 = measured.then(|| percentile(&result.latencies, 0.95));
+    let max = result.latencies.iter().copied().reduce(f64::max);
+    let naive_p50 = median(result.reference.clone());
+    let naive_p95 = percentile(&result.reference, 0.95);
+    let ratio =
+        |ours: Option<f64>, theirs: f64| ours.map_or_else(|| "-".into(), |ours| format!("{:.2}", ours / theirs));
+    let per_minute = result.requests as f64 * 60.0 / result.seconds;
+    let busiest = result.busiest_minute.map_or_else(|| "-".into(), |count| count.to_string());
+    format!(
+        "{:<7} {:<9} {:<10} {:<10} {:<8} {:<14} {:<13} {:<21} {:<13} {:.0} s",
+        result.visits,
+        result.latencies.len() + result.missed,
+        seconds(p50),
+        seconds(p95),
+        seconds(max),
+        format!("{per_minute:.1}"),
+        busiest,
+        format!("{naive_p50:.2} s / {naive_p95:.2} s"),
+        format!("{} / {}", ratio(p50, naive_p50), ratio(p95, naive_p95)),
+        result.seconds,
+    )
+}
+
+pub(crate) async fn run(arrivals: usize, seed: u64) {
+    let config = MonitorConfig::default();
+    let arrivals = arrivals.max(1);
+    let mut rng = Rng(seed);
+    let mut results = Vec::new();
+    for visits in CASES {
+        eprintln!("waiting room: {visits} active visit(s), {arrivals} scripted arrivals…");
+        results.push(case(visits, arrivals, &config, &mut rng).await);
+    }
+    let per_request = config.budget_window.as_secs_f64() / f64::from(config.budget_requests);
+    println!(
+        "\nwaiting room: MonitorConfig::default() ({} requests per {} s), scripted Twilio on loopback, seed {seed}",
+        config.budget_requests,
+        config.budget_window.as_secs()
+    );
+    println!("target for 3 visits: alert p95 <= 3 s, <= 60 requests/min\n");
+    println!(
+        "visits  arrivals  alert p50  alert p95  max      requests/min   busiest 60 s  naive floor p50/p95   ratio p50/p95 wall"
+    );
+    for result in &results {
+        println!("{}", row(result));
+    }
+    println!();
+    for result in &results {
+        println!(
+            "  {} visit(s): {} monitor requests in {:.1} s ({} published-track lists), {} of {} arrivals never \
+             reported, {} departures not noticed, {} status-delayed events; before that a warm-up of {:.1} s; \
+             the server saw {} requests in all, the monitor counted {}",
+            result.visits,
+            result.requests,
+            result.seconds,
+            result.track_requests,
+            result.missed,
+            result.latencies.len() + result.missed,
+            result.departures_missed,
+            result.delayed,
+            result.warm_up_seconds,
+            result.all_server_requests,
+            result.monitor_counted,
+        );
+    }
+    println!(
+        "\n  alert: from the participant becoming visible on the server to PatientArrived in the event sink;\n  \
+         p50 is the median, p95 the nearest rank. Each patient stays {}-{} s after the alert and comes back\n  \
+         {} s plus up to one poll period after the departure was noticed.\n  \
+         naive floor: the same arrivals against a poller spending the same budget round robin (one request\n  \
+         every {per_request:.1} s, each visit every visits x {per_request:.1} s), no jitter, instant answers; ratio = \
+         VisitDesk / floor.\n  \
+         requests/min: requests the server received during the arrivals, per minute; busiest 60 s: most in any\n  \
+         60 s of them (- when the run was shorter).",
+        STAY.0.as_secs(),
+        STAY.1.as_secs(),
+        SHORTEST_GAP.as_secs(),
+    );
+    if let Some(three) = results.iter().find(|result| result.visits == 3 && !result.latencies.is_empty()) {
+        let p95 = percentile(&three.latencies, 0.95);
+        let per_minute = three.requests as f64 * 60.0 / three.seconds;
+        let met = |ok: bool| if ok { "met" } else { "not met" };
+        println!(
+            "\n  3 visits: alert p95 {p95:.2} s (target <= 3 s: {}), {per_minute:.1} requests/min (target <= 60: {})",
+            met(p95 <= 3.0),
+            met(per_minute <= 60.0)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_twilio_does() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_795_361_400), "2026-11-22T15:30:00Z");
+        assert_eq!(iso_utc(951_825_600), "2000-02-29T12:00:00Z");
+        assert_eq!(iso_utc(951_868_799), "2000-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn p95_is_the_nearest_rank() {
+        let values: Vec<f64> = (1..=50).map(f64::from).collect();
+        assert_eq!(percentile(&values, 0.95), 48.0);
+        assert_eq!(percentile(&values, 0.5), 25.0);
+        assert_eq!(percentile(&[3.0], 0.95), 3.0);
+    }
+}
