@@ -48,6 +48,9 @@ struct Watched {
     in_flight: bool,
     /// When the last presence poll started.
     last_poll: Option<Instant>,
+    /// Since when a visit never polled (or with a new room) has waited for its first poll:
+    /// it is due from then, so it ages like the others and is never starved by them.
+    first_poll_wanted: Instant,
     /// Not before this, after failures.
     not_before: Option<Instant>,
     failures: u32,
@@ -65,6 +68,7 @@ impl Watched {
             tracker,
             in_flight: false,
             last_poll: None,
+            first_poll_wanted: Instant::now(),
             not_before: None,
             failures: 0,
             device_check: None,
@@ -93,7 +97,8 @@ impl Watched {
         config: &MonitorConfig,
     ) -> Option<Instant> {
         let interval = schedule::interval(class, often, self.patient_waiting(), config)?;
-        Some(self.after_backoff(self.last_poll.map_or(now, |last| last + interval)))
+        let due = self.last_poll.map_or(self.first_poll_wanted.min(now), |last| last + interval);
+        Some(self.after_backoff(due))
     }
 
     /// The next device check, when one is wanted: only while the patient waits (once the
@@ -234,6 +239,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                     if room_sid(&watched.visit) != room_sid(&visit) {
                         // A new room: ask about it now.
                         watched.last_poll = None;
+                        watched.first_poll_wanted = Instant::now();
                         watched.not_before = None;
                         watched.failures = 0;
                         watched.device_check = None;
@@ -345,6 +351,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         if room_sid(&watched.visit) != Some(job.room_sid.as_str()) {
             // The visit has a new room meanwhile: ask about that one.
             watched.last_poll = None;
+            watched.first_poll_wanted = now;
             return;
         }
         let visit_id = job.visit_id;
