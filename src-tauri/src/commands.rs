@@ -36,12 +36,12 @@ pub async fn test_saved_connection(ctx: State<'_, ShellContext>) -> Result<Conne
 
 #[tauri::command]
 pub async fn save_setup(ctx: State<'_, ShellContext>, form: SetupForm) -> Result<SaveOutcome, AppError> {
-    ctx.after_visit_change(setup::save_setup(ctx.core_for_change(), form).await)
+    ctx.refreshing_monitor(setup::save_setup(ctx.core_for_change(), form).await)
 }
 
 #[tauri::command]
 pub async fn sign_out(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
-    ctx.after_visit_change(setup::sign_out(ctx.core_for_change()).await)
+    ctx.refreshing_monitor(setup::sign_out(ctx.core_for_change()).await)
 }
 
 #[tauri::command]
@@ -64,27 +64,27 @@ pub async fn list_visits(ctx: State<'_, ShellContext>, from: i64, to: i64) -> Re
 
 #[tauri::command]
 pub async fn create_visit(ctx: State<'_, ShellContext>, form: VisitForm) -> Result<Visit, AppError> {
-    ctx.after_visit_change(visits::create_visit(ctx.core(), form).await)
+    ctx.refreshing_monitor(visits::create_visit(ctx.core(), form).await)
 }
 
 #[tauri::command]
 pub async fn edit_visit(ctx: State<'_, ShellContext>, id: String, form: VisitForm) -> Result<Visit, AppError> {
-    ctx.after_visit_change(visits::edit_visit(ctx.core(), id, form).await)
+    ctx.refreshing_monitor(visits::edit_visit(ctx.core(), id, form).await)
 }
 
 #[tauri::command]
 pub async fn cancel_visit(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    ctx.after_visit_change(visits::cancel_visit(ctx.core(), id).await)
+    ctx.refreshing_monitor(visits::cancel_visit(ctx.core(), id).await)
 }
 
 #[tauri::command]
 pub async fn mark_no_show(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    ctx.after_visit_change(visits::mark_no_show(ctx.core(), id).await)
+    ctx.refreshing_monitor(visits::mark_no_show(ctx.core(), id).await)
 }
 
 #[tauri::command]
 pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<JoinInfo, AppError> {
-    ctx.after_visit_change(rooms::start_visit(ctx.core(), visit_id).await)
+    ctx.refreshing_monitor(rooms::start_visit(ctx.core(), visit_id).await)
 }
 
 #[tauri::command]
@@ -94,7 +94,7 @@ pub async fn preflight_token(ctx: State<'_, ShellContext>) -> Result<PreflightTo
 
 #[tauri::command]
 pub async fn end_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Visit, AppError> {
-    ctx.after_visit_change(rooms::end_visit(ctx.core(), visit_id).await)
+    ctx.refreshing_monitor(rooms::end_visit(ctx.core(), visit_id).await)
 }
 
 #[tauri::command]
@@ -108,7 +108,7 @@ pub async fn remove_participant(
 
 #[tauri::command]
 pub async fn invite_guest(ctx: State<'_, ShellContext>, request: InviteRequest) -> Result<InviteSent, AppError> {
-    ctx.after_visit_change(invites::invite(ctx.core(), request).await)
+    ctx.refreshing_monitor(invites::invite(ctx.core(), request).await)
 }
 
 #[tauri::command]

@@ -111,8 +111,9 @@ impl ShellContext {
         self.monitor.as_ref().map(|m| m.snapshot()).unwrap_or_default()
     }
 
-    /// Passes a command's result through, nudging the monitor to re-read the visits.
-    pub fn after_visit_change<T>(&self, result: T) -> T {
+    /// Passes a command's result through, nudging the monitor to re-read the visits and
+    /// credentials (after a visit, room, invite, setup or sign-out changed them).
+    pub fn refreshing_monitor<T>(&self, result: T) -> T {
         if let Some(monitor) = &self.monitor {
             monitor.refresh();
         }

@@ -10,7 +10,10 @@ use visitdesk_store::{
     AuditAction, GuestRole, Invite, InviteMethod, InviteOutcome, InvitePurpose, InviteStatus, NewInvite, Visit,
     VisitStatus,
 };
-use visitdesk_twilio::{TwilioClient, TwilioError, messages::MessageStatus};
+use visitdesk_twilio::{
+    TwilioClient, TwilioError,
+    messages::{MessageSender, MessageStatus},
+};
 
 use crate::{
     AppContext, AppError, ErrorCode, FormField,
@@ -18,7 +21,7 @@ use crate::{
     phone::{self, E164, PhoneUse},
     rooms::ensure_room,
     session::Session,
-    settings::SmsLanguage,
+    settings::{ClinicSettings, SmsLanguage},
     sms_text::{self, SmsKind, SmsValues},
     tokens,
     visits::{self, require_status},
@@ -146,6 +149,15 @@ fn sender_missing(what: &str) -> AppError {
     AppError::new(ErrorCode::NotConfigured, format!("Set the clinic's {what} in Settings before sending."))
 }
 
+/// Who texts come from: the clinic's Messaging Service, else its Twilio number.
+fn sms_sender(clinic: &ClinicSettings) -> Result<MessageSender, AppError> {
+    match (&clinic.messaging_service_sid, &clinic.sms_from) {
+        (Some(service), _) => Ok(MessageSender::MessagingService(service.clone())),
+        (None, Some(from)) => Ok(MessageSender::From(from.clone())),
+        (None, None) => Err(sender_missing("SMS sender (a Messaging Service or a Twilio number)")),
+    }
+}
+
 /// Records Twilio's answer on the invite and in the audit log, and turns a failure into
 /// the error the provider sees.
 async fn settle(
@@ -233,15 +245,14 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
     }
     let to = recipient(&request, &visit, &clinic.default_region)?;
     guard_resend(ctx, &visit.id, request.method, InvitePurpose::Join, to.as_ref(), request.confirm_resend).await?;
-    match request.method {
-        InviteMethod::Sms if clinic.messaging_service_sid.is_none() && clinic.sms_from.is_none() => {
-            return Err(sender_missing("SMS sender (a Messaging Service or a Twilio number)"));
-        }
+    // Checked before a room is made or an invite saved.
+    let sender = match request.method {
+        InviteMethod::Sms => Some(sms_sender(&clinic)?),
         InviteMethod::PhoneDialIn if clinic.caller_id.is_none() => {
             return Err(sender_missing("caller ID (the Twilio number dial-in calls come from)"));
         }
-        _ => {}
-    }
+        _ => None,
+    };
 
     let client = session.client(ctx)?;
     let room = ensure_room(ctx, &session, &client, &visit).await?;
@@ -265,23 +276,23 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
     };
     let pending = with_store(ctx, move |store| store.create_invite(new_invite)).await?;
 
-    let invite = match (request.method, to) {
-        (InviteMethod::CopyLink, _) => copied(ctx, &session, pending).await?,
-        (InviteMethod::Sms, Some(to)) => {
+    let invite = match (request.method, to, sender) {
+        (InviteMethod::CopyLink, _, _) => copied(ctx, &session, pending).await?,
+        (InviteMethod::Sms, Some(to), Some(sender)) => {
             let kind = if request.role == GuestRole::Patient { SmsKind::PatientInvite } else { SmsKind::GuestInvite };
             let values =
                 SmsValues { provider: &session.workspace.profile.display_name, link: link.as_deref(), minutes: None };
             let body = sms_text::render(&clinic, kind, request.language.unwrap_or(clinic.sms_language), &values);
-            let result = send_message(&session, &client, &to, body).await?;
+            let result = send_message(&client, sender, &to, body).await;
             settle(ctx, &session, pending, AuditAction::InviteSmsSent, result).await?
         }
-        (InviteMethod::PhoneDialIn, Some(to)) => {
+        (InviteMethod::PhoneDialIn, Some(to), _) => {
             let from = clinic.caller_id.clone().unwrap_or_default();
             let twiml = dial_in_twiml(&room.unique_name, &identity);
             let result = client.calls().create(to.as_str(), from, twiml).send().await.map(|call| call.sid);
             settle(ctx, &session, pending, AuditAction::InviteCallPlaced, result).await?
         }
-        (_, None) => return Err(AppError::new(ErrorCode::Internal, "An invite by text or call lost its number.")),
+        _ => return Err(AppError::new(ErrorCode::Internal, "An invite by text or call lost its number or sender.")),
     };
     if request.role == GuestRole::Patient && visit.status == VisitStatus::Scheduled {
         let visit_id = visit.id.clone();
@@ -307,19 +318,12 @@ async fn copied(ctx: &impl AppContext, session: &Session, pending: Invite) -> Re
 
 /// Sends one SMS; the Twilio result is kept as is for [`settle`].
 async fn send_message(
-    session: &Session,
     client: &TwilioClient,
+    sender: MessageSender,
     to: &E164,
     body: String,
-) -> Result<Result<String, TwilioError>, AppError> {
-    let clinic = session.workspace.clinic();
-    let request = client.messages().create(to.as_str(), body);
-    let request = match (&clinic.messaging_service_sid, &clinic.sms_from) {
-        (Some(service), _) => request.messaging_service_sid(service),
-        (None, Some(from)) => request.from(from),
-        (None, None) => return Err(sender_missing("SMS sender (a Messaging Service or a Twilio number)")),
-    };
-    Ok(request.send().await.map(|message| message.sid))
+) -> Result<String, TwilioError> {
+    client.messages().create(to.as_str(), body).sender(sender).send().await.map(|message| message.sid)
 }
 
 /// Texts the patient that the provider is running about `minutes` late.
@@ -342,9 +346,7 @@ pub async fn send_running_late(ctx: &impl AppContext, request: RunningLateReques
         .map_err(|message| AppError::field(FormField::PatientMobile, message))?;
     guard_resend(ctx, &visit.id, InviteMethod::Sms, InvitePurpose::RunningLate, Some(&to), request.confirm_resend)
         .await?;
-    if clinic.messaging_service_sid.is_none() && clinic.sms_from.is_none() {
-        return Err(sender_missing("SMS sender (a Messaging Service or a Twilio number)"));
-    }
+    let sender = sms_sender(&clinic)?;
     let client = session.client(ctx)?;
     let values =
         SmsValues { provider: &session.workspace.profile.display_name, link: None, minutes: Some(request.minutes) };
@@ -360,7 +362,7 @@ pub async fn send_running_late(ctx: &impl AppContext, request: RunningLateReques
         guest_identity: None,
     };
     let pending = with_store(ctx, move |store| store.create_invite(new_invite)).await?;
-    let result = send_message(&session, &client, &to, body).await?;
+    let result = send_message(&client, sender, &to, body).await;
     settle(ctx, &session, pending, AuditAction::RunningLateSmsSent, result).await
 }
 

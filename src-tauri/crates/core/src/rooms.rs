@@ -59,9 +59,7 @@ pub async fn preflight_token(ctx: &impl AppContext) -> Result<PreflightToken, Ap
 
 /// A random room name: unique, and nothing in it says who the visit is for.
 fn new_room_name() -> Result<String, AppError> {
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random room name could be made: {error}")))?;
+    let bytes: [u8; 12] = tokens::random_bytes("room name")?;
     Ok(format!("vd-{}", hex::encode(bytes)))
 }
 

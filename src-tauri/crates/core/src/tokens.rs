@@ -18,6 +18,15 @@ fn token_error(error: AccessTokenError) -> AppError {
     AppError::new(ErrorCode::InvalidInput, format!("VisitDesk cannot make this access token: {error}"))
 }
 
+/// `N` bytes from the OS's random source, for a `what` (room name, identity) that must not
+/// be guessed.
+pub(crate) fn random_bytes<const N: usize>(what: &str) -> Result<[u8; N], AppError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random {what} could be made: {error}")))?;
+    Ok(bytes)
+}
+
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -43,9 +52,7 @@ pub(crate) fn provider_token(session: &Session, room_sid: &str) -> Result<Minted
 /// A unique guest identity with its role as prefix (`patient-kqzmfwprxd`): it tells the
 /// provider who is who and carries no PHI. Letters only, so it never reads as a number.
 pub(crate) fn guest_identity(role: GuestRole) -> Result<String, AppError> {
-    let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random identity could be made: {error}")))?;
+    let bytes: [u8; 10] = random_bytes("identity")?;
     let suffix: String = bytes.iter().map(|b| char::from(b'a' + b % 26)).collect();
     Ok(format!("{}-{suffix}", role.as_str()))
 }
@@ -58,11 +65,9 @@ pub(crate) fn guest_token(session: &Session, identity: String, room_sid: &str) -
 /// A short-lived token for Twilio's network preflight test: its own identity and a room
 /// name used for nothing else, so the test never meets a visit.
 pub(crate) fn preflight_token(session: &Session) -> Result<MintedToken, AppError> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| AppError::new(ErrorCode::Internal, format!("No random room name could be made: {error}")))?;
+    let room: [u8; 8] = random_bytes("room name")?;
     let identity = format!("{}-preflight", session.workspace.profile.identity);
-    mint(session, identity, &format!("preflight-{}", hex::encode(bytes)), PREFLIGHT_TTL_MINUTES)
+    mint(session, identity, &format!("preflight-{}", hex::encode(room)), PREFLIGHT_TTL_MINUTES)
 }
 
 const PREFLIGHT_TTL_MINUTES: u32 = 10;
