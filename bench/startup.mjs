@@ -1,11 +1,12 @@
 // Start-up and idle memory of VisitDesk beside a bare Tauri window, in the same run.
 // Run by bench/run (inside a private keyring session under Xvfb). Prints a table.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { remote } from "../ui/node_modules/webdriverio/build/node.js";
 import { ROOT, startDriver } from "../ui/e2e/harness.mjs";
+import { descendants, median, pssKiB } from "./lib/processes.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_MS = 10_000;
@@ -27,37 +28,6 @@ function seedVisitDesk() {
   execFileSync("secret-tool", ["store", "--label", "VisitDesk bench", "service", SERVICE, "username", "twilio-api-key-secret"], {
     input: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
   });
-}
-
-function descendants(pid) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(parent)) children.set(parent, []);
-      children.get(parent).push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]) ?? []));
-  return all;
-}
-
-function pssKiB(pids) {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const match = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
-      if (match) total += Number(match[1]);
-    } catch {
-      // gone
-    }
-  }
-  return total;
 }
 
 async function measure(name, port) {
@@ -97,12 +67,6 @@ async function measure(name, port) {
     await browser.deleteSession();
   }
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 seedVisitDesk();
 const session = await startDriver({ logName: "bench-driver.log", port: 4446, env: { VISITDESK_KEYCHAIN_SERVICE: SERVICE, VISITDESK_LOG: "warn" } });

@@ -1,6 +1,7 @@
 //! The thin Tauri shell: wires the core to the OS (keychain, settings store, webview).
 //! Every command is a one-line adapter over a `visitdesk_core` function.
 
+mod arrival_alert;
 mod commands;
 mod context;
 #[cfg(target_os = "linux")]
@@ -16,7 +17,6 @@ pub use context::{ShellContext, ShellOptions};
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
-        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::app_state,
             commands::check_setup_form,

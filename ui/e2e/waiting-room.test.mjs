@@ -2,11 +2,12 @@
 // patient texted, then the patient arrives (the identity their link's token grants) and
 // the side panel, the desktop notification and the device readiness follow; the provider's
 // own device checks run on WebKitGTK's mock camera and microphone.
-// Run through scripts/test: a private session bus (dbus-monitor sees the notification),
-// a real Secret Service, Xvfb.
+// Run through scripts/test: a private session bus with a real notification daemon (dunst;
+// dbus-monitor sees what reaches it), a real Secret Service, Xvfb.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -17,11 +18,25 @@ const PORT = 4446;
 let session;
 let twilio;
 let notifications;
+let notificationDaemon;
+
+/** The desktop's notification daemon: dunst on this Xvfb display, notifications kept until acted on. */
+function startNotificationDaemon() {
+  const config = join(mkdtempSync(join(tmpdir(), "visitdesk-dunst-")), "dunstrc");
+  writeFileSync(config, "[global]\n    monitor = 0\n[urgency_normal]\n    timeout = 0\n");
+  return spawn("dunst", ["-config", config], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** The titles of the top-level windows on the Xvfb display. */
+function windowTitles() {
+  return execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
+}
 
 before(async () => {
   twilio = await startTwilioStandIn();
-  // Every Notify call on this session bus, whether or not a notification daemon runs.
-  notifications = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"], {
+  notificationDaemon = startNotificationDaemon();
+  // Every Notify call and every action the daemon reports on this session bus.
+  notifications = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications'"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   notifications.text = "";
@@ -36,6 +51,7 @@ before(async () => {
 after(async () => {
   session?.driver.kill();
   notifications?.kill();
+  notificationDaemon?.kill();
   await twilio?.close();
 });
 
@@ -96,6 +112,22 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
         timeoutMsg: `no desktop notification was raised:\n${notifications.text}`,
       });
       assert.ok(!notifications.text.includes("Ada"), "the notification names the patient");
+      assert.match(windowTitles(), /"VisitDesk — 1 waiting"/, "the window title does not count the waiting patient");
+
+      // The provider looks at another day, then clicks the notification: the console shows the visit.
+      const visitId = await browser.$('[data-testid="visit-row"]').getAttribute("data-visit-id");
+      await press(browser, 'button[aria-label="Next day"]');
+      await browser.$('[data-testid="visits-empty"]').waitForDisplayed({ timeout: 10_000 });
+      await browser.waitUntil(async () => execFileSync("dunstctl", ["count", "displayed"], { encoding: "utf8" }).trim() === "1", {
+        timeout: 10_000,
+        timeoutMsg: "dunst is not showing the notification",
+      });
+      execFileSync("dunstctl", ["action", "0"]);
+      const focused = browser.$('[data-testid="visit-row"][data-focused="true"]');
+      await focused.waitForDisplayed({ timeout: 10_000, timeoutMsg: "clicking the notification did not show the visit" });
+      assert.equal(await focused.getAttribute("data-visit-id"), visitId);
+      assert.match(notifications.text, /member=ActionInvoked[\s\S]*string "default"/);
+      await shot(browser, "11b-notification-clicked");
 
       // The provider's own checks, on WebKitGTK's mock devices.
       await press(browser, '[data-testid="check-camera"]');

@@ -168,3 +168,5 @@ delayed: boolean, delay_reason: DelayReason | null,
 checked_at_unix: number | null, };
 
 export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, };
+
+export type VisitFocusRequest = { visit_id: string, };

@@ -16,6 +16,7 @@ describe("waiting-room logic", () => {
     p = applyEvent(p, { kind: "patient_arrived", visit_id: "v1", identity: "patient-x", since_unix: 1_795_361_100 }, 1_795_361_100);
     expect(waitingCount(p)).toBe(1);
     expect(describePresence(p.v1!, 1_795_361_100 + 7 * 60 + 5).detail).toBe("waiting 7 min");
+    expect(describePresence(p.v1!, 1_795_361_100 + 59).detail).toBe("just arrived");
 
     p = applyEvent(p, { kind: "status_delayed", visit_id: "v1", retry_in_seconds: 8, reason: "rate_limited" }, 1_795_361_200);
     const delayed = describePresence(p.v1!, 1_795_361_200);

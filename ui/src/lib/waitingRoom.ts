@@ -74,8 +74,10 @@ export function waitingCount(presences: Presences): number {
   return Object.values(presences).filter((p) => p.state.kind === "waiting" && !p.delayed).length;
 }
 
-function minutesSince(sinceUnix: number, nowUnix: number): number {
-  return Math.max(0, Math.floor((nowUnix - sinceUnix) / 60));
+/** "just arrived" in the first minute, then "waiting N min". */
+function waitingFor(sinceUnix: number, nowUnix: number): string {
+  const minutes = Math.max(0, Math.floor((nowUnix - sinceUnix) / 60));
+  return minutes === 0 ? "just arrived" : `waiting ${minutes} min`;
 }
 
 const DELAY_TEXT: Record<DelayReason, string> = {
@@ -100,10 +102,8 @@ export function describePresence(presence: VisitPresence, nowUnix: number): Pres
   }
   const state = presence.state;
   switch (state.kind) {
-    case "waiting": {
-      const minutes = minutesSince(state.since_unix, nowUnix);
-      return { tone: "waiting", headline: `Waiting since ${timeOfDay(state.since_unix)}`, detail: `waiting ${minutes} min` };
-    }
+    case "waiting":
+      return { tone: "waiting", headline: `Waiting since ${timeOfDay(state.since_unix)}`, detail: waitingFor(state.since_unix, nowUnix) };
     case "in_visit":
       return { tone: "active", headline: "In visit", detail: null };
     case "left":
@@ -117,7 +117,7 @@ function stateWords(presence: VisitPresence, nowUnix: number): string {
   const state = presence.state;
   switch (state.kind) {
     case "waiting":
-      return `waiting ${minutesSince(state.since_unix, nowUnix)} min`;
+      return waitingFor(state.since_unix, nowUnix);
     case "in_visit":
       return "in visit";
     case "left":

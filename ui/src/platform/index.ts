@@ -19,6 +19,7 @@ import type {
   SmsDelivery,
   Visit,
   VisitForm,
+  VisitFocusRequest,
   VisitPresence,
   WaitingRoomEvent,
 } from "../generated/bindings";
@@ -55,6 +56,8 @@ export interface Platform {
   waitingRoom(): Promise<VisitPresence[]>;
   /** Calls `handler` for each monitor event; resolves to a function that stops listening. */
   onWaitingRoomEvent(handler: (event: WaitingRoomEvent) => void): Promise<() => void>;
+  /** Calls `handler` when the provider clicks an arrival notification; resolves to a function that stops listening. */
+  onFocusVisit(handler: (request: VisitFocusRequest) => void): Promise<() => void>;
 }
 
 /** Every rejection from the platform is an AppError, whatever the core or IPC threw. */

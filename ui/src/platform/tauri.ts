@@ -2,12 +2,14 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
-import type { WaitingRoomEvent } from "../generated/bindings";
+import type { VisitFocusRequest, WaitingRoomEvent } from "../generated/bindings";
 import type { Platform } from "./index";
 import { toAppError } from "./index";
 
 /** The event the shell emits for each waiting-room change (src-tauri/src/monitor_events.rs). */
 const WAITING_ROOM_EVENT = "waiting-room";
+/** The event the shell emits when an arrival notification is clicked (src-tauri/src/arrival_alert.rs). */
+const FOCUS_VISIT_EVENT = "focus-visit";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -43,4 +45,5 @@ export const tauriPlatform: Platform = {
   verifyAuditLog: () => call("verify_audit_log"),
   waitingRoom: () => call("waiting_room"),
   onWaitingRoomEvent: (handler) => listen<WaitingRoomEvent>(WAITING_ROOM_EVENT, (event) => handler(event.payload)),
+  onFocusVisit: (handler) => listen<VisitFocusRequest>(FOCUS_VISIT_EVENT, (event) => handler(event.payload)),
 };

@@ -174,4 +174,33 @@ describe("Visits panel", () => {
     await waitFor(() => expect(screen.getByTestId("visit-status").textContent).toBe("Cancelled"));
     expect(screen.queryByTestId("invite-patient")).toBeNull();
   });
+
+  it("shows the visit an arrival notification was clicked for, switching back to today", async () => {
+    let showVisit: ((request: { visit_id: string }) => void) | undefined;
+    const onFocusVisit = vi.fn(async (handler: (request: { visit_id: string }) => void) => {
+      showVisit = handler;
+      return () => {};
+    });
+    const listVisits = vi.fn(async (from: number) =>
+      from <= at(12) ? [visit(), visit({ id: "v2", patient_display_name: "Grace Hopper", scheduled_at: at(16) })] : [],
+    );
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView = scrolled; // jsdom has no layout
+    const { user } = renderPanel({ listVisits, onFocusVisit });
+    await screen.findByText("Grace Hopper");
+    await user.click(screen.getByRole("button", { name: "Next day" }));
+    await screen.findByTestId("visits-empty");
+
+    showVisit!({ visit_id: "v2" });
+    const row = await waitFor(() => {
+      const focused = document.querySelector<HTMLElement>('[data-testid="visit-row"][data-focused="true"]');
+      expect(focused).not.toBeNull();
+      return focused!;
+    });
+    expect(row.dataset.visitId).toBe("v2");
+    expect(document.activeElement).toBe(row);
+    expect(within(row).getByTestId("visit-name").textContent).toBe("Grace Hopper");
+    expect(document.querySelectorAll('[data-focused="true"]')).toHaveLength(1);
+    expect(scrolled.mock.contexts[0]).toBe(row);
+  });
 });

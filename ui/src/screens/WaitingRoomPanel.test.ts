@@ -37,7 +37,7 @@ describe("Waiting-room panel", () => {
     expect(screen.getByText("<img src=x onerror=alert(1)>")).toBeTruthy();
     expect(document.querySelector("img")).toBeNull();
     emit({ kind: "patient_arrived", visit_id: "v1", identity: "patient-x", since_unix: now });
-    await waitFor(() => expect(screen.getByTestId("presence-state").textContent).toMatch(/^Waiting since .+ · waiting 0 min$/));
+    await waitFor(() => expect(screen.getByTestId("presence-state").textContent).toMatch(/^Waiting since .+ · just arrived$/));
     expect(screen.getByTestId("waiting-count").textContent).toBe("1");
     expect(onArrival).toHaveBeenCalledWith("v1");
     emit({ kind: "devices_changed", visit_id: "v1", camera_on: true, microphone_on: true });

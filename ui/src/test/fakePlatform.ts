@@ -51,6 +51,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     verifyAuditLog: notFaked("verifyAuditLog"),
     waitingRoom: vi.fn(async () => []),
     onWaitingRoomEvent: vi.fn(async () => () => {}),
+    onFocusVisit: vi.fn(async () => () => {}),
     appState: vi.fn(async () => READY),
     checkSetupForm: vi.fn(async (form: SetupForm) => fakeFieldErrors(form)),
     testConnection: vi.fn(async () => ({ rooms_listed: 0 })),

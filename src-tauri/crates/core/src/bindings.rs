@@ -10,7 +10,9 @@ use visitdesk_store::{
 use crate::{
     AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo,
     invites::{InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
-    monitor::{DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitPresence, WaitingRoomEvent},
+    monitor::{
+        DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
+    },
     rooms::{JoinInfo, PreflightToken},
     settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
@@ -59,6 +61,7 @@ pub fn typescript() -> String {
         PatientState::decl(&cfg),
         VisitPresence::decl(&cfg),
         WaitingRoomEvent::decl(&cfg),
+        VisitFocusRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.\n// Do not edit by hand.\n",

@@ -539,6 +539,51 @@ async fn three_active_visits_stay_within_a_short_budget_and_arrivals_still_come_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_due_visits_share_a_short_budget_and_none_starves() {
+    let (twilio, script) = ScriptedTwilio::serve().await;
+    let clinic = Clinic::new(&twilio.uri()).await;
+    let rooms: Vec<String> = (20..30).map(room).collect();
+    let mut visits = Vec::new();
+    for (n, room_sid) in rooms.iter().enumerate() {
+        visits.push(clinic.visit(n as i64 * 5 - 20, Some(room_sid)).await);
+    }
+    // 4 requests a second against a wish for 50: every visit must still get its turns.
+    let config = MonitorConfig {
+        budget_requests: 12,
+        budget_window: Duration::from_secs(3),
+        often_interval: Duration::from_millis(200),
+        often_min_interval: Duration::from_millis(100),
+        ..quick_config()
+    };
+    let started = Instant::now();
+    let (monitor, events) = clinic.start(config);
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    // The appointment latest in the day arrives: its turn comes round like the others'.
+    let joined = Instant::now();
+    script.join(&rooms[9], "patient-lastinline");
+    let (at, _) = events.nth(&visits[9], "patient_arrived", 1, Duration::from_secs(8)).await;
+    monitor.stop();
+    let elapsed = started.elapsed();
+
+    // About 36 polls before the arrival, 3 or 4 each when shared evenly.
+    let hits: Vec<Hit> = script.hits().into_iter().filter(|hit| hit.at < joined).collect();
+    let polls: Vec<usize> = rooms
+        .iter()
+        .map(|room_sid| hits.iter().filter(|hit| &hit.room_sid == room_sid && hit.asked == Asked::Participants).count())
+        .collect();
+    println!(
+        "ten due visits, 240/min: polls per visit {polls:?} in the first {:?}; last in line reported after {:?} ({elapsed:?} in all)",
+        joined - started,
+        at - joined
+    );
+    let (fewest, most) = (*polls.iter().min().unwrap(), *polls.iter().max().unwrap());
+    assert!(fewest >= 2, "a visit was starved: polls per visit {polls:?}");
+    assert!(most - fewest <= 2, "the budget was not shared evenly: polls per visit {polls:?}");
+    // One full round of ten polls at 4 a second, and the poll that sees them.
+    assert!(at - joined <= Duration::from_secs(4), "arrival reported after {:?}", at - joined);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_budget_paces_three_visits_at_sixty_a_minute() {
     let (twilio, script) = ScriptedTwilio::serve().await;
     let clinic = Clinic::new(&twilio.uri()).await;

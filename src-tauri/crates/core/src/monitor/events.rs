@@ -206,3 +206,9 @@ mod tests {
         }
     }
 }
+
+/// The provider acted on an arrival notification: the window shows this visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct VisitFocusRequest {
+    pub visit_id: String,
+}

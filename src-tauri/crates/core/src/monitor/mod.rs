@@ -55,7 +55,9 @@ use std::{
 
 pub use backend::{BackendError, ConnectedParticipant, WaitingRoomBackend};
 use budget::RequestBudget;
-pub use events::{DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitPresence, WaitingRoomEvent};
+pub use events::{
+    DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
+};
 use tokio::{sync::Notify, task::JoinHandle};
 pub use twilio_backend::TwilioBackend;
 
