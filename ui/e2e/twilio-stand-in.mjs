@@ -80,7 +80,7 @@ export async function startTwilioStandIn() {
 
   /** The guest identity and room a texted link's token grants (the JWT's claims). */
   function grantOf(message) {
-    const token = message.body.split("#")[1];
+    const token = new URLSearchParams(message.body.split("#")[1]).get("t");
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
     return { identity: claims.grants.identity, roomSid: claims.grants.video.room };
   }

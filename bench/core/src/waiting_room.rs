@@ -39,8 +39,16 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::a
 
 use crate::{ACCOUNT, bench_context, median};
 
-/// The visit counts measured, in order.
+/// The visit counts measured, in order; `BENCH_WAITING_ROOM_VISITS=3` (comma-separated) picks some.
 const CASES: [usize; 3] = [1, 3, 10];
+
+fn cases() -> Vec<usize> {
+    std::env::var("BENCH_WAITING_ROOM_VISITS")
+        .ok()
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|picked: &Vec<usize>| !picked.is_empty())
+        .unwrap_or_else(|| CASES.to_vec())
+}
 /// How long a patient stays after the alert, and the shortest gap before they come back.
 const STAY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(3));
 const SHORTEST_GAP: Duration = Duration::from_secs(1);
@@ -545,7 +553,7 @@ pub(crate) async fn run(arrivals: usize, seed: u64) {
     let arrivals = arrivals.max(1);
     let mut rng = Rng(seed);
     let mut results = Vec::new();
-    for visits in CASES {
+    for visits in cases() {
         eprintln!("waiting room: {visits} active visit(s), {arrivals} scripted arrivals…");
         results.push(case(visits, arrivals, &config, &mut rng).await);
     }

@@ -66,9 +66,13 @@ impl std::fmt::Debug for InviteSent {
 }
 
 /// The join page URL with the token in the fragment, which browsers never send to the server.
-pub fn join_link(join_page_url: &str, token: &str) -> String {
+/// The clinic's join page with what it needs in the fragment, which browsers never send to
+/// a server: `t`, the join token; `l`, the page's language; `p`, the clinician's identity in
+/// calls (whom the waiting room waits for). `ui/src/join/link.ts` reads it.
+pub fn join_link(join_page_url: &str, token: &str, language: SmsLanguage, provider_identity: &str) -> String {
     let base = join_page_url.split('#').next().unwrap_or_default();
-    format!("{base}#{token}")
+    let provider: String = url::form_urlencoded::byte_serialize(provider_identity.as_bytes()).collect();
+    format!("{base}#t={token}&l={}&p={provider}", language.code())
 }
 
 fn xml_escape(text: &str) -> String {
@@ -258,11 +262,13 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
     let room = ensure_room(ctx, &session, &client, &visit).await?;
     let room_sid = room.sid.clone().unwrap_or_default();
     let identity = tokens::guest_identity(request.role)?;
+    let language = request.language.unwrap_or(clinic.sms_language);
     let link = match request.method {
         InviteMethod::PhoneDialIn => None,
         _ => {
             let token = tokens::guest_token(&session, identity.clone(), &room_sid)?;
-            Some(join_link(&session.workspace.profile.join_page_url, token.jwt.expose()))
+            let profile = &session.workspace.profile;
+            Some(join_link(&profile.join_page_url, token.jwt.expose(), language, &profile.identity))
         }
     };
     let new_invite = NewInvite {
@@ -282,7 +288,7 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
             let kind = if request.role == GuestRole::Patient { SmsKind::PatientInvite } else { SmsKind::GuestInvite };
             let values =
                 SmsValues { provider: &session.workspace.profile.display_name, link: link.as_deref(), minutes: None };
-            let body = sms_text::render(&clinic, kind, request.language.unwrap_or(clinic.sms_language), &values);
+            let body = sms_text::render(&clinic, kind, language, &values);
             let result = send_message(&client, sender, &to, body).await;
             settle(ctx, &session, pending, AuditAction::InviteSmsSent, result).await?
         }
@@ -420,7 +426,13 @@ mod tests {
 
     #[test]
     fn the_token_goes_in_the_fragment_only() {
-        assert_eq!(join_link("https://c.example/join", "abc.def.ghi"), "https://c.example/join#abc.def.ghi");
-        assert_eq!(join_link("https://c.example/join#old", "t"), "https://c.example/join#t");
+        assert_eq!(
+            join_link("https://c.example/join", "abc.def.ghi", SmsLanguage::Es, "dr-ana-ruiz"),
+            "https://c.example/join#t=abc.def.ghi&l=es&p=dr-ana-ruiz"
+        );
+        assert_eq!(
+            join_link("https://c.example/join#old", "x", SmsLanguage::En, "Dr Ana&Co"),
+            "https://c.example/join#t=x&l=en&p=Dr+Ana%26Co"
+        );
     }
 }

@@ -29,6 +29,16 @@ pub enum SmsLanguage {
     Es,
 }
 
+impl SmsLanguage {
+    /// The language's code in a join link.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+        }
+    }
+}
+
 /// A clinic's own wording for a text; `None` uses the built-in one. Placeholders:
 /// `{provider}`, `{link}` (invites, required), `{minutes}` (running late, required).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! The setup form's rules, each with a message that says what to fix.
 
 use url::Url;
+use visitdesk_store::GuestRole;
 
 use crate::{FieldError, FormField, settings::ProviderProfile, settings::TwilioAccount, setup::SetupForm};
 
@@ -113,6 +114,15 @@ fn identity(value: &str) -> Result<(), String> {
     }
     if value.chars().any(char::is_control) {
         return Err("The identity contains an invisible control character; retype it.".into());
+    }
+    // Guests' identities carry their role as prefix; the join page and the waiting room read
+    // anyone else as the clinician.
+    let lower = value.to_lowercase();
+    if let Some(role) = GuestRole::ALL.iter().find(|role| lower.starts_with(&format!("{}-", role.as_str()))) {
+        return Err(format!(
+            "Identities starting with “{}-” are given to invited guests; choose another, for example “dr-ana-ruiz”.",
+            role.as_str()
+        ));
     }
     Ok(())
 }
@@ -235,6 +245,12 @@ mod tests {
         assert!(message_for(&form, FormField::Identity).contains("this one counts 130"));
         form.identity = "dr\u{7}ana".into();
         assert!(message_for(&form, FormField::Identity).contains("control character"));
+        form.identity = "Patient-Ana".into();
+        assert!(message_for(&form, FormField::Identity).contains("“patient-” are given to invited guests"));
+        form.identity = "interpreter-lee".into();
+        assert!(message_for(&form, FormField::Identity).contains("“interpreter-”"));
+        form.identity = "patientcare-ana".into();
+        assert!(errors_for(&form).is_empty());
     }
 
     #[test]

@@ -316,7 +316,16 @@ async fn arrivals_guests_departures_and_returns_are_each_reported_once() {
     let visit = clinic.visit(10, Some(&room_sid)).await;
     let (monitor, events) = clinic.start(quick_config());
 
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The first check (a busy machine may take a while to make it).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let snapshot = waiting_room_snapshot(&monitor).await;
+        let checked = snapshot.iter().any(|p| p.visit_id == visit.id && p.checked_at_unix.is_some());
+        if checked || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let presence = presence_of(&monitor, &visit).await;
     assert_eq!(presence.state, PatientState::NotArrived);
     assert!(presence.checked_at_unix.is_some() && !presence.delayed, "{presence:?}");

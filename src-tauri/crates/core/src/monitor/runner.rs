@@ -46,7 +46,8 @@ struct Watched {
     visit: Visit,
     tracker: PresenceTracker,
     in_flight: bool,
-    /// When the last presence poll started.
+    /// When the visit's last request started. A device check takes the next poll's turn:
+    /// a visit pays for its own checks, and arrivals elsewhere keep their pace.
     last_poll: Option<Instant>,
     /// Since when a visit never polled (or with a new room) has waited for its first poll:
     /// it is due from then, so it ages like the others and is never starved by them.
@@ -319,9 +320,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         let Some(watched) = self.watched.get_mut(visit_id) else { return };
         let Some(room_sid) = room_sid(&watched.visit).map(str::to_string) else { return };
         watched.in_flight = true;
-        if ask == Ask::Presence {
-            watched.last_poll = Some(now);
-        }
+        watched.last_poll = Some(now);
         let job = Job { visit_id: visit_id.to_string(), room_sid, started: now, ask };
         let task = self.requests.spawn(ask_backend(self.backend.clone(), job));
         self.in_flight.insert(task.id(), visit_id.to_string());

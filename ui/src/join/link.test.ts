@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+
+import { readJoinLink } from "./link";
+
+const NOW = 1_795_361_400;
+const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const jwt = (claims: unknown) => `${b64({ alg: "HS256", typ: "JWT", cty: "twilio-fpa;v=1" })}.${b64(claims)}.c2lnbmF0dXJl`;
+const twilioToken = (exp: number) => jwt({ exp, grants: { identity: "patient-kqzmfwprxd", video: { room: "RM0123456789abcdef0123456789abcdef" } } });
+
+describe("join link", () => {
+  it("reads a Twilio link: identity, room and expiry from the token, the language", () => {
+    const reading = readJoinLink(`#t=${twilioToken(NOW + 3600)}&l=es&p=dr-ana-ruiz`, NOW);
+    expect(reading).toEqual({
+      ok: {
+        backend: "twilio",
+        token: twilioToken(NOW + 3600),
+        identity: "patient-kqzmfwprxd",
+        room: "RM0123456789abcdef0123456789abcdef",
+        expiresAt: NOW + 3600,
+        language: "es",
+        provider: "dr-ana-ruiz",
+      },
+    });
+  });
+
+  it("reads a Janus link", () => {
+    const token = `${NOW + 600},janus.plugin.videoroom,room=1234:c2ln`;
+    const fragment = `#t=${encodeURIComponent(token)}&l=en&b=janus&s=${encodeURIComponent("wss://video.clinic.example/janus")}&r=1234&i=interpreter-abcdef`;
+    expect(readJoinLink(fragment, NOW)).toEqual({
+      ok: {
+        backend: "janus",
+        token,
+        identity: "interpreter-abcdef",
+        room: "1234",
+        server: "wss://video.clinic.example/janus",
+        expiresAt: NOW + 600,
+        language: "en",
+        provider: null,
+      },
+    });
+  });
+
+  it("says a link has expired, in the link's language", () => {
+    expect(readJoinLink(`#t=${twilioToken(NOW)}&l=es`, NOW)).toEqual({ problem: "expired", language: "es" });
+    expect(readJoinLink(`#t=${encodeURIComponent(`${NOW - 1},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example/janus&r=1&i=family-ab`, NOW)).toEqual({
+      problem: "expired",
+      language: "en",
+    });
+  });
+
+  it("tells a missing fragment from a malformed one", () => {
+    expect(readJoinLink("", NOW)).toEqual({ problem: "missing", language: "en" });
+    for (const fragment of [
+      "#hello",
+      "#t=not-a-jwt",
+      `#t=${jwt({ exp: NOW + 60 })}`,
+      `#t=${twilioToken(NOW + 60)}&b=zoom`,
+      `#t=${twilioToken(NOW + 60)}&p=`,
+      `#t=${twilioToken(NOW + 60)}&p=dr%07ana`,
+      `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=javascript:alert(1)&r=1&i=family-ab`,
+      `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example&r=1&i=<b>x</b>`,
+    ]) {
+      expect(readJoinLink(fragment, NOW), fragment).toMatchObject({ problem: "malformed" });
+    }
+  });
+});

@@ -1,0 +1,166 @@
+// The video call as the UI sees it, whatever carries it (Twilio today, Janus maybe later).
+
+import type { GuestRole } from "../generated/bindings";
+import { jwtClaims } from "../lib/jwt";
+
+/** A guest's role from their identity's prefix, the provider, or `unknown` (not issued by VisitDesk). */
+export type ParticipantRole = GuestRole | "provider" | "unknown";
+
+/** 0 (no network) to 5 (excellent), as Twilio's Network Quality API reports it. */
+export type NetworkQualityLevel = 0 | 1 | 2 | 3 | 4 | 5;
+
+export type MediaKind = "audio" | "video";
+
+export interface MediaTrack {
+  /** Stable while the track lives: the backend's track SID (remote) or id (local). */
+  readonly id: string;
+  readonly kind: MediaKind;
+  /** False while its sender has muted it (audio) or turned it off (video). */
+  readonly isEnabled: boolean;
+  attach(element: HTMLMediaElement): void;
+  /** Detaches from `element`, or from every element it is attached to. */
+  detach(element?: HTMLMediaElement): void;
+}
+
+export interface LocalParticipant {
+  readonly isLocal: true;
+  readonly sid: string;
+  readonly identity: string;
+  readonly role: ParticipantRole;
+  readonly networkQualityLevel: NetworkQualityLevel | null;
+  readonly microphoneEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  /** This device's published microphone and camera, for a self view. */
+  readonly tracks: readonly MediaTrack[];
+}
+
+export interface RemoteParticipant {
+  readonly isLocal: false;
+  readonly sid: string;
+  readonly identity: string;
+  readonly role: ParticipantRole;
+  readonly networkQualityLevel: NetworkQualityLevel | null;
+  /** The audio and video tracks this device receives from them now. */
+  readonly tracks: readonly MediaTrack[];
+}
+
+export type Participant = LocalParticipant | RemoteParticipant;
+
+/** Why a call ended or could not start. `left`: this side hung up. */
+export type EndKind =
+  | "left"
+  | "room_completed"
+  | "token_expired"
+  | "token_invalid"
+  | "room_full"
+  | "duplicate_identity"
+  | "network"
+  | "media_permission"
+  | "media_unavailable"
+  | "other";
+
+export type EndReason = { kind: EndKind; code: number | null; message: string | null };
+
+/** A failed `connect`, with the backend's error code where it gave one. */
+export class VideoSessionError extends Error {
+  readonly kind: EndKind;
+  readonly code: number | null;
+
+  constructor(reason: EndReason, options?: { cause?: unknown }) {
+    super(reason.message ?? reason.kind, options);
+    this.name = "VideoSessionError";
+    this.kind = reason.kind;
+    this.code = reason.code;
+  }
+}
+
+export type SessionState = "connected" | "reconnecting" | "disconnected";
+
+/**
+ * Events after `connect` resolved. Participants already in the room then are in
+ * `remoteParticipants` with their tracks, and are not announced. A later participant is
+ * announced by `participantJoined` (with no tracks yet), then each track by `trackSubscribed`;
+ * every `trackSubscribed` is followed by one `trackUnsubscribed` before `participantLeft`.
+ * `disconnected` is the last event: listeners are dropped after it.
+ */
+export type VideoSessionEvents = {
+  participantJoined: [participant: RemoteParticipant];
+  participantLeft: [participant: RemoteParticipant];
+  trackSubscribed: [track: MediaTrack, participant: RemoteParticipant];
+  trackUnsubscribed: [track: MediaTrack, participant: RemoteParticipant];
+  reconnecting: [reason: EndReason];
+  reconnected: [];
+  disconnected: [reason: EndReason];
+  dominantSpeakerChanged: [participant: RemoteParticipant | null];
+  networkQualityChanged: [participant: Participant, level: NetworkQualityLevel];
+};
+
+export interface VideoSession {
+  readonly state: SessionState;
+  readonly localParticipant: LocalParticipant;
+  /** Keyed by participant SID. */
+  readonly remoteParticipants: ReadonlyMap<string, RemoteParticipant>;
+  readonly dominantSpeaker: RemoteParticipant | null;
+
+  /** Returns a function that removes the listener. */
+  on<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): () => void;
+  off<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): void;
+
+  setMicrophoneEnabled(enabled: boolean): void;
+  setCameraEnabled(enabled: boolean): void;
+  switchCamera(deviceId: string): Promise<void>;
+  switchMicrophone(deviceId: string): Promise<void>;
+  disconnect(): void;
+}
+
+export type VideoConnectOptions = {
+  token: string;
+  /** The room to join; without it, the one the token grants. */
+  roomName?: string;
+  /** The provider's identity; by default the token's own identity when it is not a guest's. */
+  providerIdentity?: string | null;
+  /** Who is expected in the call, provider included: it picks the call settings. */
+  expectedParticipants: number;
+  lowEndMobile: boolean;
+  cameraDeviceId?: string | null;
+  microphoneDeviceId?: string | null;
+  /** Aborting cancels a connect still under way. */
+  signal?: AbortSignal;
+};
+
+export interface VideoBackend {
+  /** Rejects with a `VideoSessionError`. */
+  connect(options: VideoConnectOptions): Promise<VideoSession>;
+}
+
+const GUEST_ROLES: Record<GuestRole, true> = { patient: true, interpreter: true, family: true, caregiver: true };
+
+function isGuestRole(value: string): value is GuestRole {
+  return Object.hasOwn(GUEST_ROLES, value);
+}
+
+/** The role an identity carries, as the core's `role_of` reads it: `<role>-<letters>` for guests. */
+export function roleOf(identity: string, providerIdentity: string | null): ParticipantRole {
+  if (providerIdentity !== null && identity === providerIdentity) return "provider";
+  const dash = identity.indexOf("-");
+  if (dash < 0) return "unknown";
+  const prefix = identity.slice(0, dash);
+  return isGuestRole(prefix) ? prefix : "unknown";
+}
+
+/** The `grants.identity` of a Twilio access token (a JWT), or null if it has none. */
+export function identityFromToken(token: string): string | null {
+  const identity = (jwtClaims(token)?.grants as { identity?: unknown } | undefined)?.identity;
+  return typeof identity === "string" && identity !== "" ? identity : null;
+}
+
+/** The provider's identity when the token is the provider's own (its identity has no guest prefix). */
+export function providerIdentityFromToken(token: string): string | null {
+  const identity = identityFromToken(token);
+  return identity !== null && roleOf(identity, null) === "unknown" ? identity : null;
+}
+
+export function toNetworkQualityLevel(value: number | null | undefined): NetworkQualityLevel | null {
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  return Math.min(5, Math.max(0, Math.round(value))) as NetworkQualityLevel;
+}

@@ -1,0 +1,446 @@
+// `VideoSession` over twilio-video, which is loaded only when a call starts.
+
+import type {
+  ConnectOptions,
+  LocalAudioTrack,
+  LocalParticipant as TwilioLocalParticipant,
+  LocalVideoTrack,
+  NetworkQualityLevel as TwilioNetworkQualityLevel,
+  RemoteAudioTrack,
+  RemoteParticipant as TwilioRemoteParticipant,
+  RemoteTrack,
+  RemoteTrackPublication,
+  RemoteVideoTrack,
+  Room,
+  TwilioError,
+} from "twilio-video";
+
+import { type CallSettings, callSettings, cameraCapture, twilioOptionsFor } from "./callSettings";
+import { TypedEmitter } from "./emitter";
+import {
+  type EndKind,
+  type EndReason,
+  type LocalParticipant,
+  type MediaTrack,
+  type ParticipantRole,
+  type RemoteParticipant,
+  type SessionState,
+  type VideoBackend,
+  type VideoConnectOptions,
+  type VideoSession,
+  type VideoSessionEvents,
+  VideoSessionError,
+  providerIdentityFromToken,
+  roleOf,
+  toNetworkQualityLevel,
+} from "./session";
+
+/** twilio-video's `connect`, or a fake of it. */
+export type TwilioConnect = (token: string, options: ConnectOptions) => Promise<Room> & { cancel?: () => void };
+export type TwilioVideoModule = { connect: TwilioConnect };
+export type LoadTwilioVideo = () => Promise<TwilioVideoModule>;
+
+export const loadTwilioVideo: LoadTwilioVideo = () => import("twilio-video");
+
+const KIND_BY_CODE: Record<number, EndKind> = {
+  20104: "token_expired",
+  53105: "room_full",
+  53118: "room_completed",
+  53205: "duplicate_identity",
+  53000: "network",
+  53001: "network",
+  53002: "network",
+  53405: "network",
+  53407: "network",
+};
+
+const KIND_BY_DOM_ERROR: Record<string, EndKind> = {
+  NotAllowedError: "media_permission",
+  SecurityError: "media_permission",
+  NotFoundError: "media_unavailable",
+  NotReadableError: "media_unavailable",
+  OverconstrainedError: "media_unavailable",
+};
+
+/** A TwilioError (by code) or a getUserMedia error (by name) as an `EndReason`. */
+export function problemOf(error: unknown): EndReason {
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  const text = typeof message === "string" && message !== "" ? message : null;
+  const domKind = typeof name === "string" ? KIND_BY_DOM_ERROR[name] : undefined;
+  if (domKind) return { kind: domKind, code: null, message: text };
+  // Twilio's codes have five digits; a DOMException's legacy `code` is small and means nothing here.
+  if (typeof code === "number" && code >= 10000) {
+    const tokenProblem = code > 20100 && code < 20200 ? "token_invalid" : "other";
+    return { kind: KIND_BY_CODE[code] ?? tokenProblem, code, message: text };
+  }
+  return { kind: "other", code: null, message: text ?? (error === undefined || error === null ? null : String(error)) };
+}
+
+/** Room's `disconnected`: no error means this side left. */
+export function endReasonOf(error: TwilioError | null | undefined): EndReason {
+  return error ? problemOf(error) : { kind: "left", code: null, message: null };
+}
+
+type TwilioMediaTrack = RemoteAudioTrack | RemoteVideoTrack | LocalAudioTrack | LocalVideoTrack;
+
+class TwilioTrack implements MediaTrack {
+  readonly id: string;
+  readonly #track: TwilioMediaTrack;
+
+  constructor(id: string, track: TwilioMediaTrack) {
+    this.id = id;
+    this.#track = track;
+  }
+
+  get kind() {
+    return this.#track.kind;
+  }
+
+  get isEnabled() {
+    return this.#track.isEnabled;
+  }
+
+  attach(element: HTMLMediaElement): void {
+    this.#track.attach(element);
+  }
+
+  detach(element?: HTMLMediaElement): void {
+    if (element) this.#track.detach(element);
+    else this.#track.detach();
+  }
+}
+
+class TwilioRemote implements RemoteParticipant {
+  readonly isLocal = false as const;
+  readonly role: ParticipantRole;
+  readonly twilio: TwilioRemoteParticipant;
+  readonly #tracks = new Map<string, TwilioTrack>();
+
+  constructor(twilio: TwilioRemoteParticipant, role: ParticipantRole) {
+    this.twilio = twilio;
+    this.role = role;
+  }
+
+  get sid() {
+    return this.twilio.sid;
+  }
+
+  get identity() {
+    return this.twilio.identity;
+  }
+
+  get networkQualityLevel() {
+    return toNetworkQualityLevel(this.twilio.networkQualityLevel);
+  }
+
+  get tracks(): readonly MediaTrack[] {
+    return [...this.#tracks.values()];
+  }
+
+  /** The new view, or null for a data track or one already held. */
+  add(track: RemoteTrack): TwilioTrack | null {
+    if (track.kind === "data" || this.#tracks.has(track.sid)) return null;
+    const view = new TwilioTrack(track.sid, track);
+    this.#tracks.set(track.sid, view);
+    return view;
+  }
+
+  remove(trackSid: string): TwilioTrack | null {
+    const view = this.#tracks.get(trackSid) ?? null;
+    this.#tracks.delete(trackSid);
+    return view;
+  }
+
+  trackSids(): string[] {
+    return [...this.#tracks.keys()];
+  }
+}
+
+class TwilioLocal implements LocalParticipant {
+  readonly isLocal = true as const;
+  readonly role: ParticipantRole;
+  readonly twilio: TwilioLocalParticipant;
+  readonly #views = new WeakMap<LocalAudioTrack | LocalVideoTrack, TwilioTrack>();
+
+  constructor(twilio: TwilioLocalParticipant, role: ParticipantRole) {
+    this.twilio = twilio;
+    this.role = role;
+  }
+
+  get sid() {
+    return this.twilio.sid;
+  }
+
+  get identity() {
+    return this.twilio.identity;
+  }
+
+  get networkQualityLevel() {
+    return toNetworkQualityLevel(this.twilio.networkQualityLevel);
+  }
+
+  get microphoneEnabled() {
+    return this.audioTracks().some((track) => track.isEnabled);
+  }
+
+  get cameraEnabled() {
+    return this.videoTracks().some((track) => track.isEnabled);
+  }
+
+  get tracks(): readonly MediaTrack[] {
+    return [...this.audioTracks(), ...this.videoTracks()].map((track) => {
+      let view = this.#views.get(track);
+      if (!view) {
+        view = new TwilioTrack(track.id, track);
+        this.#views.set(track, view);
+      }
+      return view;
+    });
+  }
+
+  audioTracks(): LocalAudioTrack[] {
+    return [...this.twilio.audioTracks.values()].map((publication) => publication.track);
+  }
+
+  videoTracks(): LocalVideoTrack[] {
+    return [...this.twilio.videoTracks.values()].map((publication) => publication.track);
+  }
+}
+
+/** A connected Room as a `VideoSession`. */
+export class TwilioSession implements VideoSession {
+  readonly localParticipant: TwilioLocal;
+  readonly #room: Room;
+  readonly #settings: CallSettings;
+  readonly #providerIdentity: string | null;
+  readonly #emitter = new TypedEmitter<VideoSessionEvents>();
+  readonly #remotes = new Map<string, TwilioRemote>();
+  readonly #unlisten = new Map<string, () => void>();
+  readonly #unlistenRoom: Array<() => void> = [];
+  #state: SessionState = "connected";
+  #dominantSpeaker: TwilioRemote | null = null;
+
+  constructor(room: Room, settings: CallSettings, providerIdentity: string | null) {
+    this.#room = room;
+    this.#settings = settings;
+    this.#providerIdentity = providerIdentity;
+    const local = room.localParticipant;
+    this.localParticipant = new TwilioLocal(local, roleOf(local.identity, providerIdentity));
+
+    for (const participant of room.participants.values()) {
+      const view = this.#addRemote(participant);
+      for (const publication of participant.tracks.values()) {
+        if (publication.isSubscribed && publication.track) view.add(publication.track);
+      }
+    }
+    this.#dominantSpeaker = room.dominantSpeaker ? (this.#remotes.get(room.dominantSpeaker.sid) ?? null) : null;
+
+    const onLocalQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(this.localParticipant, level);
+    local.on("networkQualityLevelChanged", onLocalQuality);
+    this.#unlistenRoom.push(() => local.removeListener("networkQualityLevelChanged", onLocalQuality));
+    this.#listenToRoom();
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  get remoteParticipants(): ReadonlyMap<string, RemoteParticipant> {
+    return this.#remotes;
+  }
+
+  get dominantSpeaker(): RemoteParticipant | null {
+    return this.#dominantSpeaker;
+  }
+
+  on<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  off<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): void {
+    this.#emitter.off(event, listener);
+  }
+
+  setMicrophoneEnabled(enabled: boolean): void {
+    for (const track of this.localParticipant.audioTracks()) {
+      if (enabled) track.enable();
+      else track.disable();
+    }
+  }
+
+  setCameraEnabled(enabled: boolean): void {
+    for (const track of this.localParticipant.videoTracks()) {
+      if (enabled) track.enable();
+      else track.disable();
+    }
+  }
+
+  async switchCamera(deviceId: string): Promise<void> {
+    const constraints = cameraCapture(this.#settings, deviceId);
+    await this.#restart(this.localParticipant.videoTracks(), constraints, "No camera is being sent.");
+  }
+
+  async switchMicrophone(deviceId: string): Promise<void> {
+    await this.#restart(this.localParticipant.audioTracks(), { deviceId: { exact: deviceId } }, "No microphone is being sent.");
+  }
+
+  disconnect(): void {
+    if (this.#state !== "disconnected") this.#room.disconnect();
+  }
+
+  async #restart(tracks: Array<LocalAudioTrack | LocalVideoTrack>, constraints: MediaTrackConstraints, none: string) {
+    if (tracks.length === 0) throw new VideoSessionError({ kind: "media_unavailable", code: null, message: none });
+    try {
+      await Promise.all(tracks.map((track) => track.restart(constraints)));
+    } catch (error) {
+      throw new VideoSessionError(problemOf(error), { cause: error });
+    }
+  }
+
+  #addRemote(participant: TwilioRemoteParticipant): TwilioRemote {
+    const view = new TwilioRemote(participant, roleOf(participant.identity, this.#providerIdentity));
+    this.#remotes.set(participant.sid, view);
+    const onQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(view, level);
+    participant.on("networkQualityLevelChanged", onQuality);
+    this.#unlisten.set(participant.sid, () => participant.removeListener("networkQualityLevelChanged", onQuality));
+    return view;
+  }
+
+  #qualityChanged(participant: TwilioLocal | TwilioRemote, level: TwilioNetworkQualityLevel) {
+    const mapped = toNetworkQualityLevel(level);
+    if (mapped !== null) this.#emitter.emit("networkQualityChanged", participant, mapped);
+  }
+
+  #subscribed(view: TwilioRemote, track: RemoteTrack) {
+    const added = view.add(track);
+    if (added) this.#emitter.emit("trackSubscribed", added, view);
+  }
+
+  #unsubscribed(view: TwilioRemote, trackSid: string) {
+    const removed = view.remove(trackSid);
+    if (removed) this.#emitter.emit("trackUnsubscribed", removed, view);
+  }
+
+  #setDominantSpeaker(view: TwilioRemote | null) {
+    if (view === this.#dominantSpeaker) return;
+    this.#dominantSpeaker = view;
+    this.#emitter.emit("dominantSpeakerChanged", view);
+  }
+
+  #listenToRoom() {
+    const room = this.#room;
+
+    const participantConnected = (participant: TwilioRemoteParticipant) => {
+      if (this.#remotes.has(participant.sid)) return;
+      const view = this.#addRemote(participant);
+      this.#emitter.emit("participantJoined", view);
+      for (const publication of participant.tracks.values()) {
+        if (publication.isSubscribed && publication.track) this.#subscribed(view, publication.track);
+      }
+    };
+
+    const participantDisconnected = (participant: TwilioRemoteParticipant) => {
+      const view = this.#remotes.get(participant.sid);
+      if (!view) return;
+      for (const trackSid of view.trackSids()) this.#unsubscribed(view, trackSid);
+      this.#remotes.delete(participant.sid);
+      this.#unlisten.get(participant.sid)?.();
+      this.#unlisten.delete(participant.sid);
+      this.#emitter.emit("participantLeft", view);
+      if (this.#dominantSpeaker === view) this.#setDominantSpeaker(null);
+    };
+
+    const trackSubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
+      const view = this.#remotes.get(participant.sid);
+      if (view) this.#subscribed(view, track);
+    };
+
+    const trackUnsubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
+      const view = this.#remotes.get(participant.sid);
+      if (view) this.#unsubscribed(view, track.sid);
+    };
+
+    const dominantSpeakerChanged = (participant: TwilioRemoteParticipant | null) => {
+      this.#setDominantSpeaker(participant ? (this.#remotes.get(participant.sid) ?? null) : null);
+    };
+
+    const reconnecting = (error: TwilioError) => {
+      this.#state = "reconnecting";
+      this.#emitter.emit("reconnecting", problemOf(error));
+    };
+
+    const reconnected = () => {
+      this.#state = "connected";
+      this.#emitter.emit("reconnected");
+    };
+
+    const disconnected = (_room: Room, error?: TwilioError) => {
+      this.#state = "disconnected";
+      this.#emitter.emit("disconnected", endReasonOf(error));
+      for (const unlisten of [...this.#unlistenRoom, ...this.#unlisten.values()]) unlisten();
+      this.#unlisten.clear();
+      this.#emitter.removeAllListeners();
+    };
+
+    room.on("participantConnected", participantConnected);
+    room.on("participantDisconnected", participantDisconnected);
+    room.on("trackSubscribed", trackSubscribed);
+    room.on("trackUnsubscribed", trackUnsubscribed);
+    room.on("dominantSpeakerChanged", dominantSpeakerChanged);
+    room.on("reconnecting", reconnecting);
+    room.on("reconnected", reconnected);
+    room.on("disconnected", disconnected);
+    this.#unlistenRoom.push(() => {
+      room.removeListener("participantConnected", participantConnected);
+      room.removeListener("participantDisconnected", participantDisconnected);
+      room.removeListener("trackSubscribed", trackSubscribed);
+      room.removeListener("trackUnsubscribed", trackUnsubscribed);
+      room.removeListener("dominantSpeakerChanged", dominantSpeakerChanged);
+      room.removeListener("reconnecting", reconnecting);
+      room.removeListener("reconnected", reconnected);
+      room.removeListener("disconnected", disconnected);
+    });
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The call was cancelled.", "AbortError");
+}
+
+/** Connects with the blueprint's settings; rejects with a `VideoSessionError`, or the abort reason. */
+export async function connectTwilio(options: VideoConnectOptions, load: LoadTwilioVideo = loadTwilioVideo): Promise<VideoSession> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortReason(signal);
+  const settings = callSettings(options.expectedParticipants, options);
+  const providerIdentity = options.providerIdentity !== undefined ? options.providerIdentity : providerIdentityFromToken(options.token);
+
+  let twilio: TwilioVideoModule;
+  try {
+    twilio = await load();
+  } catch (error) {
+    throw new VideoSessionError({ kind: "other", code: null, message: "The video library could not be loaded." }, { cause: error });
+  }
+  if (signal?.aborted) throw abortReason(signal);
+
+  const pending = twilio.connect(options.token, twilioOptionsFor(settings, options));
+  const cancel = () => pending.cancel?.();
+  signal?.addEventListener("abort", cancel, { once: true });
+  let room: Room;
+  try {
+    room = await pending;
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw new VideoSessionError(problemOf(error), { cause: error });
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+  }
+  if (signal?.aborted) {
+    room.disconnect();
+    throw abortReason(signal);
+  }
+  return new TwilioSession(room, settings, providerIdentity);
+}
+
+export function twilioBackend(load: LoadTwilioVideo = loadTwilioVideo): VideoBackend {
+  return { connect: (options) => connectTwilio(options, load) };
+}
