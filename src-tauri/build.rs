@@ -8,6 +8,7 @@ fn main() {
         "sign_out",
         "clinic_settings",
         "save_clinic_settings",
+        "save_janus_secrets",
         "list_visits",
         "create_visit",
         "edit_visit",

@@ -8,6 +8,7 @@ use visitdesk_core::{
     rooms::{self, JoinInfo, PreflightToken},
     settings::ClinicSettings,
     setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
+    video::{self, JanusSecretsForm},
     visits::{self, VisitForm},
 };
 use visitdesk_store::{AuditEntry, AuditReport, Invite, Visit};
@@ -55,6 +56,11 @@ pub async fn save_clinic_settings(
     settings: ClinicSettings,
 ) -> Result<ClinicSettings, AppError> {
     clinic::save_clinic_settings(ctx.core(), settings).await
+}
+
+#[tauri::command]
+pub async fn save_janus_secrets(ctx: State<'_, ShellContext>, form: JanusSecretsForm) -> Result<(), AppError> {
+    video::save_janus_secrets(ctx.core(), form).await
 }
 
 #[tauri::command]

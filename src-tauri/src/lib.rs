@@ -26,6 +26,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::sign_out,
             commands::clinic_settings,
             commands::save_clinic_settings,
+            commands::save_janus_secrets,
             commands::list_visits,
             commands::create_visit,
             commands::edit_visit,

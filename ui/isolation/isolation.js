@@ -9,6 +9,7 @@ const ALLOWED_COMMANDS = new Set([
   "sign_out",
   "clinic_settings",
   "save_clinic_settings",
+  "save_janus_secrets",
   "list_visits",
   "create_visit",
   "edit_visit",

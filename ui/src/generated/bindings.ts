@@ -1,9 +1,9 @@
 // Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "settings_failed" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "internal";
+export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "janus_credentials_rejected" | "janus_unreachable" | "janus_timeout" | "janus_error" | "settings_failed" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "internal";
 
-export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes";
+export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes" | "video_api_url" | "video_browser_url" | "janus_admin_key" | "janus_token_secret";
 
 export type FieldError = { field: FormField, message: string, };
 
@@ -37,6 +37,16 @@ export type SmsLanguage = "en" | "es";
 
 export type SmsTexts = { patient_invite: string | null, guest_invite: string | null, running_late: string | null, };
 
+export type VideoService = { "kind": "twilio" } | { "kind": "janus", 
+/**
+ * Where VisitDesk sends Janus HTTP API requests, e.g. `https://video.clinic.org/janus`.
+ */
+api_url: string, 
+/**
+ * What browsers connect to: the same address, or Janus's WebSocket (`wss://…`).
+ */
+browser_url: string, };
+
 export type ClinicSettings = { 
 /**
  * Region for numbers typed without `+country` (ISO 3166 alpha-2).
@@ -53,7 +63,7 @@ caller_id: string | null, sms_language: SmsLanguage, sms_texts_en: SmsTexts, sms
 /**
  * Patient, provider, interpreter and family by default.
  */
-max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, };
+max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, video: VideoService, };
 
 export type VisitStatus = "scheduled" | "invited" | "waiting" | "in_visit" | "completed" | "cancelled" | "no_show";
 
@@ -122,11 +132,28 @@ status: string | null,
  */
 settled: boolean, error_code: number | null, error_message: string | null, };
 
-export type JoinInfo = { visit_id: string, room_name: string, room_sid: string, identity: string, 
+export type VideoBackendKind = "twilio" | "janus";
+
+export type JanusSecretsForm = { admin_key: string, token_auth_secret: string, };
+
+export type JoinInfo = { visit_id: string, backend: VideoBackendKind, room_name: string, 
 /**
- * The provider's access token, for the call in this window only.
+ * Twilio's RoomSid, or the Janus room id.
  */
-token: string, expires_at: number, };
+room_sid: string, identity: string, 
+/**
+ * The provider's token, for the call in this window only.
+ */
+token: string, expires_at: number, 
+/**
+ * Janus only: the address the call connects to, and the session token.
+ */
+server: string | null, core_token: string | null, 
+/**
+ * The join page in the provider's role, for a webview without WebRTC: opened in the
+ * system browser (the token is in the fragment, which no server sees).
+ */
+join_url: string, };
 
 export type PreflightToken = { token: string, expires_at: number, };
 

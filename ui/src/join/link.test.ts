@@ -25,7 +25,8 @@ describe("join link", () => {
 
   it("reads a Janus link", () => {
     const token = `${NOW + 600},janus.plugin.videoroom,room=1234:c2ln`;
-    const fragment = `#t=${encodeURIComponent(token)}&l=en&b=janus&s=${encodeURIComponent("wss://video.clinic.example/janus")}&r=1234&i=interpreter-abcdef`;
+    const core = `${NOW + 600},janus,janus.plugin.videoroom:c2ln`;
+    const fragment = `#t=${encodeURIComponent(token)}&l=en&b=janus&s=${encodeURIComponent("wss://video.clinic.example/janus")}&r=1234&i=interpreter-abcdef&c=${encodeURIComponent(core)}`;
     expect(readJoinLink(fragment, NOW)).toEqual({
       ok: {
         backend: "janus",
@@ -33,6 +34,7 @@ describe("join link", () => {
         identity: "interpreter-abcdef",
         room: "1234",
         server: "wss://video.clinic.example/janus",
+        coreToken: core,
         expiresAt: NOW + 600,
         language: "en",
         provider: null,
@@ -42,7 +44,8 @@ describe("join link", () => {
 
   it("says a link has expired, in the link's language", () => {
     expect(readJoinLink(`#t=${twilioToken(NOW)}&l=es`, NOW)).toEqual({ problem: "expired", language: "es" });
-    expect(readJoinLink(`#t=${encodeURIComponent(`${NOW - 1},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example/janus&r=1&i=family-ab`, NOW)).toEqual({
+    const core = encodeURIComponent(`${NOW + 60},janus,janus.plugin.videoroom:x`);
+    expect(readJoinLink(`#t=${encodeURIComponent(`${NOW - 1},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example/janus&r=1&i=family-ab&c=${core}`, NOW)).toEqual({
       problem: "expired",
       language: "en",
     });
@@ -57,7 +60,8 @@ describe("join link", () => {
       `#t=${twilioToken(NOW + 60)}&b=zoom`,
       `#t=${twilioToken(NOW + 60)}&p=`,
       `#t=${twilioToken(NOW + 60)}&p=dr%07ana`,
-      `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=javascript:alert(1)&r=1&i=family-ab`,
+      `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=javascript:alert(1)&r=1&i=family-ab&c=1795361460,janus:x`,
+      `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example&r=1&i=family-ab`,
       `#t=${encodeURIComponent(`${NOW + 60},janus.plugin.videoroom,room=1:x`)}&b=janus&s=https://j.example&r=1&i=<b>x</b>`,
     ]) {
       expect(readJoinLink(fragment, NOW), fragment).toMatchObject({ problem: "malformed" });

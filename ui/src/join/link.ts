@@ -1,6 +1,7 @@
 // The join link's fragment, as the core writes it (src-tauri/crates/core/src/invites.rs):
 //   #t=<token>&l=<en|es>&p=<provider>               Twilio: the token is an access token (JWT)
-//   #t=<token>&l=es&p=<provider>&b=janus&s=<url>&r=<room>&i=<identity>   Janus: a signed room token
+//   #t=<token>&l=es&p=<provider>&b=janus&s=<url>&r=<room>&i=<identity>&c=<core token>
+//                                                  Janus: t joins the room, c opens a session
 // `p` is the clinician's identity in calls: who the patient's waiting room waits for.
 // Browsers never send the fragment to a server; the page removes it from the address bar.
 
@@ -10,7 +11,7 @@ export type Language = "en" | "es";
 
 type Common = { token: string; identity: string; room: string; expiresAt: number; language: Language; provider: string | null };
 
-export type JoinLink = (Common & { backend: "twilio" }) | (Common & { backend: "janus"; server: string });
+export type JoinLink = (Common & { backend: "twilio" }) | (Common & { backend: "janus"; server: string; coreToken: string });
 
 export type LinkProblem = "missing" | "malformed" | "expired";
 
@@ -54,11 +55,12 @@ export function readJoinLink(fragment: string, nowUnix: number): LinkReading {
     const server = params.get("s") ?? "";
     const room = params.get("r") ?? "";
     const identity = params.get("i") ?? "";
+    const coreToken = params.get("c") ?? "";
     const expiresAt = janusExpiry(token);
-    if (!/^(wss?|https?):\/\//.test(server) || !/^\d+$/.test(room) || !/^[a-z][a-z0-9-]*$/.test(identity) || expiresAt === null) {
-      return { problem: "malformed", language: lang };
-    }
-    link = { backend, token, identity, room, server, expiresAt, language: lang, provider };
+    const valid =
+      /^(wss?|https?):\/\//.test(server) && /^\d+$/.test(room) && /^[a-z][a-z0-9-]*$/.test(identity) && janusExpiry(coreToken) !== null;
+    if (!valid || expiresAt === null) return { problem: "malformed", language: lang };
+    link = { backend, token, identity, room, server, coreToken, expiresAt, language: lang, provider };
   } else {
     return { problem: "malformed", language: lang };
   }

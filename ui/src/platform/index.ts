@@ -11,6 +11,7 @@ import type {
   Invite,
   InviteRequest,
   InviteSent,
+  JanusSecretsForm,
   JoinInfo,
   PreflightToken,
   RunningLateRequest,
@@ -33,6 +34,8 @@ export interface Platform {
   signOut(): Promise<AppState>;
   clinicSettings(): Promise<ClinicSettings>;
   saveClinicSettings(settings: ClinicSettings): Promise<ClinicSettings>;
+  /** Keeps a Janus server's admin key and token secret in the keychain. */
+  saveJanusSecrets(form: JanusSecretsForm): Promise<void>;
   /** Visits scheduled in [from, to), unix seconds. */
   listVisits(from: number, to: number): Promise<Visit[]>;
   createVisit(form: VisitForm): Promise<Visit>;

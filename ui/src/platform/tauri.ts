@@ -28,6 +28,7 @@ export const tauriPlatform: Platform = {
   signOut: () => call("sign_out"),
   clinicSettings: () => call("clinic_settings"),
   saveClinicSettings: (settings) => call("save_clinic_settings", { settings }),
+  saveJanusSecrets: (form) => call("save_janus_secrets", { form }),
   listVisits: (from, to) => call("list_visits", { from, to }),
   createVisit: (form) => call("create_visit", { form }),
   editVisit: (id, form) => call("edit_visit", { id, form }),

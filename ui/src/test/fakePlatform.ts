@@ -34,6 +34,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
   return {
     clinicSettings: notFaked("clinicSettings"),
     saveClinicSettings: notFaked("saveClinicSettings"),
+    saveJanusSecrets: notFaked("saveJanusSecrets"),
     listVisits: vi.fn(async () => []),
     createVisit: notFaked("createVisit"),
     editVisit: notFaked("editVisit"),

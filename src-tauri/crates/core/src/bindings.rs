@@ -14,8 +14,9 @@ use crate::{
         DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
     },
     rooms::{JoinInfo, PreflightToken},
-    settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount},
+    settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount, VideoService},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
+    video::{JanusSecretsForm, VideoBackendKind},
     visits::VisitForm,
 };
 
@@ -36,6 +37,7 @@ pub fn typescript() -> String {
         SaveOutcome::decl(&cfg),
         SmsLanguage::decl(&cfg),
         SmsTexts::decl(&cfg),
+        VideoService::decl(&cfg),
         ClinicSettings::decl(&cfg),
         VisitStatus::decl(&cfg),
         RoomRef::decl(&cfg),
@@ -50,6 +52,8 @@ pub fn typescript() -> String {
         RunningLateRequest::decl(&cfg),
         InviteSent::decl(&cfg),
         SmsDelivery::decl(&cfg),
+        VideoBackendKind::decl(&cfg),
+        JanusSecretsForm::decl(&cfg),
         JoinInfo::decl(&cfg),
         PreflightToken::decl(&cfg),
         AuditAction::decl(&cfg),

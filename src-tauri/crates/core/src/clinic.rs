@@ -8,8 +8,9 @@ use crate::{
     AppContext, AppError, FieldError, FormField,
     db::with_store,
     phone::{self, PhoneUse},
-    settings::{ClinicSettings, SmsTexts},
+    settings::{ClinicSettings, SmsTexts, VideoService},
     sms_text::{SmsKind, check_custom},
+    video::check_server_url,
 };
 
 pub async fn clinic_settings(ctx: &impl AppContext) -> Result<ClinicSettings, AppError> {
@@ -76,6 +77,12 @@ pub async fn save_clinic_settings(
     optional_number(&mut fields, FormField::CallerId, &mut clinic.caller_id, &region);
     check_texts(&mut fields, &clinic.sms_texts_en);
     check_texts(&mut fields, &clinic.sms_texts_es);
+    if let VideoService::Janus { api_url, browser_url } = &mut clinic.video {
+        *api_url = api_url.trim().to_string();
+        *browser_url = browser_url.trim().to_string();
+        fields.extend(check_server_url(api_url, FormField::VideoApiUrl, &["http", "https"]));
+        fields.extend(check_server_url(browser_url, FormField::VideoBrowserUrl, &["wss", "ws", "https", "http"]));
+    }
     range(&mut fields, FormField::MaxParticipants, clinic.max_participants, 2, 50, "Participants per room");
     let day = 24 * 60;
     range(

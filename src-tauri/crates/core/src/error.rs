@@ -1,5 +1,6 @@
 use serde::Serialize;
 use ts_rs::TS;
+use visitdesk_janus::JanusError;
 use visitdesk_secrets::KeychainError;
 use visitdesk_store::{StoreError, StoreErrorKind};
 use visitdesk_twilio::TwilioError;
@@ -17,6 +18,12 @@ pub enum ErrorCode {
     TwilioTimeout,
     TwilioError,
     TwilioUnexpectedResponse,
+    /// The clinic's Janus server refused our own request (wrong admin key or token secret).
+    JanusCredentialsRejected,
+    JanusUnreachable,
+    JanusTimeout,
+    /// Janus answered with an error; the message carries its code and reason.
+    JanusError,
     SettingsFailed,
     NotConfigured,
     /// An SMS or call request timed out after it was sent: it may have gone out. Check
@@ -64,6 +71,10 @@ pub enum FormField {
     ProviderTokenTtlMinutes,
     EmptyRoomTimeoutMinutes,
     UnusedRoomTimeoutMinutes,
+    VideoApiUrl,
+    VideoBrowserUrl,
+    JanusAdminKey,
+    JanusTokenSecret,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -184,5 +195,30 @@ impl From<TwilioError> for AppError {
             }
         };
         Self { twilio, ..Self::new(code, message) }
+    }
+}
+
+impl From<JanusError> for AppError {
+    fn from(error: JanusError) -> Self {
+        let (code, message) = if error.is_unauthorized() {
+            (
+                ErrorCode::JanusCredentialsRejected,
+                format!(
+                    "{error}. Check the Janus admin key and token secret in Settings against the server's configuration."
+                ),
+            )
+        } else {
+            match &error {
+                JanusError::Unreachable { .. } => (
+                    ErrorCode::JanusUnreachable,
+                    format!("{error}. Check the video server address in Settings and this computer's network."),
+                ),
+                JanusError::Timeout { .. } => (ErrorCode::JanusTimeout, error.to_string()),
+                JanusError::InvalidInput(_) | JanusError::Token(_) => (ErrorCode::InvalidInput, error.to_string()),
+                JanusError::Random { .. } => (ErrorCode::Internal, error.to_string()),
+                _ => (ErrorCode::JanusError, error.to_string()),
+            }
+        };
+        Self::new(code, message)
     }
 }

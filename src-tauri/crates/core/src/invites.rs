@@ -21,9 +21,10 @@ use crate::{
     phone::{self, E164, PhoneUse},
     rooms::ensure_room,
     session::Session,
-    settings::{ClinicSettings, SmsLanguage},
+    settings::{ClinicSettings, SmsLanguage, VideoService},
     sms_text::{self, SmsKind, SmsValues},
     tokens,
+    video::{self, VideoRooms},
     visits::{self, require_status},
 };
 
@@ -66,15 +67,6 @@ impl std::fmt::Debug for InviteSent {
 }
 
 /// The join page URL with the token in the fragment, which browsers never send to the server.
-/// The clinic's join page with what it needs in the fragment, which browsers never send to
-/// a server: `t`, the join token; `l`, the page's language; `p`, the clinician's identity in
-/// calls (whom the waiting room waits for). `ui/src/join/link.ts` reads it.
-pub fn join_link(join_page_url: &str, token: &str, language: SmsLanguage, provider_identity: &str) -> String {
-    let base = join_page_url.split('#').next().unwrap_or_default();
-    let provider: String = url::form_urlencoded::byte_serialize(provider_identity.as_bytes()).collect();
-    format!("{base}#t={token}&l={}&p={provider}", language.code())
-}
-
 fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -247,6 +239,12 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
             "Dial-in is for interpreters and other guests; invite the patient by text or link.",
         ));
     }
+    if request.method == InviteMethod::PhoneDialIn && clinic.video != VideoService::Twilio {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "Phone dial-in needs Twilio's video rooms; this clinic's video runs on its own server. Send a text or a link instead.",
+        ));
+    }
     let to = recipient(&request, &visit, &clinic.default_region)?;
     guard_resend(ctx, &visit.id, request.method, InvitePurpose::Join, to.as_ref(), request.confirm_resend).await?;
     // Checked before a room is made or an invite saved.
@@ -258,17 +256,17 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
         _ => None,
     };
 
+    let video = VideoRooms::load(ctx, &session).await?;
     let client = session.client(ctx)?;
-    let room = ensure_room(ctx, &session, &client, &visit).await?;
-    let room_sid = room.sid.clone().unwrap_or_default();
+    let room = ensure_room(ctx, &session, &video, &visit).await?;
     let identity = tokens::guest_identity(request.role)?;
     let language = request.language.unwrap_or(clinic.sms_language);
     let link = match request.method {
         InviteMethod::PhoneDialIn => None,
         _ => {
-            let token = tokens::guest_token(&session, identity.clone(), &room_sid)?;
+            let credential = video.credential(&session, &room, identity.clone(), clinic.guest_token_ttl_minutes)?;
             let profile = &session.workspace.profile;
-            Some(join_link(&profile.join_page_url, token.jwt.expose(), language, &profile.identity))
+            Some(video::join_link(&profile.join_page_url, &credential, language, &profile.identity))
         }
     };
     let new_invite = NewInvite {
@@ -421,18 +419,6 @@ mod tests {
         assert_eq!(
             dial_in_twiml("vd-<&>", "interpreter-\"x\""),
             "<Response><Connect><Room participantIdentity=\"interpreter-&quot;x&quot;\">vd-&lt;&amp;&gt;</Room></Connect></Response>"
-        );
-    }
-
-    #[test]
-    fn the_token_goes_in_the_fragment_only() {
-        assert_eq!(
-            join_link("https://c.example/join", "abc.def.ghi", SmsLanguage::Es, "dr-ana-ruiz"),
-            "https://c.example/join#t=abc.def.ghi&l=es&p=dr-ana-ruiz"
-        );
-        assert_eq!(
-            join_link("https://c.example/join#old", "x", SmsLanguage::En, "Dr Ana&Co"),
-            "https://c.example/join#t=x&l=en&p=Dr+Ana%26Co"
         );
     }
 }

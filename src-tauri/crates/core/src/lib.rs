@@ -16,6 +16,7 @@ pub mod setup;
 pub mod sms_text;
 mod tokens;
 pub mod validate;
+pub mod video;
 pub mod visits;
 
 pub use context::{AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET};

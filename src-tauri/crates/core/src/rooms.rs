@@ -1,5 +1,6 @@
-//! One Twilio group room per visit: ensured (reused while in progress, created again once
-//! completed), joined by the provider, ended, and rid of a participant.
+//! One room per visit, on Twilio (a group room) or the clinic's Janus server: ensured
+//! (reused while it lasts, made again once ended), joined by the provider, ended, and rid of
+//! a participant.
 
 use serde::Serialize;
 use tracing::info;
@@ -15,6 +16,7 @@ use crate::{
     db::with_store,
     session::Session,
     tokens,
+    video::{self, VideoBackendKind, VideoRooms},
     visits::{self, OPEN, require_status},
 };
 
@@ -22,13 +24,21 @@ use crate::{
 #[derive(Clone, Serialize, TS)]
 pub struct JoinInfo {
     pub visit_id: String,
+    pub backend: VideoBackendKind,
     pub room_name: String,
+    /// Twilio's RoomSid, or the Janus room id.
     pub room_sid: String,
     pub identity: String,
-    /// The provider's access token, for the call in this window only.
+    /// The provider's token, for the call in this window only.
     pub token: String,
     #[ts(type = "number")]
     pub expires_at: i64,
+    /// Janus only: the address the call connects to, and the session token.
+    pub server: Option<String>,
+    pub core_token: Option<String>,
+    /// The join page in the provider's role, for a webview without WebRTC: opened in the
+    /// system browser (the token is in the fragment, which no server sees).
+    pub join_url: String,
 }
 
 impl std::fmt::Debug for JoinInfo {
@@ -55,6 +65,12 @@ pub async fn preflight_token(ctx: &impl AppContext) -> Result<PreflightToken, Ap
     let session = Session::load(ctx).await?;
     let token = tokens::preflight_token(&session)?;
     Ok(PreflightToken { token: token.jwt.expose().clone(), expires_at: token.expires_at })
+}
+
+/// A room as the audit log names it: Twilio's `RM…` SID, or the Janus room's number glued
+/// to a letter (the log refuses a bare run of digits as a possible phone number).
+fn room_label(sid: &str) -> String {
+    if sid.starts_with("RM") { format!("room {sid}") } else { format!("Janus room r{sid}") }
 }
 
 /// A random room name: unique, and nothing in it says who the visit is for.
@@ -86,17 +102,45 @@ async fn create_room(session: &Session, client: &TwilioClient, name: &str) -> Re
 }
 
 /// The visit's room, in progress: the one it has, or a new one under the same name once
-/// that one completed. Saves the room on the visit.
+/// that one ended. Saves the room on the visit.
 pub(crate) async fn ensure_room(
     ctx: &impl AppContext,
     session: &Session,
-    client: &TwilioClient,
+    video: &VideoRooms,
     visit: &Visit,
 ) -> Result<RoomRef, AppError> {
     let name = match &visit.room {
         Some(room) => room.unique_name.clone(),
         None => new_room_name()?,
     };
+    let (room, created) = match video {
+        VideoRooms::Twilio(client) => ensure_twilio_room(session, client, visit, name).await?,
+        VideoRooms::Janus(janus) => VideoRooms::ensure_janus_room(janus, &session.workspace, visit, name).await?,
+    };
+    let sid = room.sid.clone().unwrap_or_default();
+    let visit_id = visit.id.clone();
+    let actor = session.workspace.actor();
+    let saved = room.clone();
+    with_store(ctx, move |store| {
+        store.set_visit_room(&visit_id, Some(saved))?;
+        if created {
+            store.append_audit(visits::audit(actor, AuditAction::RoomCreated, &visit_id, room_label(&sid)))?;
+        }
+        Ok(())
+    })
+    .await?;
+    if created {
+        info!(visit = %visit.id, backend = ?video.kind(), "room created");
+    }
+    Ok(room)
+}
+
+async fn ensure_twilio_room(
+    session: &Session,
+    client: &TwilioClient,
+    visit: &Visit,
+    name: String,
+) -> Result<(RoomRef, bool), AppError> {
     let existing = match &visit.room {
         Some(_) => match client.rooms().fetch(&name).await {
             Ok(room) => Some(room),
@@ -109,22 +153,7 @@ pub(crate) async fn ensure_room(
         Some(room) if room.status == Some(RoomStatus::InProgress) => (room.sid, false),
         _ => (create_room(session, client, &name).await?, true),
     };
-    let room = RoomRef { unique_name: name, sid: Some(sid.clone()) };
-    let visit_id = visit.id.clone();
-    let actor = session.workspace.actor();
-    let saved = room.clone();
-    with_store(ctx, move |store| {
-        store.set_visit_room(&visit_id, Some(saved))?;
-        if created {
-            store.append_audit(visits::audit(actor, AuditAction::RoomCreated, &visit_id, format!("room {sid}")))?;
-        }
-        Ok(())
-    })
-    .await?;
-    if created {
-        info!(visit = %visit.id, "room created");
-    }
-    Ok(room)
+    Ok((RoomRef { unique_name: name, sid: Some(sid) }, created))
 }
 
 /// Ensures the room and mints the provider's token for it; the visit is then in progress.
@@ -132,20 +161,27 @@ pub async fn start_visit(ctx: &impl AppContext, visit_id: String) -> Result<Join
     let session = Session::load(ctx).await?;
     let visit = visits::visit(ctx, visit_id.clone()).await?;
     require_status(&visit, OPEN, "join the visit")?;
-    let client = session.client(ctx)?;
-    let room = ensure_room(ctx, &session, &client, &visit).await?;
-    let room_sid = room.sid.clone().unwrap_or_default();
-    let token = tokens::provider_token(&session, &room_sid)?;
+    let video = VideoRooms::load(ctx, &session).await?;
+    let room = ensure_room(ctx, &session, &video, &visit).await?;
+    let profile = &session.workspace.profile;
+    let ttl = session.workspace.clinic().provider_token_ttl_minutes;
+    let credential = video.credential(&session, &room, profile.identity.clone(), ttl)?;
+    let language = session.workspace.clinic().sms_language;
+    let join_url = video::join_link(&profile.join_page_url, &credential, language, &profile.identity);
     if visit.status != VisitStatus::InVisit {
         with_store(ctx, move |store| store.set_visit_status(&visit_id, VisitStatus::InVisit)).await?;
     }
     Ok(JoinInfo {
         visit_id: visit.id,
+        backend: video.kind(),
         room_name: room.unique_name,
-        room_sid,
-        identity: token.identity,
-        token: token.jwt.expose().clone(),
-        expires_at: token.expires_at,
+        room_sid: room.sid.unwrap_or_default(),
+        identity: credential.identity,
+        token: credential.token.expose().clone(),
+        expires_at: credential.expires_at,
+        server: credential.janus.as_ref().map(|janus| janus.server.clone()),
+        core_token: credential.janus.as_ref().map(|janus| janus.core_token.expose().clone()),
+        join_url,
     })
 }
 
@@ -156,8 +192,11 @@ pub async fn end_visit(ctx: &impl AppContext, visit_id: String) -> Result<Visit,
     let visit = visits::visit(ctx, visit_id.clone()).await?;
     require_status(&visit, OPEN, "end the visit")?;
     let room_sid = visit.room.as_ref().and_then(|room| room.sid.clone());
-    if let Some(sid) = &room_sid {
-        let client = session.client(ctx)?;
+    let video = VideoRooms::load(ctx, &session).await?;
+    if let (Some(room), VideoRooms::Janus(janus)) = (&visit.room, &video) {
+        VideoRooms::end_janus_room(janus, room).await?;
+    }
+    if let (Some(sid), Some(client)) = (&room_sid, video.twilio()) {
         match client.rooms().complete(sid).await {
             Ok(_) => {}
             Err(error) if error.http_status() == Some(404) => {}
@@ -172,7 +211,7 @@ pub async fn end_visit(ctx: &impl AppContext, visit_id: String) -> Result<Visit,
     let actor = session.workspace.actor();
     with_store(ctx, move |store| {
         let visit = store.set_visit_status(&visit_id, VisitStatus::Completed)?;
-        let detail = room_sid.map_or_else(|| "no room".to_string(), |sid| format!("room {sid}"));
+        let detail = room_sid.map_or_else(|| "no room".to_string(), |sid| room_label(&sid));
         store.append_audit(visits::audit(actor, AuditAction::RoomEnded, &visit_id, detail))?;
         Ok(visit)
     })
@@ -188,14 +227,19 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
     let session = Session::load(ctx).await?;
     let visit = visits::visit(ctx, visit_id.clone()).await?;
     require_status(&visit, OPEN, "remove a participant")?;
-    let Some(room_sid) = visit.room.as_ref().and_then(|room| room.sid.clone()) else {
+    let Some(room) = visit.room.clone().filter(|room| room.sid.is_some()) else {
         return Err(AppError::new(ErrorCode::VisitStateConflict, "This visit has no room yet, so nobody is in it."));
     };
-    let client = session.client(ctx)?;
-    client.participants(&room_sid).disconnect(&participant).await?;
+    let room_sid = room.sid.clone().unwrap_or_default();
+    match VideoRooms::load(ctx, &session).await? {
+        VideoRooms::Twilio(client) => {
+            client.participants(&room_sid).disconnect(&participant).await?;
+        }
+        VideoRooms::Janus(janus) => VideoRooms::kick_from_janus_room(&janus, &room, &participant).await?,
+    }
     let actor = session.workspace.actor();
     with_store(ctx, move |store| {
-        let detail = format!("participant {participant} from room {room_sid}");
+        let detail = format!("participant {participant} from {}", room_label(&room_sid));
         store.append_audit(visits::audit(actor, AuditAction::ParticipantRemoved, &visit_id, detail))
     })
     .await?;

@@ -49,6 +49,21 @@ pub struct SmsTexts {
     pub running_late: Option<String>,
 }
 
+/// The service that carries the video: Twilio's rooms, or the clinic's own Janus server
+/// (VideoRoom plugin), whose admin key and token secret are in the keychain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VideoService {
+    #[default]
+    Twilio,
+    Janus {
+        /// Where VisitDesk sends Janus HTTP API requests, e.g. `https://video.clinic.org/janus`.
+        api_url: String,
+        /// What browsers connect to: the same address, or Janus's WebSocket (`wss://…`).
+        browser_url: String,
+    },
+}
+
 /// How the clinic runs visits: rooms, invites and texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -70,6 +85,7 @@ pub struct ClinicSettings {
     pub provider_token_ttl_minutes: u32,
     pub empty_room_timeout_minutes: u32,
     pub unused_room_timeout_minutes: u32,
+    pub video: VideoService,
 }
 
 impl Default for ClinicSettings {
@@ -88,6 +104,7 @@ impl Default for ClinicSettings {
             provider_token_ttl_minutes: 240,
             empty_room_timeout_minutes: 10,
             unused_room_timeout_minutes: 60,
+            video: VideoService::Twilio,
         }
     }
 }

@@ -31,7 +31,12 @@ fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-fn mint(session: &Session, identity: String, room_sid: &str, ttl_minutes: u32) -> Result<MintedToken, AppError> {
+pub(crate) fn mint(
+    session: &Session,
+    identity: String,
+    room_sid: &str,
+    ttl_minutes: u32,
+) -> Result<MintedToken, AppError> {
     let ttl = Duration::from_secs(u64::from(ttl_minutes) * 60);
     let issued_at = unix_now();
     let jwt = AccessToken::video(&session.account.account_sid, &session.account.api_key_sid, &identity)
@@ -43,23 +48,12 @@ fn mint(session: &Session, identity: String, room_sid: &str, ttl_minutes: u32) -
     Ok(MintedToken { identity, jwt, expires_at: (issued_at + ttl.as_secs()) as i64 })
 }
 
-/// The provider's own token for their visit's room.
-pub(crate) fn provider_token(session: &Session, room_sid: &str) -> Result<MintedToken, AppError> {
-    let ttl = session.workspace.clinic().provider_token_ttl_minutes;
-    mint(session, session.workspace.profile.identity.clone(), room_sid, ttl)
-}
-
 /// A unique guest identity with its role as prefix (`patient-kqzmfwprxd`): it tells the
 /// provider who is who and carries no PHI. Letters only, so it never reads as a number.
 pub(crate) fn guest_identity(role: GuestRole) -> Result<String, AppError> {
     let bytes: [u8; 10] = random_bytes("identity")?;
     let suffix: String = bytes.iter().map(|b| char::from(b'a' + b % 26)).collect();
     Ok(format!("{}-{suffix}", role.as_str()))
-}
-
-/// A guest's token, scoped to the room's SID (it cannot open a later room of the same name).
-pub(crate) fn guest_token(session: &Session, identity: String, room_sid: &str) -> Result<MintedToken, AppError> {
-    mint(session, identity, room_sid, session.workspace.clinic().guest_token_ttl_minutes)
 }
 
 /// A short-lived token for Twilio's network preflight test: its own identity and a room

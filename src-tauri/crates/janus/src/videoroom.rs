@@ -65,7 +65,7 @@ impl<'c> VideoRoomHandler<'c> {
     /// `create`. Sent once: on an error with [`JanusError::outcome_unknown`], check with
     /// [`exists`](Self::exists) before trying again.
     pub fn create(&self) -> CreateRoom<'c> {
-        CreateRoom { client: self.client, room_id: None, description: None, publishers: None }
+        CreateRoom { client: self.client, room_id: None, description: None, publishers: None, secret: None }
     }
 
     /// `exists`.
@@ -114,6 +114,7 @@ pub struct CreateRoom<'c> {
     room_id: Option<u64>,
     description: Option<String>,
     publishers: Option<u32>,
+    secret: Option<Sensitive<String>>,
 }
 
 impl CreateRoom<'_> {
@@ -136,8 +137,20 @@ impl CreateRoom<'_> {
         self
     }
 
+    /// The room `secret` (`kick`, `destroy`); a random one when not set.
+    pub fn secret(mut self, secret: Sensitive<String>) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
     pub async fn send(self) -> Result<CreatedRoom, JanusError> {
-        let secret = Sensitive::new(random_text::<24>("room secret")?);
+        let secret = match self.secret {
+            Some(secret) if secret.expose().is_empty() => {
+                return Err(JanusError::InvalidInput("A room secret cannot be empty.".into()));
+            }
+            Some(secret) => secret,
+            None => Sensitive::new(random_text::<24>("room secret")?),
+        };
         let mut body = Map::new();
         body.insert("request".into(), "create".into());
         if let Some(room_id) = self.room_id {

@@ -1,11 +1,13 @@
-//! Against a real Janus (Debian's `janus`) on 127.0.0.1: the HTTP transport and VideoRoom
-//! only, signed tokens on. `cargo test -p visitdesk-janus -- --include-ignored`; without
-//! the binary these fail and say so. `JANUS_BIN` and `JANUS_LIB_DIR` point at another build.
+//! Against a real Janus (Debian's `janus`) on 127.0.0.1, started by `scripts/janus-test-server`
+//! (the one home of the test Janus config: the HTTP transport and VideoRoom only, signed tokens
+//! on). `cargo test -p visitdesk-janus -- --include-ignored`; without the binary these fail and
+//! say so. `JANUS_BIN` and `JANUS_LIB_DIR` point the script at another build.
 
 use std::{
-    net::TcpListener,
-    path::{Path, PathBuf},
+    io::{BufRead, BufReader},
+    path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::mpsc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -21,30 +23,8 @@ const TOKEN_SECRET: &str = "test-token-auth-secret";
 const ADMIN_KEY: &str = "test-admin-key";
 const VIDEOROOM: &str = "janus.plugin.videoroom";
 
-/// Where Debian (or a local build) keeps Janus's plugins, transports, loggers, events.
-fn janus_lib_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("JANUS_LIB_DIR") {
-        return dir.into();
-    }
-    ["/usr/lib/x86_64-linux-gnu/janus", "/usr/lib/aarch64-linux-gnu/janus", "/usr/lib/janus", "/opt/janus/lib/janus"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|dir| dir.join("plugins/libjanus_videoroom.so").exists())
-        .expect("Janus's VideoRoom plugin was not found (apt-get install janus, or set JANUS_LIB_DIR)")
-}
-
-/// Every `.so` in `folder` but `keep`, for a `disable` list.
-fn all_but(folder: &Path, keep: &str) -> String {
-    let mut names: Vec<String> = std::fs::read_dir(folder)
-        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
-        .unwrap_or_default();
-    names.retain(|name| name.ends_with(".so") && name != keep);
-    names.sort();
-    names.join(",")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+fn launcher() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../scripts/janus-test-server")
 }
 
 /// One Janus process with its own config folder; killed on drop.
@@ -60,7 +40,7 @@ impl Janus {
     }
 
     fn start_with_session_timeout(session_timeout: u32) -> Self {
-        // A port taken between probing and binding: try another.
+        // A port taken between the script's probe and Janus's bind: try again.
         for _ in 0..3 {
             if let Some(janus) = Self::try_start(session_timeout) {
                 return janus;
@@ -70,88 +50,57 @@ impl Janus {
     }
 
     fn try_start(session_timeout: u32) -> Option<Self> {
-        let lib = janus_lib_dir();
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let folder = |name: &str| lib.join(name).display().to_string();
-        let config = format!(
-            r#"general: {{
-  configs_folder = "{configs}"
-  plugins_folder = "{plugins}"
-  transports_folder = "{transports}"
-  events_folder = "{events}"
-  loggers_folder = "{loggers}"
-  debug_level = 4
-  session_timeout = {session_timeout}
-  token_auth = true
-  token_auth_secret = "{TOKEN_SECRET}"
-}}
-media: {{}}
-nat: {{}}
-plugins: {{ disable = "{no_plugins}" }}
-transports: {{ disable = "{no_transports}" }}
-loggers: {{ disable = "{no_loggers}" }}
-events: {{ broadcast = false }}
-"#,
-            configs = dir.path().display(),
-            plugins = folder("plugins"),
-            transports = folder("transports"),
-            events = folder("events"),
-            loggers = folder("loggers"),
-            no_plugins = all_but(&lib.join("plugins"), "libjanus_videoroom.so"),
-            no_transports = all_but(&lib.join("transports"), "libjanus_http.so"),
-            no_loggers = all_but(&lib.join("loggers"), ""),
-        );
-        std::fs::write(dir.path().join("janus.jcfg"), config).unwrap();
-        std::fs::write(
-            dir.path().join("janus.transport.http.jcfg"),
-            format!(
-                "general: {{ json = \"plain\" base_path = \"/janus\" http = true ip = \"127.0.0.1\" port = {port} https = false }}\n\
-                 admin: {{ admin_http = false admin_https = false }}\n"
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("janus.plugin.videoroom.jcfg"),
-            format!("general: {{ admin_key = \"{ADMIN_KEY}\" }}\n"),
-        )
-        .unwrap();
-        let log = dir.path().join("janus.log");
-        let binary = std::env::var_os("JANUS_BIN").unwrap_or_else(|| "janus".into());
-        let child = Command::new(&binary)
-            .arg("--config")
-            .arg(dir.path().join("janus.jcfg"))
-            .arg("--configs-folder")
+        let mut child = Command::new(launcher())
+            .arg("--dir")
             .arg(dir.path())
-            .args(["--disable-stdout", "--disable-colors", "--log-file"])
-            .arg(&log)
+            .args(["--session-timeout", &session_timeout.to_string()])
+            .env("VISITDESK_JANUS_TOKEN_SECRET", TOKEN_SECRET)
+            .env("VISITDESK_JANUS_ADMIN_KEY", ADMIN_KEY)
+            .env_remove("VISITDESK_JANUS_MEDIA_IFACE")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|error| {
-                panic!("cannot run {binary:?} ({error}): install Janus (apt-get install janus) or set JANUS_BIN")
-            });
-        let base = Url::parse(&format!("http://127.0.0.1:{port}/janus")).unwrap();
-        let mut janus = Janus { child, dir, base };
-        janus.wait_ready().then_some(janus)
-    }
+            .unwrap_or_else(|error| panic!("cannot run {} ({error})", launcher().display()));
 
-    /// Until `GET /janus/info` answers; `false` if Janus exited (port in use).
-    fn wait_ready(&mut self) -> bool {
-        let info = format!("{}/info", self.base.path());
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                eprintln!("janus exited ({status}):\n{}", self.log());
-                return false;
+        // The script prints `KEY=value` lines, then JANUS_READY (or JANUS_FAILED).
+        let stdout = child.stdout.take().unwrap();
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(line).is_err() {
+                    break;
+                }
             }
-            if http_get_ok(&self.base, &info) {
-                return true;
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut base = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match received.recv_timeout(left) {
+                Ok(line) if line == "JANUS_READY" => break,
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("JANUS_HTTP=") {
+                        base = Some(Url::parse(url).unwrap());
+                    }
+                }
+                // JANUS_FAILED was printed (with the log's tail, on stderr) and the script ended.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("{} printed no JANUS_READY within 20 s", launcher().display());
+                }
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("Janus did not answer GET {info} within 15 s:\n{}", self.log());
+        let base = base.expect("the launcher printed JANUS_HTTP before JANUS_READY");
+        Some(Janus { child, dir, base })
     }
 
     fn log(&self) -> String {
@@ -182,18 +131,6 @@ impl Drop for Janus {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `GET path` over a plain socket; `true` on HTTP 200.
-fn http_get_ok(base: &Url, path: &str) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(base.socket_addrs(|| None).unwrap()[0]) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-    let mut answer = String::new();
-    stream.write_all(request.as_bytes()).is_ok()
-        && stream.read_to_string(&mut answer).is_ok()
-        && (answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"))
 }
 
 fn unix_now() -> u64 {

@@ -42,7 +42,9 @@
 
 mod backend;
 mod budget;
+mod clinic_backend;
 mod events;
+mod janus_backend;
 mod runner;
 mod schedule;
 mod state;
@@ -55,9 +57,11 @@ use std::{
 
 pub use backend::{BackendError, ConnectedParticipant, WaitingRoomBackend};
 use budget::RequestBudget;
+pub use clinic_backend::ClinicBackend;
 pub use events::{
     DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
 };
+pub use janus_backend::JanusBackend;
 use tokio::{sync::Notify, task::JoinHandle};
 pub use twilio_backend::TwilioBackend;
 
@@ -195,14 +199,15 @@ impl Drop for MonitorHandle {
     }
 }
 
-/// Starts the monitor over Twilio with the saved credentials. Call it inside a Tokio
-/// runtime (in Tauri's `setup`: within `tauri::async_runtime::block_on`).
+/// Starts the monitor over the clinic's video service (Twilio or Janus) with the saved
+/// credentials. Call it inside a Tokio runtime (in Tauri's `setup`: within
+/// `tauri::async_runtime::block_on`).
 pub fn spawn_monitor<C: AppContext + 'static>(
     ctx: Arc<C>,
     events: Arc<dyn MonitorEvents>,
     config: MonitorConfig,
 ) -> MonitorHandle {
-    let backend = TwilioBackend::new(ctx.clone(), config.request_timeout);
+    let backend = ClinicBackend::new(ctx.clone(), config.request_timeout);
     spawn_monitor_with_backend(ctx, backend, events, config)
 }
 

@@ -1,0 +1,294 @@
+//! A visit on the clinic's own Janus server, through the core, against a real Janus
+//! (`scripts/janus-test-server`, signalling on 127.0.0.1): the room, the links and their
+//! tokens, the provider's join, the waiting-room monitor, removing someone, ending the
+//! visit. Texts still go through Twilio (a local mock here).
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use common::{MemoryKeychain, SECRET, TestContext, invite_request};
+use serde_json::{Value, json};
+use visitdesk_core::{
+    AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, invites,
+    monitor::{MonitorConfig, MonitorEvents, PatientState, WaitingRoomEvent, spawn_monitor},
+    rooms,
+    settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount, VideoService},
+    video::{self, JanusSecretsForm, VideoBackendKind},
+    visits::{self, VisitForm},
+};
+use visitdesk_secrets::Sensitive;
+use visitdesk_store::{GuestRole, InviteMethod, VisitStatus};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+
+const TOKEN_SECRET: &str = "janus-flow-token-secret";
+const ADMIN_KEY: &str = "janus-flow-admin-key";
+
+/// A throwaway Janus, stopped on drop.
+struct Janus {
+    child: Child,
+    http: String,
+}
+
+impl Janus {
+    fn start() -> Self {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../scripts/janus-test-server");
+        let mut child = Command::new(script)
+            .env("VISITDESK_JANUS_TOKEN_SECRET", TOKEN_SECRET)
+            .env("VISITDESK_JANUS_ADMIN_KEY", ADMIN_KEY)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("scripts/janus-test-server runs (apt-get install janus)");
+        let mut http = None;
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            if let Some(url) = line.strip_prefix("JANUS_HTTP=") {
+                http = Some(url.to_string());
+            }
+            if line == "JANUS_READY" {
+                break;
+            }
+        }
+        Self { child, http: http.expect("Janus started and printed its address") }
+    }
+}
+
+impl Drop for Janus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn clinic(janus: &Janus, twilio: &MockServer) -> TestContext {
+    let keychain = Arc::new(MemoryKeychain::default());
+    keychain.entries.lock().unwrap().insert(KEYCHAIN_ACCOUNT_API_KEY_SECRET.into(), SECRET.into());
+    let ctx = TestContext::new(keychain, &twilio.uri());
+    let settings = StoredSettings {
+        profile: Some(ProviderProfile {
+            display_name: "Dr. Ana Ruiz".into(),
+            identity: "dr-ana-ruiz".into(),
+            join_page_url: "https://visit.example-clinic.org/join".into(),
+        }),
+        twilio: Some(TwilioAccount {
+            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
+        }),
+        clinic: ClinicSettings { sms_from: Some("+14155550188".into()), ..ClinicSettings::default() },
+        ..StoredSettings::default()
+    };
+    ctx.settings().save(&settings).unwrap();
+    let mut clinic = visitdesk_core::clinic::clinic_settings(&ctx).await.unwrap();
+    clinic.video = VideoService::Janus { api_url: janus.http.clone(), browser_url: janus.http.clone() };
+    visitdesk_core::clinic::save_clinic_settings(&ctx, clinic).await.unwrap();
+    ctx
+}
+
+async fn save_secrets(ctx: &TestContext, admin_key: &str, token_secret: &str) {
+    let form = JanusSecretsForm {
+        admin_key: Sensitive::new(admin_key.to_string()),
+        token_auth_secret: Sensitive::new(token_secret.to_string()),
+    };
+    video::save_janus_secrets(ctx, form).await.unwrap();
+}
+
+fn fragment_param(link: &str, name: &str) -> String {
+    let fragment = link.split_once('#').expect("a fragment").1;
+    url::form_urlencoded::parse(fragment.as_bytes()).find(|(key, _)| key == name).expect("the parameter").1.into_owned()
+}
+
+/// Someone opening their link: a Janus session with the link's session token, VideoRoom
+/// attached, and a `join` with the room token, as the join page's janus.js does.
+struct Guest {
+    http: reqwest::Client,
+    base: String,
+    session: u64,
+    handle: u64,
+    core: String,
+}
+
+impl Guest {
+    async fn open(base: &str, core: &str) -> Result<Self, Value> {
+        let http = reqwest::Client::new();
+        let post = |url: String, body: Value| {
+            let http = http.clone();
+            async move { http.post(url).json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let created = post(base.to_string(), json!({"janus": "create", "transaction": "c", "token": core})).await;
+        let Some(session) = created["data"]["id"].as_u64() else { return Err(created) };
+        let attach = json!({"janus": "attach", "plugin": "janus.plugin.videoroom", "transaction": "a", "token": core});
+        let attached = post(format!("{base}/{session}"), attach).await;
+        let handle = attached["data"]["id"].as_u64().expect("attached");
+        Ok(Self { http, base: base.to_string(), session, handle, core: core.to_string() })
+    }
+
+    /// Sends `join` and waits for VideoRoom's answer (an event on the long poll).
+    async fn join(&self, room: &str, room_token: &str, identity: &str) -> Value {
+        let body = json!({"request": "join", "ptype": "publisher", "room": room.parse::<u64>().unwrap(),
+            "display": identity, "token": room_token});
+        let message = json!({"janus": "message", "transaction": "j", "body": body, "token": self.core});
+        self.http.post(format!("{}/{}/{}", self.base, self.session, self.handle)).json(&message).send().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            let url = format!("{}/{}?token={}&maxev=5", self.base, self.session, urlencode(&self.core));
+            let events: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+            let events = if events.is_array() { events.as_array().unwrap().clone() } else { vec![events] };
+            if let Some(found) = events.iter().find(|event| event["transaction"] == "j" && event["janus"] == "event") {
+                return found["plugindata"]["data"].clone();
+            }
+        }
+        panic!("no answer to join within 5 s");
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<WaitingRoomEvent>>);
+
+impl MonitorEvents for Recorder {
+    fn emit(&self, event: WaitingRoomEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+async fn next_event(events: &Recorder, visit_id: &str, kind: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if events.0.lock().unwrap().iter().any(|event| event.visit_id() == visit_id && event.kind() == kind) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let kinds: Vec<_> = events.0.lock().unwrap().iter().map(|event| event.kind()).collect();
+    panic!("no {kind} within {within:?}; events: {kinds:?}");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the janus binary (apt-get install janus)"]
+async fn a_visit_on_janus_from_invite_to_end() {
+    let janus = Janus::start();
+    let twilio = MockServer::start().await;
+    let queued = json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"});
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_body_json(queued)).mount(&twilio).await;
+    let ctx = Arc::new(clinic(&janus, &twilio).await);
+    let form = |name: &str| VisitForm {
+        patient_display_name: name.into(),
+        patient_mobile: "(415) 555-2671".into(),
+        scheduled_at: unix_now() as i64,
+    };
+    let visit = visits::create_visit(ctx.as_ref(), form("Ada Lovelace")).await.unwrap();
+    let invite = |role, method, phone: Option<&str>| invite_request(&visit.id, role, method, phone);
+
+    // Without the secrets, a clear message and no room.
+    let error = invites::invite(ctx.as_ref(), invite(GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .expect_err("no Janus secrets saved");
+    assert_eq!(error.code, ErrorCode::NotConfigured, "{error:?}");
+    assert!(error.message.contains("Settings → Video service"), "{}", error.message);
+
+    // A wrong admin key: Janus's own refusal, named.
+    save_secrets(&ctx, "not-the-admin-key", TOKEN_SECRET).await;
+    let error = invites::invite(ctx.as_ref(), invite(GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .expect_err("a wrong admin key");
+    assert_eq!(error.code, ErrorCode::JanusCredentialsRejected, "{error:?}");
+    assert!(error.message.contains("VideoRoom error 433"), "{}", error.message);
+
+    save_secrets(&ctx, ADMIN_KEY, TOKEN_SECRET).await;
+    let texted = invites::invite(ctx.as_ref(), invite(GuestRole::Patient, InviteMethod::Sms, None))
+        .await
+        .expect("the patient is texted a Janus link");
+    let sms = &twilio.received_requests().await.unwrap()[0];
+    let body = url::form_urlencoded::parse(&sms.body).find(|(key, _)| key == "Body").unwrap().1.into_owned();
+    let link = body.split_whitespace().find(|word| word.contains('#')).expect("a link in the text").to_string();
+    assert_eq!(fragment_param(&link, "b"), "janus");
+    assert_eq!(fragment_param(&link, "s"), janus.http);
+    assert_eq!(fragment_param(&link, "p"), "dr-ana-ruiz");
+    let room = fragment_param(&link, "r");
+    let identity = fragment_param(&link, "i");
+    assert!(identity.starts_with("patient-"), "{identity}");
+    assert_eq!(texted.invite.guest_identity.as_deref(), Some(identity.as_str()));
+    let stored = visits::visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
+    assert_eq!(stored.room.and_then(|room| room.sid), Some(room.clone()), "the Janus room is on the visit");
+
+    // Dial-in needs Twilio's rooms.
+    let dial =
+        invites::invite(ctx.as_ref(), invite(GuestRole::Interpreter, InviteMethod::PhoneDialIn, Some("+14155550111")))
+            .await
+            .expect_err("no dial-in on Janus");
+    assert!(dial.message.contains("Phone dial-in needs Twilio"), "{}", dial.message);
+
+    let events = Arc::new(Recorder::default());
+    let config = MonitorConfig {
+        often_min_interval: Duration::from_millis(200),
+        often_interval: Duration::from_millis(300),
+        budget_requests: 600,
+        ..MonitorConfig::default()
+    };
+    let monitor = spawn_monitor(ctx.clone(), events.clone(), config);
+
+    // The patient opens the link: the session token opens a session, the room token joins.
+    let patient = Guest::open(&janus.http, &fragment_param(&link, "c")).await.expect("the session token works");
+    let joined = patient.join(&room, &fragment_param(&link, "t"), &identity).await;
+    assert_eq!(joined["videoroom"], "joined", "{joined}");
+    next_event(&events, &visit.id, "patient_arrived", Duration::from_secs(5)).await;
+    let presence = monitor.snapshot().into_iter().find(|p| p.visit_id == visit.id).unwrap();
+    assert!(matches!(presence.state, PatientState::Waiting { .. }), "{presence:?}");
+
+    // Tokens for another room, expired or forged are refused by Janus itself.
+    let other = visits::create_visit(ctx.as_ref(), form("Grace Hopper")).await.unwrap();
+    let other_link =
+        invites::invite(ctx.as_ref(), invite_request(&other.id, GuestRole::Family, InviteMethod::CopyLink, None))
+            .await
+            .unwrap()
+            .link
+            .unwrap();
+    let intruder = Guest::open(&janus.http, &fragment_param(&other_link, "c")).await.unwrap();
+    let secret = Sensitive::new(TOKEN_SECRET.to_string());
+    let soon = visitdesk_janus::mint_room_token(&secret, room.parse().unwrap(), unix_now() + 1).unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let forged = format!("{},janus.plugin.videoroom,room={room}:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", unix_now() + 600);
+    for (what, token) in [
+        ("another room's", fragment_param(&other_link, "t")),
+        ("an expired", soon.expose().clone()),
+        ("a forged", forged),
+    ] {
+        let answer = intruder.join(&room, &token, "family-intruder").await;
+        assert_eq!(answer["error_code"], 433, "{what} token: {answer}");
+    }
+
+    // The provider joins: a Janus join, and a link to open the call in a browser.
+    let join = rooms::start_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
+    assert_eq!(join.backend, VideoBackendKind::Janus);
+    assert_eq!(join.room_sid, room);
+    assert_eq!(join.server.as_deref(), Some(janus.http.as_str()));
+    assert_eq!(fragment_param(&join.join_url, "i"), "dr-ana-ruiz");
+    let provider = Guest::open(&janus.http, join.core_token.as_deref().unwrap()).await.unwrap();
+    assert_eq!(provider.join(&room, &join.token, &join.identity).await["videoroom"], "joined");
+    next_event(&events, &visit.id, "provider_joined", Duration::from_secs(5)).await;
+
+    // Removing the patient kicks them from the room.
+    rooms::remove_participant(ctx.as_ref(), visit.id.clone(), identity.clone()).await.unwrap();
+    next_event(&events, &visit.id, "patient_left", Duration::from_secs(5)).await;
+    let nobody = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), "family-nobody".into()).await.unwrap_err();
+    assert_eq!(nobody.code, ErrorCode::NotFound, "{nobody:?}");
+
+    // Ending the visit destroys the room: nobody can join it any more.
+    let ended = rooms::end_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
+    assert_eq!(ended.status, VisitStatus::Completed);
+    let late = Guest::open(&janus.http, &fragment_param(&link, "c")).await.unwrap();
+    assert_eq!(late.join(&room, &fragment_param(&link, "t"), &identity).await["error_code"], 426, "no such room");
+    monitor.stop();
+}
