@@ -15,6 +15,7 @@ fn main() {
         "cancel_visit",
         "mark_no_show",
         "start_visit",
+        "open_visit_in_browser",
         "end_visit",
         "remove_participant",
         "invite_guest",

@@ -1,8 +1,11 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
+import { twilioWithoutEval } from "./vite-plugins/twilioWithoutEval";
+
 export default defineConfig({
-  plugins: [svelte()],
+  // twilio-video (the network preflight) must load under the app's CSP, which forbids eval.
+  plugins: [svelte(), twilioWithoutEval()],
   clearScreen: false,
   server: { port: 5173, strictPort: true, host: "localhost" },
   build: {

@@ -59,6 +59,14 @@ pub async fn save_clinic_settings(
 }
 
 #[tauri::command]
+pub async fn open_visit_in_browser(ctx: State<'_, ShellContext>, visit_id: String) -> Result<(), AppError> {
+    rooms::open_visit_in_browser(ctx.core(), visit_id, |url| {
+        tauri_plugin_opener::open_url(url, None::<&str>).map_err(|error| error.to_string())
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn save_janus_secrets(ctx: State<'_, ShellContext>, form: JanusSecretsForm) -> Result<(), AppError> {
     video::save_janus_secrets(ctx.core(), form).await
 }

@@ -33,6 +33,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::cancel_visit,
             commands::mark_no_show,
             commands::start_visit,
+            commands::open_visit_in_browser,
             commands::end_visit,
             commands::remove_participant,
             commands::invite_guest,

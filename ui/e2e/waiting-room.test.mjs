@@ -6,7 +6,7 @@
 // dbus-monitor sees what reaches it), a real Secret Service, Xvfb.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -19,6 +19,9 @@ let session;
 let twilio;
 let notifications;
 let notificationDaemon;
+/** Where the stand-in "web browser" (xdg-open runs $BROWSER) writes the address it was given. */
+const browserDir = mkdtempSync(join(tmpdir(), "visitdesk-browser-"));
+const OPENED = join(browserDir, "opened.txt");
 
 /** The desktop's notification daemon: dunst on this Xvfb display, notifications kept until acted on. */
 function startNotificationDaemon() {
@@ -41,10 +44,26 @@ before(async () => {
   });
   notifications.text = "";
   notifications.stdout.on("data", (chunk) => (notifications.text += chunk));
+  // The session's default web browser (xdg-open asks xdg-mime) is a script that notes the address.
+  const browser = join(browserDir, "browser.sh");
+  writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${OPENED}'\n`, { mode: 0o755 });
+  const applications = join(process.env.XDG_DATA_HOME, "applications");
+  const config = process.env.XDG_CONFIG_HOME ?? join(process.env.HOME, ".config");
+  mkdirSync(applications, { recursive: true });
+  mkdirSync(config, { recursive: true });
+  writeFileSync(
+    join(applications, "visitdesk-test-browser.desktop"),
+    `[Desktop Entry]\nType=Application\nName=Test browser\nExec=${browser} %u\nMimeType=x-scheme-handler/https;x-scheme-handler/http;\n`,
+  );
+  writeFileSync(join(config, "mimeapps.list"), "[Default Applications]\nx-scheme-handler/https=visitdesk-test-browser.desktop\n");
   session = await startDriver({
     port: PORT,
     logName: "app-waiting-room.log",
-    env: { VISITDESK_TWILIO_VIDEO_URL: twilio.url, VISITDESK_TWILIO_API_URL: twilio.url, VISITDESK_MOCK_CAPTURE_DEVICES: "1" },
+    env: {
+      VISITDESK_TWILIO_VIDEO_URL: twilio.url,
+      VISITDESK_TWILIO_API_URL: twilio.url,
+      VISITDESK_MOCK_CAPTURE_DEVICES: "1",
+    },
   });
 });
 
@@ -68,6 +87,8 @@ async function waitForText(browser, selector, pattern, timeout, message) {
   const element = browser.$(selector);
   await browser.waitUntil(async () => pattern.test(await element.getText().catch(() => "")), { timeout, interval: 100, timeoutMsg: message });
 }
+
+let providerToken = null;
 
 test("a scripted patient arrives: the panel shows them waiting, a notification is raised, devices follow", async () => {
   await withApp(
@@ -143,6 +164,16 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       assert.ok(levels.size > 1, `the microphone level did not move: ${[...levels]}`);
       await shot(browser, "12-device-checks");
 
+      // This WebKitGTK has no WebRTC: "Join visit" opens the call in the system browser,
+      // through the join page in the provider's role.
+      await press(browser, '[data-testid="join-visit"]');
+      await waitForText(browser, '[data-testid="visit-outcome"]', /The call opened in your web browser/, 20_000, "the call did not open");
+      await browser.waitUntil(async () => existsSync(OPENED), { timeout: 5000, timeoutMsg: "no browser was asked to open the call" });
+      const opened = readFileSync(OPENED, "utf8");
+      assert.match(opened, /^https:\/\/visit\.example-clinic\.org\/join#t=ey[\w.-]+&l=en&p=dr-ana-ruiz$/);
+      providerToken = new URLSearchParams(opened.split("#")[1]).get("t");
+      await shot(browser, "12b-call-opened-in-browser");
+
       twilio.leave(roomSid, identity);
       await waitForText(browser, '[data-testid="presence-state"]', /^Left at/, 15_000, "the departure did not show");
       await shot(browser, "13-waiting-room-left");
@@ -153,4 +184,5 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
   console.log(`participant requests during the test: ${perMinute}`);
   const log = readFileSync(join(ARTIFACTS, "app-waiting-room.log"), "utf8");
   assert.ok(!log.includes("Lovelace") && !log.includes("4155552671"), "PHI in the app log");
+  assert.ok(providerToken && !log.includes(providerToken), "the provider's token in the app log");
 });

@@ -16,6 +16,7 @@ const ALLOWED_COMMANDS = new Set([
   "cancel_visit",
   "mark_no_show",
   "start_visit",
+  "open_visit_in_browser",
   "end_visit",
   "remove_participant",
   "invite_guest",

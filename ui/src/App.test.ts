@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import App from "./App.svelte";
 import type { AppState } from "./generated/bindings";
-import { READY, fakePlatform } from "./test/fakePlatform";
+import { CLINIC, READY, fakePlatform } from "./test/fakePlatform";
 
 describe("App", () => {
   it("renders a provider name with markup as text", async () => {
@@ -58,5 +58,34 @@ describe("App", () => {
     await user.click(await screen.findByTestId("open-settings"));
     await user.click(screen.getByTestId("settings-test-connection"));
     expect((await screen.findByTestId("settings-outcome")).textContent).toBe("Twilio accepted the saved credentials.");
+  });
+
+  it("edits the clinic's settings on the Settings dialog's Clinic tab", async () => {
+    const platform = fakePlatform({ clinicSettings: vi.fn(async () => structuredClone(CLINIC)) });
+    const user = userEvent.setup();
+    render(App, { props: { platform } });
+    await user.click(await screen.findByTestId("open-settings"));
+    expect(screen.queryByTestId("clinic-settings-form")).toBeNull();
+    await user.click(screen.getByRole("tab", { name: "Clinic" }));
+    expect(screen.getByRole("tab", { name: "Clinic" }).getAttribute("aria-selected")).toBe("true");
+    expect(((await screen.findByLabelText("Caller ID for dial-in calls")) as HTMLInputElement).value).toBe("+14155550100");
+    await user.click(screen.getByRole("button", { name: "Close" }));
+    expect(screen.queryByTestId("settings")).toBeNull();
+  });
+
+  it("shows the keychain problem when the clinic's Janus secrets cannot be saved", async () => {
+    const locked = { code: "keychain_locked" as const, message: "The system keychain is locked.", fields: [], twilio: null };
+    const platform = fakePlatform({
+      clinicSettings: vi.fn(async () => ({ ...CLINIC, video: { kind: "janus" as const, api_url: "https://j.example/janus", browser_url: "wss://j.example/ws" } })),
+      saveClinicSettings: vi.fn(async (settings) => settings),
+      saveJanusSecrets: vi.fn(async () => Promise.reject(locked)),
+    });
+    const user = userEvent.setup();
+    render(App, { props: { platform } });
+    await user.click(await screen.findByTestId("open-settings"));
+    await user.click(screen.getByRole("tab", { name: "Clinic" }));
+    await user.type(await screen.findByLabelText("VideoRoom admin key"), "admin-key-1");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    expect((await screen.findByTestId("keychain-problem")).textContent).toContain("Your keychain is locked");
   });
 });

@@ -1,6 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { SilenceWatch, describeResolution, listDevices, mediaErrorMessage, rmsLevel, testToneBytes, testToneWav } from "./devices";
+import {
+  SilenceWatch,
+  browserKind,
+  describeResolution,
+  listDevices,
+  mediaErrorMessage,
+  mediaProblemOf,
+  rmsLevel,
+  testToneBytes,
+  testToneWav,
+  watchDevices,
+} from "./devices";
 
 describe("device checks logic", () => {
   it("compares the obtained resolution with the 1280x720 target", () => {
@@ -44,5 +55,46 @@ describe("device checks logic", () => {
     expect(testToneWav(0.1, 8000).size).toBe(44 + 800 * 2);
     const bytes = new Uint8Array(testToneBytes(0.1, 8000));
     expect(String.fromCharCode(...bytes.slice(0, 4), ...bytes.slice(8, 12))).toBe("RIFFWAVE");
+  });
+
+  it("sorts getUserMedia failures into what the user can do about them", () => {
+    expect(mediaProblemOf(new DOMException("", "NotAllowedError"))).toBe("denied");
+    expect(mediaProblemOf(new DOMException("", "SecurityError"))).toBe("denied");
+    expect(mediaProblemOf(new DOMException("", "OverconstrainedError"))).toBe("not_found");
+    expect(mediaProblemOf(new DOMException("", "NotReadableError"))).toBe("in_use");
+    expect(mediaProblemOf(new Error("boom"))).toBe("other");
+    expect(mediaProblemOf("nope")).toBe("other");
+  });
+
+  it.each([
+    ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36", 0, "chrome"],
+    ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0", 0, "edge"],
+    ["Mozilla/5.0 (Macintosh; Intel Mac OS X 14.6; rv:131.0) Gecko/20100101 Firefox/131.0", 0, "firefox"],
+    ["Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", 0, "safari-mac"],
+    ["Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", 5, "safari-ios"],
+    ["Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", 5, "safari-ios"],
+    ["Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/130.0 Mobile/15E148 Safari/604.1", 5, "safari-ios"],
+    ["Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36", 5, "chrome-android"],
+    ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/130.0.0.0 Safari/537.36", 0, "chrome"],
+  ] as const)("names the browser for permission help: %s", (userAgent, touchPoints, kind) => {
+    expect(browserKind(userAgent, touchPoints)).toBe(kind);
+  });
+
+  it("watches cameras and microphones as they are plugged in, until stopped", async () => {
+    let devices = [{ kind: "videoinput", deviceId: "a", label: "Front" }];
+    const listeners = new Set<() => void>();
+    const media = {
+      enumerateDevices: async () => devices,
+      addEventListener: (_: string, listener: () => void) => listeners.add(listener),
+      removeEventListener: (_: string, listener: () => void) => listeners.delete(listener),
+    } as unknown as MediaDevices;
+    const seen: string[] = [];
+    const stop = watchDevices(({ cameras, microphones }) => seen.push(`${cameras.length} cameras, ${microphones.length} microphones`), media);
+    await vi.waitFor(() => expect(seen).toEqual(["1 cameras, 0 microphones"]));
+    devices = [...devices, { kind: "audioinput", deviceId: "m", label: "Headset" }];
+    listeners.forEach((listener) => listener());
+    await vi.waitFor(() => expect(seen).toEqual(["1 cameras, 0 microphones", "1 cameras, 1 microphones"]));
+    stop();
+    expect(listeners.size).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
-// The provider's pre-visit device checks, free of Svelte: media access, levels and the
-// messages a provider can act on. Everything here uses only web platform APIs.
+// Device checks free of Svelte, for the console's pre-visit checks and the join page: media
+// access, levels, device lists and what went wrong. Everything here uses only web platform APIs.
 
 export type DeviceKind = "videoinput" | "audioinput" | "audiooutput";
 
@@ -85,12 +85,30 @@ export function platformName(userAgent: string = navigator.userAgent): "macos" |
   return "linux";
 }
 
-/** What went wrong with getUserMedia, and how to fix it on this OS. */
-export function mediaErrorMessage(error: unknown, what: "camera" | "microphone", os = platformName()): string {
+export type MediaProblem = "denied" | "not_found" | "in_use" | "other";
+
+/** What kind of failure a getUserMedia error is. */
+export function mediaProblemOf(error: unknown): MediaProblem {
   const name = error instanceof DOMException || error instanceof Error ? error.name : "";
   switch (name) {
     case "NotAllowedError":
-    case "SecurityError": {
+    case "SecurityError":
+      return "denied";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "not_found";
+    case "NotReadableError":
+    case "AbortError":
+      return "in_use";
+    default:
+      return "other";
+  }
+}
+
+/** What went wrong with getUserMedia, and how to fix it on this OS. */
+export function mediaErrorMessage(error: unknown, what: "camera" | "microphone", os = platformName()): string {
+  switch (mediaProblemOf(error)) {
+    case "denied": {
       const how = {
         macos: `open System Settings → Privacy & Security → ${what === "camera" ? "Camera" : "Microphone"}, turn VisitDesk on, then restart VisitDesk`,
         windows: `open Settings → Privacy & security → ${what === "camera" ? "Camera" : "Microphone"}, allow desktop apps to use it, then try again`,
@@ -98,15 +116,84 @@ export function mediaErrorMessage(error: unknown, what: "camera" | "microphone",
       }[os];
       return `VisitDesk is not allowed to use the ${what}. To allow it, ${how}.`;
     }
-    case "NotFoundError":
-    case "OverconstrainedError":
+    case "not_found":
       return `No ${what} was found. Plug one in, or pick another in the list.`;
-    case "NotReadableError":
-    case "AbortError":
+    case "in_use":
       return `The ${what} is in use by another app or could not start. Close other video apps and try again.`;
     default:
       return `The ${what} could not start${error instanceof Error && error.message ? `: ${error.message}` : "."}`;
   }
+}
+
+/** Browsers whose permission settings differ enough to need their own instructions. */
+export type BrowserKind = "chrome" | "edge" | "firefox" | "safari-mac" | "safari-ios" | "chrome-android" | "other";
+
+/** The browser, for permission help. Every iPhone and iPad browser is Safari underneath. */
+export function browserKind(userAgent: string = navigator.userAgent, maxTouchPoints: number = navigator.maxTouchPoints ?? 0): BrowserKind {
+  const iPadAsMac = /Macintosh/.test(userAgent) && maxTouchPoints > 1;
+  if (/iPhone|iPad|iPod/.test(userAgent) || iPadAsMac) return "safari-ios";
+  if (/Android/.test(userAgent)) return /Firefox\//.test(userAgent) ? "firefox" : "chrome-android";
+  if (/Firefox\//.test(userAgent)) return "firefox";
+  if (/Edg\//.test(userAgent)) return "edge";
+  if (/Chrome\/|Chromium\//.test(userAgent)) return "chrome";
+  if (/Macintosh/.test(userAgent) && /Safari\//.test(userAgent)) return "safari-mac";
+  return "other";
+}
+
+/** Calls `onChange` with the cameras and microphones now, and again whenever devices change. */
+export function watchDevices(
+  onChange: (devices: { cameras: DeviceOption[]; microphones: DeviceOption[] }) => void,
+  media: MediaDevices | undefined = navigator.mediaDevices,
+): () => void {
+  let stopped = false;
+  const refresh = async () => {
+    const [cameras, microphones] = await Promise.all([listDevices("videoinput", media), listDevices("audioinput", media)]);
+    if (!stopped) onChange({ cameras, microphones });
+  };
+  void refresh();
+  media?.addEventListener?.("devicechange", refresh);
+  return () => {
+    stopped = true;
+    media?.removeEventListener?.("devicechange", refresh);
+  };
+}
+
+export function stopStream(stream: MediaStream | null | undefined): void {
+  stream?.getTracks().forEach((track) => track.stop());
+}
+
+export type LevelMeter = {
+  /** Audio that starts before any tap stays suspended (Safari, Chrome): the level reads 0. */
+  readonly suspended: boolean;
+  /** Call from a tap or click. */
+  resume(): void;
+  stop(): void;
+};
+
+/** Reports the microphone's level (0..1) once a frame until stopped. */
+export function startLevelMeter(stream: MediaStream, onLevel: (level: number) => void): LevelMeter {
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 1024;
+  context.createMediaStreamSource(stream).connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  let frame = 0;
+  const tick = () => {
+    analyser.getFloatTimeDomainData(samples);
+    onLevel(rmsLevel(samples));
+    frame = requestAnimationFrame(tick);
+  };
+  tick();
+  return {
+    get suspended() {
+      return context.state === "suspended";
+    },
+    resume: () => void context.resume().catch(() => {}),
+    stop: () => {
+      cancelAnimationFrame(frame);
+      void context.close().catch(() => {});
+    },
+  };
 }
 
 /** Whether the webview can play to a chosen output device. */

@@ -36,6 +36,8 @@ export interface Platform {
   saveClinicSettings(settings: ClinicSettings): Promise<ClinicSettings>;
   /** Keeps a Janus server's admin key and token secret in the keychain. */
   saveJanusSecrets(form: JanusSecretsForm): Promise<void>;
+  /** Starts the visit and opens the call in the system browser (webviews without WebRTC). */
+  openVisitInBrowser(visitId: string): Promise<void>;
   /** Visits scheduled in [from, to), unix seconds. */
   listVisits(from: number, to: number): Promise<Visit[]>;
   createVisit(form: VisitForm): Promise<Visit>;

@@ -29,6 +29,7 @@ export const tauriPlatform: Platform = {
   clinicSettings: () => call("clinic_settings"),
   saveClinicSettings: (settings) => call("save_clinic_settings", { settings }),
   saveJanusSecrets: (form) => call("save_janus_secrets", { form }),
+  openVisitInBrowser: (visitId) => call("open_visit_in_browser", { visitId }),
   listVisits: (from, to) => call("list_visits", { from, to }),
   createVisit: (form) => call("create_visit", { form }),
   editVisit: (id, form) => call("edit_visit", { id, form }),

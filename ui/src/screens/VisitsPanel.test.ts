@@ -203,4 +203,26 @@ describe("Visits panel", () => {
     expect(document.querySelectorAll('[data-focused="true"]')).toHaveLength(1);
     expect(scrolled.mock.contexts[0]).toBe(row);
   });
+
+  it("opens the call in the browser when this webview has no WebRTC, and says so", async () => {
+    const openVisitInBrowser = vi.fn(async () => {});
+    const startVisit = vi.fn();
+    const platform = fakePlatform({ listVisits: vi.fn(async () => [visit({ status: "waiting" })]), openVisitInBrowser, startVisit });
+    render(VisitsPanel, { props: { platform, onKeychainProblem: vi.fn(), callsInWindow: false } });
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Join visit" }));
+    expect(await screen.findByTestId("visit-outcome")).toHaveProperty("textContent", expect.stringContaining("The call opened in your web browser"));
+    expect(openVisitInBrowser).toHaveBeenCalledWith("v1");
+    expect(startVisit).not.toHaveBeenCalled();
+  });
+
+  it("says plainly when no browser could be opened", async () => {
+    const failure = appError({ code: "browser_unavailable", message: "VisitDesk could not open your web browser (xdg-open: not found)." });
+    const platform = fakePlatform({
+      listVisits: vi.fn(async () => [visit({ status: "waiting" })]),
+      openVisitInBrowser: vi.fn(async () => Promise.reject(failure)),
+    });
+    render(VisitsPanel, { props: { platform, onKeychainProblem: vi.fn(), callsInWindow: false } });
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Join visit" }));
+    expect(await screen.findByTestId("visit-outcome")).toHaveProperty("textContent", expect.stringContaining("xdg-open: not found"));
+  });
 });

@@ -1,12 +1,30 @@
 import { vi } from "vitest";
 
-import type { AppState, FieldError, SetupForm } from "../generated/bindings";
+import type { AppState, ClinicSettings, FieldError, SetupForm } from "../generated/bindings";
 import type { Platform } from "../platform";
 
 export const READY: Extract<AppState, { kind: "ready" }> = {
   kind: "ready",
   profile: { display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join" },
   account: { account_sid: "AC0123456789abcdef0123456789abcdef", api_key_sid: "SK0123456789abcdef0123456789abcdef" },
+};
+
+/** Clinic settings as the core might load them: a Messaging Service, Twilio video. */
+export const CLINIC: ClinicSettings = {
+  default_region: "US",
+  messaging_service_sid: "MG0123456789abcdef0123456789abcdef",
+  sms_from: null,
+  caller_id: "+14155550100",
+  sms_language: "es",
+  sms_texts_en: { patient_invite: "Join {link}", guest_invite: null, running_late: null },
+  sms_texts_es: { patient_invite: null, guest_invite: null, running_late: "Llegamos {minutes} min tarde" },
+  max_participants: 4,
+  record_participants: false,
+  guest_token_ttl_minutes: 240,
+  provider_token_ttl_minutes: 120,
+  empty_room_timeout_minutes: 10,
+  unused_room_timeout_minutes: 60,
+  video: { kind: "twilio" },
 };
 
 /** Stands in for the core's validation: one rule per field is enough to drive the screen. */
@@ -35,6 +53,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     clinicSettings: notFaked("clinicSettings"),
     saveClinicSettings: notFaked("saveClinicSettings"),
     saveJanusSecrets: notFaked("saveJanusSecrets"),
+    openVisitInBrowser: notFaked("openVisitInBrowser"),
     listVisits: vi.fn(async () => []),
     createVisit: notFaked("createVisit"),
     editVisit: notFaked("editVisit"),

@@ -1,4 +1,4 @@
-// The video call as the UI sees it, whatever carries it (Twilio today, Janus maybe later).
+// The video call as the UI sees it, whatever carries it: Twilio (twilio.ts) or Janus (janus.ts).
 
 import type { GuestRole } from "../generated/bindings";
 import { jwtClaims } from "../lib/jwt";
@@ -93,6 +93,8 @@ export type VideoSessionEvents = {
   disconnected: [reason: EndReason];
   dominantSpeakerChanged: [participant: RemoteParticipant | null];
   networkQualityChanged: [participant: Participant, level: NetworkQualityLevel];
+  /** A text another participant sent with `sendMessage` (the patient's intake answers). */
+  messageReceived: [text: string, participant: RemoteParticipant];
 };
 
 export interface VideoSession {
@@ -110,6 +112,8 @@ export interface VideoSession {
   setCameraEnabled(enabled: boolean): void;
   switchCamera(deviceId: string): Promise<void>;
   switchMicrophone(deviceId: string): Promise<void>;
+  /** Sends a text to everyone in the call over the call's own encrypted data channel. */
+  sendMessage(text: string): void;
   disconnect(): void;
 }
 
@@ -124,6 +128,8 @@ export type VideoConnectOptions = {
   lowEndMobile: boolean;
   cameraDeviceId?: string | null;
   microphoneDeviceId?: string | null;
+  /** False: join with the microphone only (no camera is opened). Default true. */
+  withCamera?: boolean;
   /** Aborting cancels a connect still under way. */
   signal?: AbortSignal;
 };

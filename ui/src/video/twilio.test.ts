@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { MediaTrack, RemoteParticipant, VideoSession, VideoSessionEvents } from "./session";
 import { VideoSessionError } from "./session";
-import { type TwilioConnect, connectTwilio } from "./twilio";
+import { type TwilioConnect, type TwilioVideoModule, connectTwilio } from "./twilio";
 
 class FakeTwilioError extends Error {
   constructor(
@@ -98,8 +98,19 @@ class FakeLocalTrack extends EventEmitter {
   }
 }
 
+class FakeLocalDataTrack {
+  readonly kind = "data";
+  readonly sent: string[] = [];
+  send(text: string): void {
+    this.sent.push(text);
+  }
+}
+
 class FakeLocalParticipant extends EventEmitter {
   readonly sid = "PA-local";
+  /** Resolves at once unless a test holds it with `holdPublication`. */
+  readonly publishTrack = vi.fn(async (_track: FakeLocalDataTrack) => this.publication);
+  publication: Promise<unknown> = Promise.resolve({});
   readonly microphone = new FakeLocalTrack("audio", "mic-track");
   readonly camera = new FakeLocalTrack("video", "cam-track");
   readonly audioTracks = new Map([["MT-a", { kind: "audio", track: this.microphone }]]);
@@ -163,6 +174,18 @@ function tokenFor(identity: string): string {
   return `${part({ alg: "HS256", typ: "JWT" })}.${part({ grants: { identity, video: { room: "RM123" } } })}.signature`;
 }
 
+/** twilio-video's module: `connect`, and `LocalDataTrack` (each made is kept in `dataTracks`). */
+const dataTracks: FakeLocalDataTrack[] = [];
+function twilioModule(connect: TwilioConnect) {
+  class LocalDataTrack extends FakeLocalDataTrack {
+    constructor() {
+      super();
+      dataTracks.push(this);
+    }
+  }
+  return { connect, LocalDataTrack } as unknown as TwilioVideoModule;
+}
+
 function fakeConnect(room: FakeRoom) {
   const cancel = vi.fn();
   const connect = vi.fn<TwilioConnect>(() => Object.assign(Promise.resolve(room as unknown as Room), { cancel }));
@@ -173,7 +196,7 @@ async function join(room: FakeRoom, expectedParticipants = 2): Promise<{ session
   const { connect } = fakeConnect(room);
   const session = await connectTwilio(
     { token: tokenFor(room.localParticipant.identity), expectedParticipants, lowEndMobile: false },
-    async () => ({ connect }),
+    async () => twilioModule(connect),
   );
   return { session, connect };
 }
@@ -193,6 +216,7 @@ function record(session: VideoSession): Recorded[] & { lines: string[] } {
     "disconnected",
     "dominantSpeakerChanged",
     "networkQualityChanged",
+    "messageReceived",
   ];
   for (const name of names) {
     session.on(name, (...args: unknown[]) => {
@@ -227,6 +251,8 @@ function line(event: Recorded): string {
       return `dominantSpeakerChanged ${who(event[1])}`;
     case "networkQualityChanged":
       return `networkQualityChanged ${who(event[1])} ${event[2]}`;
+    case "messageReceived":
+      return `messageReceived ${JSON.stringify(event[1])} from ${who(event[2])}`;
   }
 }
 
@@ -234,7 +260,7 @@ describe("connecting", () => {
   it("connects with the token and the blueprint's options, and loads twilio-video only then", async () => {
     const room = new FakeRoom(PROVIDER);
     const { connect } = fakeConnect(room);
-    const load = vi.fn(async () => ({ connect }));
+    const load = vi.fn(async () => twilioModule(connect));
     const token = tokenFor(PROVIDER);
     await connectTwilio({ token, expectedParticipants: 3, lowEndMobile: false, roomName: "RM123" }, load);
 
@@ -272,11 +298,11 @@ describe("connecting", () => {
     const token = tokenFor("patient-kqzmfwprxd");
     const base = { token, expectedParticipants: 2, lowEndMobile: false };
 
-    const unaware = await connectTwilio(base, async () => ({ connect }));
+    const unaware = await connectTwilio(base, async () => twilioModule(connect));
     expect(unaware.localParticipant.role).toBe("patient");
     expect(unaware.remoteParticipants.get("PA9")?.role).toBe("unknown");
 
-    const told = await connectTwilio({ ...base, providerIdentity: PROVIDER }, async () => ({ connect }));
+    const told = await connectTwilio({ ...base, providerIdentity: PROVIDER }, async () => twilioModule(connect));
     expect(told.remoteParticipants.get("PA9")?.role).toBe("provider");
   });
 
@@ -305,7 +331,7 @@ describe("connecting", () => {
     [53999, "other"],
   ])("a connect failing with Twilio %i rejects as %s", async (code, kind) => {
     const connect = vi.fn<TwilioConnect>(() => Object.assign(Promise.reject(new FakeTwilioError(code, "failed")), { cancel: vi.fn() }));
-    const failure = connectTwilio({ token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false }, async () => ({ connect }));
+    const failure = connectTwilio({ token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false }, async () => twilioModule(connect));
     await expect(failure).rejects.toBeInstanceOf(VideoSessionError);
     await expect(failure).rejects.toMatchObject({ kind, code, message: "failed" });
   });
@@ -313,7 +339,7 @@ describe("connecting", () => {
   it("a denied camera rejects as media_permission", async () => {
     const denied = new DOMException("Permission denied", "NotAllowedError");
     const connect = vi.fn<TwilioConnect>(() => Object.assign(Promise.reject(denied), { cancel: vi.fn() }));
-    const failure = connectTwilio({ token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false }, async () => ({ connect }));
+    const failure = connectTwilio({ token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false }, async () => twilioModule(connect));
     await expect(failure).rejects.toMatchObject({ kind: "media_permission", code: null });
   });
 
@@ -324,7 +350,7 @@ describe("connecting", () => {
     const controller = new AbortController();
     const pending = connectTwilio(
       { token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false, signal: controller.signal },
-      async () => ({ connect }),
+      async () => twilioModule(connect),
     );
     await vi.waitFor(() => expect(connect).toHaveBeenCalled());
     controller.abort();
@@ -341,7 +367,7 @@ describe("connecting", () => {
     });
     const pending = connectTwilio(
       { token: tokenFor(PROVIDER), expectedParticipants: 2, lowEndMobile: false, signal: controller.signal },
-      async () => ({ connect }),
+      async () => twilioModule(connect),
     );
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
     expect(room.disconnect).toHaveBeenCalledOnce();
@@ -673,5 +699,114 @@ describe("local media", () => {
     const { session } = await join(room);
 
     await expect(session.switchCamera("cam-usb")).rejects.toBeInstanceOf(VideoSessionError);
+  });
+});
+
+describe("messages", () => {
+  it("publishes a data track at connect; what is sent before it is published goes once it is", async () => {
+    const room = new FakeRoom("patient-kqzmfwprxd");
+    let published: (value: unknown) => void = () => {};
+    room.localParticipant.publication = new Promise((resolve) => (published = resolve));
+    const { session } = await join(room);
+    const dataTrack = dataTracks.at(-1)!;
+    expect(room.localParticipant.publishTrack).toHaveBeenCalledWith(dataTrack);
+
+    session.sendMessage("first");
+    expect(dataTrack.sent).toEqual([]);
+    published({});
+    await vi.waitFor(() => expect(dataTrack.sent).toEqual(["first"]));
+    session.sendMessage("second");
+    expect(dataTrack.sent).toEqual(["first", "second"]);
+  });
+
+  it("sends nothing after the call ended, even what waited for the publication", async () => {
+    const room = new FakeRoom("patient-kqzmfwprxd");
+    let published: (value: unknown) => void = () => {};
+    room.localParticipant.publication = new Promise((resolve) => (published = resolve));
+    const { session } = await join(room);
+    const dataTrack = dataTracks.at(-1)!;
+    session.sendMessage("queued");
+    room.emit("disconnected", room);
+    session.sendMessage("late");
+    published({});
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(dataTrack.sent).toEqual([]);
+  });
+
+  it("a data track that cannot be published leaves the call up", async () => {
+    const room = new FakeRoom("patient-kqzmfwprxd");
+    room.localParticipant.publication = Promise.reject(new FakeTwilioError(53304, "Track publication failed"));
+    const { session } = await join(room);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    session.sendMessage("lost");
+    expect(dataTracks.at(-1)!.sent).toEqual([]);
+    expect(session.state).toBe("connected");
+  });
+
+  it("announces each message on a remote data track with its sender, present at connect or joining later", async () => {
+    const room = new FakeRoom(PROVIDER);
+    const patient = new FakeRemoteParticipant("PA1", "patient-abc");
+    const patientData = patient.publish("data", "MT-d1", true);
+    room.present(patient);
+    const { session } = await join(room);
+    const events = record(session);
+
+    patientData.emit("message", '{"type":"visitdesk.intake"}', patientData);
+    const family = new FakeRemoteParticipant("PA3", "family-xyz");
+    const familyData = family.publish("data", "MT-d3", false);
+    room.join(family);
+    family.subscribe(familyData);
+    familyData.emit("message", new TextEncoder().encode("hola ñ").buffer, familyData);
+
+    expect(summary(events)).toEqual([
+      'messageReceived "{\\"type\\":\\"visitdesk.intake\\"}" from patient-abc',
+      "participantJoined family-xyz (family, 0 tracks)",
+      'messageReceived "hola ñ" from family-xyz',
+    ]);
+    expect(events[0]![2]).toBe(session.remoteParticipants.get("PA1"));
+  });
+
+  it("stops listening to a data track when it is unsubscribed, when its sender leaves, and when the call ends", async () => {
+    const room = new FakeRoom(PROVIDER);
+    const patient = new FakeRemoteParticipant("PA1", "patient-abc");
+    const first = patient.publish("data", "MT-d1", true);
+    room.present(patient);
+    const family = new FakeRemoteParticipant("PA3", "family-xyz");
+    const familyData = family.publish("data", "MT-d3", true);
+    room.present(family);
+    const interpreter = new FakeRemoteParticipant("PA4", "interpreter-qrs");
+    const interpreterData = interpreter.publish("data", "MT-d4", true);
+    room.present(interpreter);
+    const { session } = await join(room, 3);
+    const events = record(session);
+    expect([first, familyData, interpreterData].map((t) => t.listenerCount("message"))).toEqual([1, 1, 1]);
+
+    patient.unsubscribe(first);
+    room.leave(family);
+    room.emit("disconnected", room);
+    for (const track of [first, familyData, interpreterData]) track.emit("message", "after", track);
+
+    expect([first, familyData, interpreterData].map((t) => t.listenerCount("message"))).toEqual([0, 0, 0]);
+    expect(summary(events).filter((line) => line.startsWith("messageReceived"))).toEqual([]);
+  });
+});
+
+describe("joining without a camera", () => {
+  it("asks twilio-video for the microphone only", async () => {
+    const room = new FakeRoom("family-abcde");
+    const { connect } = fakeConnect(room);
+    await connectTwilio(
+      { token: tokenFor("family-abcde"), expectedParticipants: 3, lowEndMobile: false, withCamera: false, microphoneDeviceId: "mic-1" },
+      async () => twilioModule(connect),
+    );
+    const [, options] = connect.mock.calls[0]!;
+    expect(options.video).toBe(false);
+    expect(options.audio).toEqual({ deviceId: { exact: "mic-1" } });
+  });
+
+  it("opens the camera by default", async () => {
+    const room = new FakeRoom("family-abcde");
+    const { connect } = await join(room);
+    expect(connect.mock.calls[0]![1].video).toMatchObject({ width: { ideal: 1280 } });
   });
 });

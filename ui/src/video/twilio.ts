@@ -3,10 +3,12 @@
 import type {
   ConnectOptions,
   LocalAudioTrack,
+  LocalDataTrack,
   LocalParticipant as TwilioLocalParticipant,
   LocalVideoTrack,
   NetworkQualityLevel as TwilioNetworkQualityLevel,
   RemoteAudioTrack,
+  RemoteDataTrack,
   RemoteParticipant as TwilioRemoteParticipant,
   RemoteTrack,
   RemoteTrackPublication,
@@ -37,7 +39,7 @@ import {
 
 /** twilio-video's `connect`, or a fake of it. */
 export type TwilioConnect = (token: string, options: ConnectOptions) => Promise<Room> & { cancel?: () => void };
-export type TwilioVideoModule = { connect: TwilioConnect };
+export type TwilioVideoModule = { connect: TwilioConnect; LocalDataTrack: new () => LocalDataTrack };
 export type LoadTwilioVideo = () => Promise<TwilioVideoModule>;
 
 export const loadTwilioVideo: LoadTwilioVideo = () => import("twilio-video");
@@ -115,6 +117,8 @@ class TwilioRemote implements RemoteParticipant {
   readonly role: ParticipantRole;
   readonly twilio: TwilioRemoteParticipant;
   readonly #tracks = new Map<string, TwilioTrack>();
+  /** Its data tracks we listen to, by SID: each value stops listening. */
+  readonly #dataTracks = new Map<string, () => void>();
 
   constructor(twilio: TwilioRemoteParticipant, role: ParticipantRole) {
     this.twilio = twilio;
@@ -153,6 +157,22 @@ class TwilioRemote implements RemoteParticipant {
 
   trackSids(): string[] {
     return [...this.#tracks.keys()];
+  }
+
+  listenToData(track: RemoteDataTrack, onMessage: (text: string) => void): void {
+    if (this.#dataTracks.has(track.sid)) return;
+    const listener = (data: string | ArrayBuffer) => onMessage(typeof data === "string" ? data : new TextDecoder().decode(data));
+    track.on("message", listener);
+    this.#dataTracks.set(track.sid, () => track.removeListener("message", listener));
+  }
+
+  /** Stops listening to one data track, or to all of them. */
+  stopListeningToData(trackSid?: string): void {
+    for (const [sid, stop] of this.#dataTracks) {
+      if (trackSid !== undefined && sid !== trackSid) continue;
+      stop();
+      this.#dataTracks.delete(sid);
+    }
   }
 }
 
@@ -217,22 +237,28 @@ export class TwilioSession implements VideoSession {
   readonly #remotes = new Map<string, TwilioRemote>();
   readonly #unlisten = new Map<string, () => void>();
   readonly #unlistenRoom: Array<() => void> = [];
+  readonly #dataTrack: LocalDataTrack;
+  /** Messages sent before the data track is published. */
+  #unsent: string[] = [];
+  #dataTrackState: "publishing" | "published" | "failed" = "publishing";
   #state: SessionState = "connected";
   #dominantSpeaker: TwilioRemote | null = null;
 
-  constructor(room: Room, settings: CallSettings, providerIdentity: string | null) {
+  constructor(room: Room, settings: CallSettings, providerIdentity: string | null, dataTrack: LocalDataTrack) {
     this.#room = room;
     this.#settings = settings;
     this.#providerIdentity = providerIdentity;
+    this.#dataTrack = dataTrack;
     const local = room.localParticipant;
     this.localParticipant = new TwilioLocal(local, roleOf(local.identity, providerIdentity));
 
     for (const participant of room.participants.values()) {
       const view = this.#addRemote(participant);
       for (const publication of participant.tracks.values()) {
-        if (publication.isSubscribed && publication.track) view.add(publication.track);
+        if (publication.isSubscribed && publication.track) this.#hold(view, publication.track);
       }
     }
+    this.#publishDataTrack();
     this.#dominantSpeaker = room.dominantSpeaker ? (this.#remotes.get(room.dominantSpeaker.sid) ?? null) : null;
 
     const onLocalQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(this.localParticipant, level);
@@ -284,8 +310,40 @@ export class TwilioSession implements VideoSession {
     await this.#restart(this.localParticipant.audioTracks(), { deviceId: { exact: deviceId } }, "No microphone is being sent.");
   }
 
+  sendMessage(text: string): void {
+    if (this.#state === "disconnected" || this.#dataTrackState === "failed") return;
+    if (this.#dataTrackState === "publishing") this.#unsent.push(text);
+    else this.#dataTrack.send(text);
+  }
+
   disconnect(): void {
     if (this.#state !== "disconnected") this.#room.disconnect();
+  }
+
+  /** Messages wait for the publication: a data track drops what it sends before. */
+  #publishDataTrack() {
+    this.#room.localParticipant.publishTrack(this.#dataTrack).then(
+      () => {
+        this.#dataTrackState = "published";
+        const unsent = this.#unsent.splice(0);
+        if (this.#state === "disconnected") return;
+        for (const text of unsent) this.#dataTrack.send(text);
+      },
+      () => {
+        // The call goes on without messages.
+        this.#dataTrackState = "failed";
+        this.#unsent = [];
+      },
+    );
+  }
+
+  /** A subscribed track: media held for the UI, data listened to for messages. */
+  #hold(view: TwilioRemote, track: RemoteTrack): TwilioTrack | null {
+    if (track.kind === "data") {
+      view.listenToData(track, (text) => this.#emitter.emit("messageReceived", text, view));
+      return null;
+    }
+    return view.add(track);
   }
 
   async #restart(tracks: Array<LocalAudioTrack | LocalVideoTrack>, constraints: MediaTrackConstraints, none: string) {
@@ -312,7 +370,7 @@ export class TwilioSession implements VideoSession {
   }
 
   #subscribed(view: TwilioRemote, track: RemoteTrack) {
-    const added = view.add(track);
+    const added = this.#hold(view, track);
     if (added) this.#emitter.emit("trackSubscribed", added, view);
   }
 
@@ -343,6 +401,7 @@ export class TwilioSession implements VideoSession {
       const view = this.#remotes.get(participant.sid);
       if (!view) return;
       for (const trackSid of view.trackSids()) this.#unsubscribed(view, trackSid);
+      view.stopListeningToData();
       this.#remotes.delete(participant.sid);
       this.#unlisten.get(participant.sid)?.();
       this.#unlisten.delete(participant.sid);
@@ -358,6 +417,7 @@ export class TwilioSession implements VideoSession {
     const trackUnsubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
       const view = this.#remotes.get(participant.sid);
       if (view) this.#unsubscribed(view, track.sid);
+      view?.stopListeningToData(track.sid);
     };
 
     const dominantSpeakerChanged = (participant: TwilioRemoteParticipant | null) => {
@@ -378,6 +438,7 @@ export class TwilioSession implements VideoSession {
       this.#state = "disconnected";
       this.#emitter.emit("disconnected", endReasonOf(error));
       for (const unlisten of [...this.#unlistenRoom, ...this.#unlisten.values()]) unlisten();
+      for (const view of this.#remotes.values()) view.stopListeningToData();
       this.#unlisten.clear();
       this.#emitter.removeAllListeners();
     };
@@ -422,7 +483,9 @@ export async function connectTwilio(options: VideoConnectOptions, load: LoadTwil
   }
   if (signal?.aborted) throw abortReason(signal);
 
-  const pending = twilio.connect(options.token, twilioOptionsFor(settings, options));
+  const connectOptions = twilioOptionsFor(settings, options);
+  if (options.withCamera === false) connectOptions.video = false;
+  const pending = twilio.connect(options.token, connectOptions);
   const cancel = () => pending.cancel?.();
   signal?.addEventListener("abort", cancel, { once: true });
   let room: Room;
@@ -438,7 +501,7 @@ export async function connectTwilio(options: VideoConnectOptions, load: LoadTwil
     room.disconnect();
     throw abortReason(signal);
   }
-  return new TwilioSession(room, settings, providerIdentity);
+  return new TwilioSession(room, settings, providerIdentity, new twilio.LocalDataTrack());
 }
 
 export function twilioBackend(load: LoadTwilioVideo = loadTwilioVideo): VideoBackend {

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     /// Janus answered with an error; the message carries its code and reason.
     JanusError,
     SettingsFailed,
+    /// No web browser could be opened for the call.
+    BrowserUnavailable,
     NotConfigured,
     /// An SMS or call request timed out after it was sent: it may have gone out. Check
     /// before sending again.

@@ -245,3 +245,19 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
     .await?;
     Ok(())
 }
+
+/// Starts the visit and opens the call in the system browser, through the join page in the
+/// provider's role (for a webview without WebRTC). `open` hands the address to the OS.
+pub async fn open_visit_in_browser(
+    ctx: &impl AppContext,
+    visit_id: String,
+    open: impl FnOnce(&str) -> Result<(), String>,
+) -> Result<(), AppError> {
+    let join = start_visit(ctx, visit_id).await?;
+    open(&join.join_url).map_err(|detail| {
+        AppError::new(
+            ErrorCode::BrowserUnavailable,
+            format!("VisitDesk could not open your web browser ({detail}). Set a default browser, then try again."),
+        )
+    })
+}

@@ -465,8 +465,29 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     assert_eq!(claims["iss"], json!(KEY));
     assert_eq!(claims["sub"], json!(ACCOUNT));
     assert!(!format!("{join:?}").contains(&join.token), "Debug hides the token");
-    // Joining again reuses the in-progress room: still one create.
-    rooms::start_visit(&ctx, visit.id.clone()).await.unwrap();
+    assert_eq!(join.backend, visitdesk_core::video::VideoBackendKind::Twilio);
+    assert_eq!((join.server.as_deref(), join.core_token.as_deref()), (None, None));
+    assert!(join.join_url.starts_with("https://visit.example-clinic.org/join#t="), "{}", join.join_url);
+    assert_eq!(fragment_param(&join.join_url, "p"), "dr-ana-ruiz");
+    assert_eq!(jwt_claims(fragment_param(&join.join_url, "t"))["grants"]["identity"], json!("dr-ana-ruiz"));
+    // Joining again, from the browser this time, reuses the in-progress room: still one create.
+    let mut opened = None;
+    rooms::open_visit_in_browser(&ctx, visit.id.clone(), |url| {
+        opened = Some(url.to_string());
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let opened = opened.expect("the browser was asked to open the call");
+    assert_eq!(fragment_param(&opened, "p"), "dr-ana-ruiz");
+    let no_browser =
+        rooms::open_visit_in_browser(&ctx, visit.id.clone(), |_| Err("xdg-open: not found".into())).await.unwrap_err();
+    assert_eq!(no_browser.code, ErrorCode::BrowserUnavailable);
+    assert!(
+        no_browser.message.contains("could not open your web browser (xdg-open: not found)"),
+        "{}",
+        no_browser.message
+    );
     assert_eq!(visits::visit(&ctx, visit.id.clone()).await.unwrap().status, VisitStatus::InVisit);
 
     rooms::remove_participant(&ctx, visit.id.clone(), "family-abc".into()).await.unwrap();

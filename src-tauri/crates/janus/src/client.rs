@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 use tracing::debug;
 use url::Url;
+use visitdesk_http::{host_of, join_path, transport_cause};
 use visitdesk_secrets::Sensitive;
 
 use crate::{
@@ -212,7 +213,7 @@ impl JanusClient {
 
     /// `GET /janus/info`.
     pub async fn server_info(&self) -> Result<ServerInfo, JanusError> {
-        let url = join(&self.base, &["info".to_string()]);
+        let url = join_path(&self.base, ["info"]);
         debug!(operation = "info", host = %self.host, "Janus request");
         let started = Instant::now();
         let response = self.http.get(url).send().await.map_err(|error| self.transport_error(&error, started))?;
@@ -321,7 +322,7 @@ impl JanusClient {
         if let Some(api_secret) = &self.api_secret {
             request.insert("apisecret".into(), json!(api_secret.expose()));
         }
-        let url = join(&self.base, path);
+        let url = join_path(&self.base, path);
         debug!(operation, host = %self.host, "Janus request");
         let started = Instant::now();
         let response =
@@ -339,11 +340,11 @@ impl JanusClient {
             let detail = format!("no connection within {} s", self.connect_timeout.as_secs_f64());
             JanusError::Unreachable { host, detail }
         } else if error.is_connect() || error.is_builder() {
-            JanusError::Unreachable { host, detail: innermost_cause(error) }
+            JanusError::Unreachable { host, detail: transport_cause(error) }
         } else if error.is_timeout() {
             JanusError::Timeout { host, after: self.timeout, connection_closed: None }
         } else {
-            JanusError::Timeout { host, after: started.elapsed(), connection_closed: Some(innermost_cause(error)) }
+            JanusError::Timeout { host, after: started.elapsed(), connection_closed: Some(transport_cause(error)) }
         }
     }
 }
@@ -355,47 +356,12 @@ pub(crate) fn random_text<const N: usize>(what: &'static str) -> Result<String, 
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Appends path segments to the base URL, keeping its path (`/janus`).
-fn join(base: &Url, segments: &[String]) -> Url {
-    let mut url = base.clone();
-    // Never fails: `build` accepts only http(s) URLs, which can be a base.
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    url
-}
-
-fn host_of(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        _ => url.to_string(),
-    }
-}
-
-/// "connection refused" rather than reqwest's outer "error sending request".
-fn innermost_cause(error: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn base(url: &str) -> Url {
         Url::parse(url).unwrap()
-    }
-
-    #[test]
-    fn paths_keep_the_base_path() {
-        let ids = ["12".to_string(), "34".to_string()];
-        assert_eq!(join(&base("http://127.0.0.1:8088/janus"), &ids).as_str(), "http://127.0.0.1:8088/janus/12/34");
-        assert_eq!(join(&base("http://127.0.0.1:8088/janus/"), &ids).as_str(), "http://127.0.0.1:8088/janus/12/34");
-        assert_eq!(join(&base("http://127.0.0.1:8088/janus"), &[]).as_str(), "http://127.0.0.1:8088/janus");
     }
 
     #[test]

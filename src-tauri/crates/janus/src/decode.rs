@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
+use visitdesk_http::body_snippet;
 
 use crate::{JanusError, token::VIDEOROOM_PLUGIN};
 
@@ -44,7 +45,7 @@ pub(crate) fn decode_answer(
 ) -> Result<Envelope, JanusError> {
     let decode = |detail: String| JanusError::Decode { host: host.to_string(), status, detail };
     if !(200..300).contains(&status) {
-        return Err(decode(snippet(body)));
+        return Err(decode(body_snippet(body)));
     }
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|error| decode(format!("the body is not a Janus answer: {error}")))?;
@@ -99,17 +100,6 @@ pub(crate) fn decode_videoroom<T: DeserializeOwned>(
         other => return Err(decode(format!("expected videoroom {expected:?}, got {other:?}"))),
     }
     serde_json::from_value(data).map_err(|error| decode(format!("the VideoRoom answer is not as expected: {error}")))
-}
-
-/// The start of a body that is not Janus's, for the error message.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        return "an empty body".to_string();
-    }
-    let cut: String = text.chars().take(160).collect();
-    if cut.len() < text.len() { format!("{cut}…") } else { cut }
 }
 
 #[cfg(test)]

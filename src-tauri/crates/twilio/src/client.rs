@@ -7,6 +7,7 @@ use reqwest::{Method, header::RETRY_AFTER, redirect};
 use serde::de::DeserializeOwned;
 use tracing::{debug, warn};
 use url::Url;
+use visitdesk_http::{host_of, join_path, transport_cause};
 use visitdesk_secrets::Sensitive;
 
 use crate::{
@@ -264,22 +265,18 @@ impl TwilioClient {
             let detail = format!("no connection within {} s", self.connect_timeout.as_secs_f64());
             TwilioError::Unreachable { host, detail }
         } else if error.is_connect() || error.is_builder() {
-            TwilioError::Unreachable { host, detail: describe_transport_error(error) }
+            TwilioError::Unreachable { host, detail: transport_cause(error) }
         } else if error.is_timeout() {
             TwilioError::Timeout { host, after: self.timeout, connection_closed: None }
         } else {
-            TwilioError::Timeout {
-                host,
-                after: started.elapsed(),
-                connection_closed: Some(describe_transport_error(error)),
-            }
+            TwilioError::Timeout { host, after: started.elapsed(), connection_closed: Some(transport_cause(error)) }
         }
     }
 
     fn url_for(&self, request: &Request) -> Url {
         match request.api {
-            Api::Video => join(&self.base.video, request.path.iter().map(String::as_str)),
-            Api::Account => join(
+            Api::Video => join_path(&self.base.video, request.path.iter().map(String::as_str)),
+            Api::Account => join_path(
                 &self.base.api,
                 ["2010-04-01", "Accounts", self.auth.account_sid.as_str()]
                     .into_iter()
@@ -296,49 +293,9 @@ fn with_retry_after(error: TwilioError, asked: Option<Duration>) -> TwilioError 
     }
 }
 
-/// Appends path segments to a base URL, keeping any path the base has.
-fn join<'a>(base: &Url, segments: impl IntoIterator<Item = &'a str>) -> Url {
-    let mut url = base.clone();
-    // Never fails: `build` accepts only http(s) URLs, which can be a base.
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    url
-}
-
-fn host_of(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        _ => url.to_string(),
-    }
-}
-
-/// The innermost cause, which is what the provider can act on ("connection refused",
-/// "dns error: failed to lookup address"). reqwest's errors never include credentials.
-fn describe_transport_error(error: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn join_keeps_a_base_path_and_encodes_segments() {
-        let base = Url::parse("http://127.0.0.1:4010/twilio/").unwrap();
-        assert_eq!(join(&base, ["v1", "Rooms"]).as_str(), "http://127.0.0.1:4010/twilio/v1/Rooms");
-        let base = Url::parse("https://video.twilio.com").unwrap();
-        assert_eq!(join(&base, ["v1", "Rooms"]).as_str(), "https://video.twilio.com/v1/Rooms");
-        assert_eq!(
-            join(&base, ["v1", "Rooms", "visit 12/a?b#c"]).as_str(),
-            "https://video.twilio.com/v1/Rooms/visit%2012%2Fa%3Fb%23c"
-        );
-    }
 
     #[test]
     fn account_paths_carry_the_account_sid() {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
 
+use visitdesk_http::body_snippet;
+
 use crate::{TwilioApiError, TwilioError};
 
 /// Decodes one answer: a 2xx body into `T`, anything else into Twilio's error (or
@@ -25,20 +27,8 @@ pub(crate) fn decode_answer<T: DeserializeOwned>(host: String, status: u16, body
     }
     match serde_json::from_slice::<TwilioApiError>(body) {
         Ok(error) => Err(TwilioError::Api { status, error, retry_after: None }),
-        Err(_) => Err(TwilioError::UnexpectedResponse { host, status, detail: snippet(body) }),
+        Err(_) => Err(TwilioError::UnexpectedResponse { host, status, detail: body_snippet(body) }),
     }
-}
-
-/// The start of an error body, for a proxy's error page. Only used for non-2xx answers,
-/// which never echo what we sent.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        return "an empty body".to_string();
-    }
-    let cut: String = text.chars().take(160).collect();
-    if cut.len() < text.len() { format!("{cut}…") } else { cut }
 }
 
 /// Any field where an unknown enum value, a wrong type or `null` decode as `None`.

@@ -1,0 +1,127 @@
+// What the call view shows of a `VideoSession`, as plain snapshots, and its controls.
+
+import type { MediaTrack, NetworkQualityLevel, Participant, ParticipantRole, VideoSession } from "../video/session";
+
+export type TileView = {
+  sid: string;
+  identity: string;
+  role: ParticipantRole;
+  isLocal: boolean;
+  video: MediaTrack | null;
+  /** Remote audio to play; never the local microphone (it would echo). */
+  audio: MediaTrack[];
+  quality: NetworkQualityLevel | null;
+  dominant: boolean;
+};
+
+export type CallSnapshot = {
+  local: TileView;
+  remotes: TileView[];
+  reconnecting: boolean;
+  microphoneEnabled: boolean;
+  cameraEnabled: boolean;
+  /** Whether a camera is being sent at all (not when joined without one). */
+  hasCamera: boolean;
+};
+
+function tileOf(participant: Participant, role: ParticipantRole, dominant: boolean): TileView {
+  const video = participant.tracks.find((track) => track.kind === "video") ?? null;
+  return {
+    sid: participant.sid,
+    identity: participant.identity,
+    role,
+    isLocal: participant.isLocal,
+    video,
+    audio: participant.isLocal ? [] : participant.tracks.filter((track) => track.kind === "audio"),
+    quality: participant.networkQualityLevel,
+    dominant,
+  };
+}
+
+export class CallModel {
+  readonly #session: VideoSession;
+  readonly #roleOf: (participant: Participant) => ParticipantRole;
+  readonly #listeners = new Set<(snapshot: CallSnapshot) => void>();
+  readonly #unlisten: Array<() => void>;
+  #reconnecting: boolean;
+  #snapshot: CallSnapshot;
+
+  /** `roleOf` labels participants; by default each participant's own `role`. */
+  constructor(session: VideoSession, roleOf: (participant: Participant) => ParticipantRole = (p) => p.role) {
+    this.#session = session;
+    this.#roleOf = roleOf;
+    this.#reconnecting = session.state === "reconnecting";
+    this.#snapshot = this.#take();
+    const refresh = () => this.refresh();
+    this.#unlisten = [
+      session.on("participantJoined", refresh),
+      session.on("participantLeft", refresh),
+      session.on("trackSubscribed", refresh),
+      session.on("trackUnsubscribed", refresh),
+      session.on("dominantSpeakerChanged", refresh),
+      session.on("networkQualityChanged", refresh),
+      session.on("reconnecting", () => {
+        this.#reconnecting = true;
+        this.refresh();
+      }),
+      session.on("reconnected", () => {
+        this.#reconnecting = false;
+        this.refresh();
+      }),
+    ];
+  }
+
+  get snapshot(): CallSnapshot {
+    return this.#snapshot;
+  }
+
+  subscribe(listener: (snapshot: CallSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#snapshot);
+    return () => this.#listeners.delete(listener);
+  }
+
+  refresh(): void {
+    this.#snapshot = this.#take();
+    for (const listener of [...this.#listeners]) listener(this.#snapshot);
+  }
+
+  toggleMicrophone(): void {
+    this.#session.setMicrophoneEnabled(!this.#session.localParticipant.microphoneEnabled);
+    this.refresh();
+  }
+
+  toggleCamera(): void {
+    this.#session.setCameraEnabled(!this.#session.localParticipant.cameraEnabled);
+    this.refresh();
+  }
+
+  async switchCamera(deviceId: string): Promise<void> {
+    await this.#session.switchCamera(deviceId);
+    this.refresh();
+  }
+
+  async switchMicrophone(deviceId: string): Promise<void> {
+    await this.#session.switchMicrophone(deviceId);
+    this.refresh();
+  }
+
+  dispose(): void {
+    for (const unlisten of this.#unlisten) unlisten();
+    this.#listeners.clear();
+  }
+
+  #take(): CallSnapshot {
+    const session = this.#session;
+    const local = session.localParticipant;
+    const dominantSid = session.dominantSpeaker?.sid ?? null;
+    return {
+      local: tileOf(local, this.#roleOf(local), false),
+      remotes: [...session.remoteParticipants.values()].map((p) => tileOf(p, this.#roleOf(p), p.sid === dominantSid)),
+      reconnecting: this.#reconnecting,
+      microphoneEnabled: local.microphoneEnabled,
+      cameraEnabled: local.cameraEnabled,
+      hasCamera: local.tracks.some((track) => track.kind === "video"),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+// The call view's words. The join page's come from join/i18n.ts (English and Spanish); the
+// console can pass `stringsFor("en").call`.
+
+import type { ParticipantRole } from "../video/session";
+
+export type CallStrings = {
+  you: string;
+  roles: Record<ParticipantRole, string>;
+  mute: string;
+  unmute: string;
+  cameraOff: string;
+  cameraOn: string;
+  devices: string;
+  camera: string;
+  microphone: string;
+  leave: string;
+  reconnecting: string;
+  waitingForClinician: string;
+  speaking: string;
+  noVideo: string;
+  networkQuality: (level: number) => string;
+  switchFailed: string;
+  controls: string;
+  participants: string;
+};
+

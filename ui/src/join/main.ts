@@ -1,0 +1,27 @@
+import { mount } from "svelte";
+
+import "../styles.css";
+import "./join.css";
+import { isLowEndMobile } from "../video/callSettings";
+import { chooseBackend } from "./backend";
+import { loadClinicConfig } from "./clinicConfig";
+import JoinPage from "./JoinPage.svelte";
+import { VisitFlow } from "./visitFlow";
+
+const flow = new VisitFlow({
+  location: window.location,
+  history: window.history,
+  nowUnix: () => Math.floor(Date.now() / 1000),
+  webRtcSupported: () => typeof RTCPeerConnection === "function" && typeof navigator.mediaDevices?.getUserMedia === "function",
+  chooseBackend,
+  loadConfig: () => loadClinicConfig(window.location.href),
+  lowEndMobile: isLowEndMobile(navigator as Navigator & { deviceMemory?: number }),
+  setTimeout: (callback, ms) => window.setTimeout(callback, ms),
+  clearTimeout: (handle) => window.clearTimeout(handle as number),
+});
+// First: the link leaves the address bar before anything else runs.
+flow.start();
+window.addEventListener("pagehide", () => flow.dispose());
+
+const target = document.getElementById("app");
+if (target) mount(JoinPage, { target, props: { flow } });

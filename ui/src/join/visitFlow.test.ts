@@ -1,0 +1,431 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { FakeSession, type Outcome, fakeBackend } from "../test/fakeSession";
+import { type EndKind, VideoSessionError } from "../video/session";
+import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
+import { readIntakeMessage } from "./intake";
+import { INTAKE_RECEIPT_WAIT_MS, VisitFlow, type VisitState } from "./visitFlow";
+
+const NOW = 1_795_361_400;
+const PROVIDER = "dr-ana-ruiz";
+const PATIENT = "patient-kqzmfwprxd";
+
+const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const token = (identity: string, exp = NOW + 3600) =>
+  `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } } })}.c2ln`;
+const linkFor = (identity: string, { language = "en", provider = PROVIDER as string | null, exp = NOW + 3600 } = {}) =>
+  `#t=${token(identity, exp)}&l=${language}${provider === null ? "" : `&p=${provider}`}`;
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 1;
+  return {
+    pending,
+    setTimeout: (callback: () => void, ms: number) => {
+      pending.set(next, { callback, ms });
+      return next++;
+    },
+    clearTimeout: (handle: unknown) => void pending.delete(handle as number),
+    fireAll() {
+      const due = [...pending.values()];
+      pending.clear();
+      for (const { callback } of due) callback();
+    },
+  };
+}
+
+type Setup = {
+  fragment: string;
+  sessions?: Outcome[];
+  webRtc?: boolean;
+  config?: ClinicConfig;
+  now?: () => number;
+};
+
+function setup({ fragment, sessions = [], webRtc = true, config = defaultClinicConfig("https://visit.example.org/join"), now = () => NOW }: Setup) {
+  const log: string[] = [];
+  const location = { hash: fragment, pathname: "/join", search: "?clinic=north", href: `https://visit.example.org/join?clinic=north${fragment}` };
+  const history = {
+    state: null,
+    replaceState: vi.fn((_data: unknown, _unused: string, url?: string | null) => {
+      log.push(`replaceState ${url}`);
+      location.hash = "";
+    }),
+  };
+  const queue = [...sessions];
+  const backend = fakeBackend(() => queue.shift() ?? new Error("no session prepared"));
+  const timers = manualTimers();
+  const loadConfig = vi.fn(async () => {
+    log.push("loadConfig");
+    return config;
+  });
+  const flow = new VisitFlow({
+    location,
+    history,
+    nowUnix: () => {
+      log.push("nowUnix");
+      return now();
+    },
+    webRtcSupported: () => {
+      log.push("webRtcSupported");
+      return webRtc;
+    },
+    chooseBackend: async () => {
+      log.push("chooseBackend");
+      return backend;
+    },
+    loadConfig,
+    lowEndMobile: false,
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+  });
+  const states: VisitState[] = [];
+  flow.subscribe((state) => states.push(state));
+  return { flow, log, location, history, backend, timers, loadConfig, states };
+}
+
+const choice = { cameraId: "cam-1", microphoneId: "mic-1", withCamera: true };
+
+function inCall(state: VisitState) {
+  if (state.phase !== "in-call") throw new Error(`expected in-call, got ${state.phase}`);
+  return state;
+}
+
+/** Started, through the device check and into the call on `session`. */
+async function joined(identity: string, session: FakeSession, options: { provider?: string | null; language?: string } = {}) {
+  const env = setup({ fragment: linkFor(identity, options), sessions: [session] });
+  env.flow.start();
+  if (identity.startsWith("patient-")) await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
+  await env.flow.join(choice);
+  return env;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("the link", () => {
+  it("leaves the address bar before anything else happens, keeping the page's path and query", () => {
+    const { flow, log, location } = setup({ fragment: linkFor(PATIENT) });
+    flow.start();
+    expect(log[0]).toBe("nowUnix");
+    expect(log[1]).toBe("replaceState /join?clinic=north");
+    expect(log.slice(2)).toEqual(["webRtcSupported", "loadConfig"]);
+    expect(location.hash).toBe("");
+    expect(flow.state).toMatchObject({ phase: "device-check", role: "patient", language: "en" });
+  });
+
+  it("leaves the address bar even when the link is unusable", () => {
+    const { flow, history } = setup({ fragment: "#t=not-a-token&l=es" });
+    flow.start();
+    expect(history.replaceState).toHaveBeenCalledWith(null, "", "/join?clinic=north");
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "incomplete", language: "es", canRejoin: false });
+  });
+
+  it.each([
+    ["an expired link", linkFor(PATIENT, { exp: NOW - 1 }), "expired"],
+    ["no link at all", "", "incomplete"],
+    ["a cut-off link", linkFor(PATIENT).slice(0, 40), "incomplete"],
+  ])("%s shows its problem page", (_name, fragment, problem) => {
+    const { flow, backend } = setup({ fragment });
+    flow.start();
+    expect(flow.state).toMatchObject({ phase: "problem", problem });
+    expect(backend.connects).toEqual([]);
+  });
+
+  it("a browser without WebRTC gets the page saying which browsers work, in the link's language", () => {
+    const { flow, loadConfig } = setup({ fragment: linkFor(PATIENT, { language: "es" }), webRtc: false });
+    flow.start();
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "unsupported", language: "es" });
+    expect(loadConfig).not.toHaveBeenCalled();
+  });
+
+  it("a link that expired while the page was open is not used", async () => {
+    let now = NOW;
+    const { flow, backend } = setup({ fragment: linkFor(PATIENT, { exp: NOW + 60 }), now: () => now });
+    flow.start();
+    now = NOW + 61;
+    await flow.join(choice);
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "expired" });
+    expect(backend.connects).toEqual([]);
+  });
+});
+
+describe("connecting", () => {
+  it("connects with the link's token, the clinician's identity and the devices chosen", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { backend } = await joined(PATIENT, session);
+    expect(backend.connects).toEqual([
+      expect.objectContaining({
+        token: token(PATIENT),
+        providerIdentity: PROVIDER,
+        expectedParticipants: 2,
+        cameraDeviceId: "cam-1",
+        microphoneDeviceId: "mic-1",
+        withCamera: true,
+      }),
+    ]);
+  });
+
+  it.each<[EndKind, string, boolean]>([
+    ["token_invalid", "invalid", false],
+    ["room_completed", "ended", false],
+    ["token_expired", "expired", false],
+    ["room_full", "full", true],
+    ["duplicate_identity", "elsewhere", true],
+    ["network", "failed", true],
+    ["other", "failed", true],
+  ])("a connect refused with %s shows the %s page", async (kind, problem, canRejoin) => {
+    const { flow } = setup({ fragment: linkFor(PATIENT), sessions: [new VideoSessionError({ kind, code: null, message: "refused" })] });
+    flow.start();
+    await flow.join(choice);
+    expect(flow.state).toMatchObject({ phase: "problem", problem, canRejoin });
+  });
+
+  it("a refused camera or microphone goes back to the device check, saying so", async () => {
+    const { flow } = setup({
+      fragment: linkFor(PATIENT),
+      sessions: [new VideoSessionError({ kind: "media_permission", code: null, message: null })],
+    });
+    flow.start();
+    await flow.join(choice);
+    expect(flow.state).toMatchObject({ phase: "device-check", mediaFailure: "media_permission" });
+  });
+
+  it("cancelling a connect under way goes back to the device check and hangs up what arrives", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    let arrive: (session: FakeSession) => void = () => {};
+    const { flow, backend } = setup({ fragment: linkFor(PATIENT), sessions: [new Promise((resolve) => (arrive = resolve))] });
+    flow.start();
+    const joining = flow.join(choice);
+    expect(flow.state.phase).toBe("connecting");
+    await vi.waitFor(() => expect(backend.connects).toHaveLength(1));
+    expect(backend.connects[0]?.signal?.aborted).toBe(false);
+    flow.cancelJoin();
+    expect(backend.connects[0]?.signal?.aborted).toBe(true);
+    arrive(session);
+    await joining;
+    expect(flow.state).toMatchObject({ phase: "device-check", mediaFailure: null });
+    expect(session.calls).toContain("disconnect");
+  });
+});
+
+describe("the patient's waiting room", () => {
+  it("shows while no provider is in the call, hides when one joins, and follows them leaving and returning", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    session.present("family-abcde");
+    const { flow } = await joined(PATIENT, session);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false, reconnecting: false });
+
+    const provider = session.join(PROVIDER);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+    session.leave(provider);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false });
+    session.join(PROVIDER);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+  });
+
+  it("is not shown when the provider is already there", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    session.present(PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+  });
+
+  it("others joining or leaving do not hide it; only the clinician of the link counts", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    const interpreter = session.join("interpreter-zzyqx");
+    session.join("dr-someone-else");
+    expect(inCall(flow.state).waitingRoom).toBe(true);
+    session.leave(interpreter);
+    expect(inCall(flow.state).waitingRoom).toBe(true);
+  });
+
+  it("while the patient's own connection recovers: a banner, then the right room for who is there after", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const provider = session.present(PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+
+    session.reconnecting();
+    expect(inCall(flow.state)).toMatchObject({ reconnecting: true, waitingRoom: false });
+    // The provider dropped while we were away: the room is told once we are back.
+    session.remoteParticipants.delete(provider.sid);
+    session.reconnected();
+    expect(inCall(flow.state)).toMatchObject({ reconnecting: false, waitingRoom: true, providerPresent: false });
+
+    session.reconnecting();
+    session.join(PROVIDER);
+    expect(inCall(flow.state)).toMatchObject({ reconnecting: true, waitingRoom: false });
+    session.reconnected();
+    expect(inCall(flow.state)).toMatchObject({ reconnecting: false, waitingRoom: false });
+  });
+
+  it("after the patient's connection is lost for good, rejoining lands in the right room", async () => {
+    const first = new FakeSession(PATIENT, PROVIDER);
+    const second = new FakeSession(PATIENT, PROVIDER);
+    second.present(PROVIDER);
+    const env = setup({ fragment: linkFor(PATIENT), sessions: [first, second] });
+    env.flow.start();
+    await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
+    await env.flow.join(choice);
+    expect(inCall(env.flow.state).waitingRoom).toBe(true);
+
+    first.end({ kind: "network", code: 53001, message: "lost" });
+    expect(env.flow.state).toMatchObject({ phase: "problem", problem: "connection_lost", canRejoin: true });
+    await env.flow.rejoin();
+    expect(inCall(env.flow.state)).toMatchObject({ session: second, waitingRoom: false, providerPresent: true });
+    expect(env.backend.connects[1]).toMatchObject({ cameraDeviceId: "cam-1", microphoneDeviceId: "mic-1" });
+  });
+
+  it("ends on 'This visit has ended' when the room completes", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    session.end({ kind: "room_completed", code: 53118, message: "Room completed" });
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "ended", canRejoin: false });
+  });
+});
+
+describe("other guests", () => {
+  it.each(["interpreter-zzyqx", "family-abcde", "caregiver-qwert"])("%s goes straight into the call, waiting for the clinician there", async (identity) => {
+    const session = new FakeSession(identity, PROVIDER);
+    const { flow, loadConfig, backend } = await joined(identity, session);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: false });
+    expect(flow.state.role).toBe(identity.split("-")[0]);
+    expect(loadConfig).not.toHaveBeenCalled();
+    expect(backend.connects[0]?.expectedParticipants).toBe(3);
+
+    session.join(PROVIDER);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+  });
+
+  it("a link without the clinician's identity takes anyone without a guest prefix for the provider", async () => {
+    const session = new FakeSession(PATIENT, null);
+    const { flow } = await joined(PATIENT, session, { provider: null });
+    session.join("interpreter-zzyqx");
+    expect(inCall(flow.state).waitingRoom).toBe(true);
+    session.join("dr-ana-ruiz");
+    expect(inCall(flow.state).waitingRoom).toBe(false);
+  });
+});
+
+describe("intake answers", () => {
+  async function patientWithAnswers(session: FakeSession) {
+    const env = await joined(PATIENT, session);
+    env.flow.setIntakeAnswer("reason", "  Knee pain after a fall  ");
+    env.flow.setIntakeAnswer("pharmacy", "Main St");
+    return env;
+  }
+
+  it("go to the provider once per arrival, again when they rejoin", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await patientWithAnswers(session);
+    expect(session.sent).toEqual([]);
+
+    const provider = session.join(PROVIDER);
+    expect(session.sent).toHaveLength(1);
+    expect(readIntakeMessage(session.sent[0]!)).toEqual([
+      { id: "reason", question: "What would you like help with today?", answer: "Knee pain after a fall" },
+      { id: "pharmacy", question: "Which pharmacy do you use?", answer: "Main St" },
+    ]);
+    session.join("interpreter-zzyqx");
+    session.reconnecting();
+    session.reconnected();
+    expect(session.sent).toHaveLength(1);
+
+    session.leave(provider);
+    flow.setIntakeAnswer("medications", "Stopped ibuprofen");
+    session.join(PROVIDER);
+    expect(session.sent).toHaveLength(2);
+    expect(readIntakeMessage(session.sent[1]!)?.map((a) => a.id)).toEqual(["reason", "medications", "pharmacy"]);
+  });
+
+  it("go again, up to three times in all, until the provider confirms them", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { timers } = await patientWithAnswers(session);
+    const provider = session.join(PROVIDER);
+    expect([...timers.pending.values()].map((t) => t.ms)).toEqual([INTAKE_RECEIPT_WAIT_MS]);
+    timers.fireAll();
+    expect(session.sent).toHaveLength(2);
+    timers.fireAll();
+    expect(session.sent).toHaveLength(3);
+    timers.fireAll();
+    expect(session.sent).toHaveLength(3);
+
+    session.leave(provider);
+    session.join(PROVIDER);
+    expect(session.sent).toHaveLength(4);
+    session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT }), [...session.remoteParticipants.values()][0]!);
+    expect(timers.pending.size).toBe(0);
+  });
+
+  it("a receipt for someone else, or from someone not the provider, does not stop the resending", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { timers } = await patientWithAnswers(session);
+    session.join(PROVIDER);
+    const family = session.join("family-abcde");
+    session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT }), family);
+    session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: "patient-other" }), session.remoteParticipants.values().next().value!);
+    expect(timers.pending.size).toBe(1);
+  });
+
+  it("nothing is sent when nothing was answered", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow, timers } = await joined(PATIENT, session);
+    flow.setIntakeAnswer("reason", "   ");
+    session.join(PROVIDER);
+    expect(session.sent).toEqual([]);
+    expect(timers.pending.size).toBe(0);
+  });
+
+  it("stay out of the address bar, storage and the console", async () => {
+    const consoleCalls = (["log", "info", "warn", "error", "debug"] as const).map((name) => vi.spyOn(console, name));
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { history } = await patientWithAnswers(session);
+    session.join(PROVIDER);
+    session.end({ kind: "network", code: 53001, message: null });
+
+    const seen = JSON.stringify([history.replaceState.mock.calls, { ...localStorage }, { ...sessionStorage }, consoleCalls.map((spy) => spy.mock.calls)]);
+    expect(session.sent[0]).toContain("Knee pain");
+    expect(seen).not.toContain("Knee pain");
+  });
+});
+
+describe("the provider's side", () => {
+  it("goes straight into the call, shows each patient's answers and confirms them", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const { flow } = await joined(PROVIDER, session);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, intakes: [] });
+    expect(flow.state.role).toBe("provider");
+
+    const patient = session.join(PATIENT);
+    const answers = [{ id: "reason", question: "What would you like help with today?", answer: "<b>Knee</b>" }];
+    session.receive(JSON.stringify({ type: "visitdesk.intake", answers }), patient);
+    expect(inCall(flow.state).intakes).toEqual([{ identity: PATIENT, answers }]);
+    expect(session.sent).toEqual([JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT })]);
+
+    // A resend replaces; texts that are not intake, or not from a patient, are ignored.
+    session.receive(JSON.stringify({ type: "visitdesk.intake", answers: [] }), patient);
+    session.receive("hello", patient);
+    session.receive(JSON.stringify({ type: "visitdesk.intake", answers }), session.join("family-abcde"));
+    expect(inCall(flow.state).intakes).toEqual([{ identity: PATIENT, answers: [] }]);
+  });
+});
+
+describe("leaving", () => {
+  it("hangs up, says so, and can rejoin with the same devices", async () => {
+    const first = new FakeSession(PATIENT, PROVIDER);
+    const second = new FakeSession(PATIENT, PROVIDER);
+    const env = setup({ fragment: linkFor(PATIENT), sessions: [first, second] });
+    env.flow.start();
+    await env.flow.join(choice);
+    env.flow.leave();
+    expect(first.calls).toEqual(["disconnect"]);
+    expect(env.flow.state.phase).toBe("left");
+    expect(first.listenerCount("participantJoined")).toBe(0);
+
+    await env.flow.rejoin();
+    expect(inCall(env.flow.state).session).toBe(second);
+  });
+});

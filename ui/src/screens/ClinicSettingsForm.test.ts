@@ -1,0 +1,230 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { AppError, ClinicSettings } from "../generated/bindings";
+import { CLINIC, fakePlatform } from "../test/fakePlatform";
+import ClinicSettingsForm from "./ClinicSettingsForm.svelte";
+
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+
+function renderForm(overrides: Parameters<typeof fakePlatform>[0] = {}, clinic: ClinicSettings = CLINIC) {
+  const platform = fakePlatform({
+    clinicSettings: vi.fn(async () => structuredClone(clinic)),
+    saveClinicSettings: vi.fn(async (settings: ClinicSettings) => settings),
+    ...overrides,
+  });
+  const onKeychainProblem = vi.fn();
+  render(ClinicSettingsForm, { props: { platform, onKeychainProblem } });
+  return { platform, onKeychainProblem, user: userEvent.setup() };
+}
+
+const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+
+describe("Clinic settings form", () => {
+  it("shows loading, then the current values", async () => {
+    renderForm();
+    expect(screen.getByTestId("clinic-loading")).toBeTruthy();
+    await screen.findByTestId("clinic-settings-form");
+    expect(input("A Messaging Service").checked).toBe(true);
+    expect(input("Messaging Service SID").value).toBe("MG0123456789abcdef0123456789abcdef");
+    expect(input("Caller ID for dial-in calls").value).toBe("+14155550100");
+    expect(input("Default country").value).toBe("US");
+    expect((screen.getByLabelText("Language of texts") as HTMLSelectElement).value).toBe("es");
+    expect(input("Twilio (default)").checked).toBe(true);
+    expect(input("Participants per room").value).toBe("4");
+    expect(input("Guest links valid (minutes)").value).toBe("240");
+    expect(input("Provider links valid (minutes)").value).toBe("120");
+    expect(input("Record visits").checked).toBe(false);
+    expect(screen.queryByLabelText("Janus API address")).toBeNull();
+  });
+
+  it("shows a load failure with a way to try again", async () => {
+    const clinicSettings = vi
+      .fn()
+      .mockRejectedValueOnce(appError({ code: "settings_failed", message: "The settings file is unreadable." }))
+      .mockResolvedValueOnce(structuredClone(CLINIC));
+    const { user } = renderForm({ clinicSettings });
+    expect((await screen.findByTestId("clinic-load-error")).textContent).toContain("The settings file is unreadable.");
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByTestId("clinic-settings-form")).toBeTruthy();
+  });
+
+  it("shows the Janus addresses and secrets only when the clinic's own server is chosen", async () => {
+    const { user } = renderForm();
+    await screen.findByTestId("clinic-settings-form");
+    await user.click(screen.getByLabelText("The clinic's own server (Janus)"));
+    expect(input("Janus API address").value).toBe("");
+    expect(screen.getByText("Where VisitDesk talks to Janus, e.g. https://video.yourclinic.org/janus")).toBeTruthy();
+    expect(input("Address for patients' browsers")).toBeTruthy();
+    expect(input("VideoRoom admin key").type).toBe("password");
+    expect(input("token_auth_secret").type).toBe("password");
+    await user.click(screen.getByLabelText("Twilio (default)"));
+    expect(screen.queryByLabelText("Janus API address")).toBeNull();
+  });
+
+  it("saves the whole settings object with the Janus service, keeping what it does not edit", async () => {
+    const { platform, user } = renderForm();
+    await screen.findByTestId("clinic-settings-form");
+    await user.click(screen.getByLabelText("The clinic's own server (Janus)"));
+    await user.type(input("Janus API address"), "https://video.clinic.org/janus");
+    await user.type(input("Address for patients' browsers"), "wss://video.clinic.org/janus-ws");
+    await user.clear(input("Participants per room"));
+    await user.type(input("Participants per room"), "6");
+    await user.selectOptions(screen.getByLabelText("Language of texts"), "en");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+
+    await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledTimes(1));
+    expect(platform.saveClinicSettings).toHaveBeenCalledWith({
+      ...CLINIC,
+      sms_language: "en",
+      max_participants: 6,
+      video: { kind: "janus", api_url: "https://video.clinic.org/janus", browser_url: "wss://video.clinic.org/janus-ws" },
+    });
+    expect(platform.saveJanusSecrets).not.toHaveBeenCalled();
+    expect((await screen.findByTestId("clinic-outcome")).textContent).toContain("The clinic settings were saved.");
+  });
+
+  it("sends only the chosen SMS sender", async () => {
+    const { platform, user } = renderForm();
+    await screen.findByTestId("clinic-settings-form");
+    await user.click(screen.getByLabelText("A Twilio number"));
+    await user.type(input("Twilio number for texts"), "+14155550123");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    await waitFor(() =>
+      expect(platform.saveClinicSettings).toHaveBeenCalledWith(
+        expect.objectContaining({ messaging_service_sid: null, sms_from: "+14155550123" }),
+      ),
+    );
+  });
+
+  it("sends typed Janus secrets to the keychain, then forgets them", async () => {
+    const saveJanusSecrets = vi.fn(async () => {});
+    const { platform, user } = renderForm({ saveJanusSecrets }, { ...CLINIC, video: { kind: "janus", api_url: "https://j.example/janus", browser_url: "wss://j.example/ws" } });
+    await screen.findByTestId("clinic-settings-form");
+    await user.type(input("VideoRoom admin key"), "admin-key-1");
+    await user.type(input("token_auth_secret"), "token-secret-1");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+
+    await waitFor(() => expect(saveJanusSecrets).toHaveBeenCalledWith({ admin_key: "admin-key-1", token_auth_secret: "token-secret-1" }));
+    await waitFor(() => expect(input("VideoRoom admin key").value).toBe(""));
+    expect(input("token_auth_secret").value).toBe("");
+    expect(screen.getByTestId("clinic-secrets-hint").textContent).toContain("Saved in this computer's keychain");
+    // The secrets never travel with the settings.
+    expect(JSON.stringify(vi.mocked(platform.saveClinicSettings).mock.calls)).not.toContain("admin-key-1");
+
+    // Saving again without typing them leaves the keychain alone.
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledTimes(2));
+    expect(saveJanusSecrets).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the core's field messages next to their fields", async () => {
+    const saveClinicSettings = vi.fn(async () =>
+      Promise.reject(
+        appError({
+          code: "invalid_input",
+          message: "2 fields need attention.",
+          fields: [
+            { field: "default_region", message: "“XX” is not a two-letter country code such as US, GB or MX." },
+            { field: "video_api_url", message: "The address must start with http://, https://." },
+          ],
+        }),
+      ),
+    );
+    const saveJanusSecrets = vi.fn(async () =>
+      Promise.reject(
+        appError({
+          code: "invalid_input",
+          message: "One field needs attention.",
+          fields: [{ field: "janus_token_secret", message: "The token_auth_secret is empty; copy it from the Janus configuration." }],
+        }),
+      ),
+    );
+    const { user } = renderForm({ saveClinicSettings, saveJanusSecrets });
+    await screen.findByTestId("clinic-settings-form");
+    await user.clear(input("Default country"));
+    await user.type(input("Default country"), "XX");
+    await user.click(screen.getByLabelText("The clinic's own server (Janus)"));
+    await user.type(input("Janus API address"), "ftp://video");
+    await user.type(input("VideoRoom admin key"), "admin-key-1");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+
+    expect((await screen.findByTestId("clinic-error-default_region")).textContent).toContain("“XX” is not a two-letter country code");
+    expect(screen.getByTestId("clinic-error-video_api_url").textContent).toBe("The address must start with http://, https://.");
+    expect(screen.getByTestId("clinic-error-janus_token_secret").textContent).toContain("The token_auth_secret is empty");
+    expect(screen.getByTestId("clinic-error-caller_id").textContent).toBe("");
+    expect(input("Default country").getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(input("Default country"));
+    expect(screen.getByTestId("clinic-outcome").textContent).toContain("2 fields need attention.");
+    // A rejected secret stays typed so it can be corrected.
+    expect(input("VideoRoom admin key").value).toBe("admin-key-1");
+  });
+
+  it("puts a message for a field it does not show in the notice", async () => {
+    const saveClinicSettings = vi.fn(async () =>
+      Promise.reject(
+        appError({ code: "invalid_input", message: "One field needs attention.", fields: [{ field: "sms_texts", message: "The invite text must contain {link}." }] }),
+      ),
+    );
+    const { user } = renderForm({ saveClinicSettings });
+    await screen.findByTestId("clinic-settings-form");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    expect((await screen.findByTestId("clinic-outcome")).textContent).toContain("The invite text must contain {link}.");
+  });
+
+  it("refuses an empty number box without asking the core", async () => {
+    const { platform, user } = renderForm();
+    await screen.findByTestId("clinic-settings-form");
+    await user.clear(input("Guest links valid (minutes)"));
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    expect((await screen.findByTestId("clinic-error-guest_token_ttl_minutes")).textContent).toBe("Enter a whole number.");
+    expect(platform.saveClinicSettings).not.toHaveBeenCalled();
+  });
+
+  it("shows another error with the core's message", async () => {
+    const saveClinicSettings = vi.fn(async () =>
+      Promise.reject(appError({ code: "settings_failed", message: "VisitDesk could not write its settings file: the disk is full." })),
+    );
+    const { user } = renderForm({ saveClinicSettings });
+    await screen.findByTestId("clinic-settings-form");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    const outcome = await screen.findByTestId("clinic-outcome");
+    expect(outcome.textContent).toContain("VisitDesk could not write its settings file: the disk is full.");
+    expect(outcome.getAttribute("role")).toBe("alert");
+  });
+
+  it("hands a keychain problem to the app and forgets the typed secrets", async () => {
+    const locked = appError({ code: "keychain_locked", message: "The system keychain is locked." });
+    const { onKeychainProblem, user } = renderForm(
+      { saveJanusSecrets: vi.fn(async () => Promise.reject(locked)) },
+      { ...CLINIC, video: { kind: "janus", api_url: "https://j.example/janus", browser_url: "wss://j.example/ws" } },
+    );
+    await screen.findByTestId("clinic-settings-form");
+    await user.type(input("VideoRoom admin key"), "admin-key-1");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    await waitFor(() => expect(onKeychainProblem).toHaveBeenCalledWith(locked));
+    expect(input("VideoRoom admin key").value).toBe("");
+  });
+
+  it("warns that recordings hold PHI when recording is on", async () => {
+    const { platform, user } = renderForm();
+    await screen.findByTestId("clinic-settings-form");
+    expect(screen.queryByTestId("clinic-record-warning")).toBeNull();
+    await user.click(screen.getByLabelText("Record visits"));
+    expect(screen.getByTestId("clinic-record-warning").textContent).toContain("PHI");
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledWith(expect.objectContaining({ record_participants: true })));
+  });
+
+  it("renders markup in a saved value and in a message as text", async () => {
+    const markup = "<img src=x onerror=alert(1)>";
+    const saveClinicSettings = vi.fn(async () => Promise.reject(appError({ code: "twilio_error", message: `Twilio said ${markup}` })));
+    const { user } = renderForm({ saveClinicSettings }, { ...CLINIC, caller_id: markup });
+    await screen.findByTestId("clinic-settings-form");
+    expect(input("Caller ID for dial-in calls").value).toBe(markup);
+    await user.click(screen.getByTestId("save-clinic-settings"));
+    expect((await screen.findByTestId("clinic-outcome")).textContent).toContain(`Twilio said ${markup}`);
+    expect(document.querySelector("img")).toBeNull();
+  });
+});

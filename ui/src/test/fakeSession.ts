@@ -1,0 +1,190 @@
+// A `VideoSession` the test drives: participants come and go, the connection drops, texts arrive.
+
+import { TypedEmitter } from "../video/emitter";
+import {
+  type EndReason,
+  type LocalParticipant,
+  type MediaTrack,
+  type NetworkQualityLevel,
+  type Participant,
+  type RemoteParticipant,
+  type SessionState,
+  type VideoBackend,
+  type VideoConnectOptions,
+  type VideoSession,
+  type VideoSessionEvents,
+  roleOf,
+} from "../video/session";
+
+export class FakeTrack implements MediaTrack {
+  isEnabled = true;
+  readonly attached: HTMLMediaElement[] = [];
+  constructor(
+    readonly id: string,
+    readonly kind: "audio" | "video",
+  ) {}
+  attach(element: HTMLMediaElement): void {
+    this.attached.push(element);
+  }
+  detach(element?: HTMLMediaElement): void {
+    const index = element ? this.attached.indexOf(element) : -1;
+    if (index >= 0) this.attached.splice(index, 1);
+    else if (!element) this.attached.length = 0;
+  }
+}
+
+export class FakeRemote implements RemoteParticipant {
+  readonly isLocal = false as const;
+  networkQualityLevel: NetworkQualityLevel | null = null;
+  tracks: MediaTrack[] = [];
+  constructor(
+    readonly sid: string,
+    readonly identity: string,
+    readonly role: RemoteParticipant["role"],
+  ) {}
+}
+
+export class FakeLocal implements LocalParticipant {
+  readonly isLocal = true as const;
+  readonly sid = "PA-local";
+  networkQualityLevel: NetworkQualityLevel | null = null;
+  microphoneEnabled = true;
+  cameraEnabled = true;
+  tracks: MediaTrack[];
+  constructor(
+    readonly identity: string,
+    readonly role: LocalParticipant["role"],
+    withCamera: boolean,
+  ) {
+    this.tracks = [new FakeTrack("local-audio", "audio"), ...(withCamera ? [new FakeTrack("local-video", "video")] : [])];
+  }
+}
+
+let nextSid = 1;
+
+export class FakeSession implements VideoSession {
+  state: SessionState = "connected";
+  readonly localParticipant: FakeLocal;
+  readonly remoteParticipants = new Map<string, FakeRemote>();
+  dominantSpeaker: RemoteParticipant | null = null;
+  readonly sent: string[] = [];
+  readonly calls: string[] = [];
+  readonly #emitter = new TypedEmitter<VideoSessionEvents>((error) => {
+    throw error;
+  });
+  readonly #providerIdentity: string | null;
+
+  constructor(identity: string, providerIdentity: string | null, withCamera = true) {
+    this.#providerIdentity = providerIdentity;
+    this.localParticipant = new FakeLocal(identity, roleOf(identity, providerIdentity), withCamera);
+  }
+
+  on<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): () => void {
+    return this.#emitter.on(event, listener);
+  }
+  off<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): void {
+    this.#emitter.off(event, listener);
+  }
+  listenerCount(event: keyof VideoSessionEvents): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  setMicrophoneEnabled(enabled: boolean): void {
+    this.calls.push(`microphone ${enabled}`);
+    this.localParticipant.microphoneEnabled = enabled;
+  }
+  setCameraEnabled(enabled: boolean): void {
+    this.calls.push(`camera ${enabled}`);
+    this.localParticipant.cameraEnabled = enabled;
+  }
+  async switchCamera(deviceId: string): Promise<void> {
+    this.calls.push(`switch camera ${deviceId}`);
+  }
+  async switchMicrophone(deviceId: string): Promise<void> {
+    this.calls.push(`switch microphone ${deviceId}`);
+  }
+  sendMessage(text: string): void {
+    this.sent.push(text);
+  }
+  disconnect(): void {
+    this.calls.push("disconnect");
+    this.end({ kind: "left", code: null, message: null });
+  }
+
+  /** In the room before connect resolves: not announced. */
+  present(identity: string): FakeRemote {
+    const remote = this.#remote(identity);
+    this.remoteParticipants.set(remote.sid, remote);
+    return remote;
+  }
+
+  /** Joins later, with a camera and a microphone. */
+  join(identity: string): FakeRemote {
+    const remote = this.#remote(identity);
+    this.remoteParticipants.set(remote.sid, remote);
+    this.#emitter.emit("participantJoined", remote);
+    for (const track of [new FakeTrack(`${remote.sid}-audio`, "audio"), new FakeTrack(`${remote.sid}-video`, "video")]) {
+      remote.tracks.push(track);
+      this.#emitter.emit("trackSubscribed", track, remote);
+    }
+    return remote;
+  }
+
+  leave(remote: FakeRemote): void {
+    for (const track of remote.tracks.splice(0)) this.#emitter.emit("trackUnsubscribed", track, remote);
+    this.remoteParticipants.delete(remote.sid);
+    if (this.dominantSpeaker === remote) this.speaker(null);
+    this.#emitter.emit("participantLeft", remote);
+  }
+
+  speaker(remote: RemoteParticipant | null): void {
+    this.dominantSpeaker = remote;
+    this.#emitter.emit("dominantSpeakerChanged", remote);
+  }
+
+  quality(participant: Participant, level: NetworkQualityLevel): void {
+    (participant as FakeRemote | FakeLocal).networkQualityLevel = level;
+    this.#emitter.emit("networkQualityChanged", participant, level);
+  }
+
+  reconnecting(): void {
+    this.state = "reconnecting";
+    this.#emitter.emit("reconnecting", { kind: "network", code: 53001, message: "Signaling connection disconnected" });
+  }
+
+  reconnected(): void {
+    this.state = "connected";
+    this.#emitter.emit("reconnected");
+  }
+
+  receive(text: string, from: RemoteParticipant): void {
+    this.#emitter.emit("messageReceived", text, from);
+  }
+
+  end(reason: EndReason): void {
+    if (this.state === "disconnected") return;
+    this.state = "disconnected";
+    this.#emitter.emit("disconnected", reason);
+    this.#emitter.removeAllListeners();
+  }
+
+  #remote(identity: string): FakeRemote {
+    return new FakeRemote(`PA${nextSid++}`, identity, roleOf(identity, this.#providerIdentity));
+  }
+}
+
+export type Outcome = FakeSession | Error | Promise<FakeSession>;
+
+/** A backend whose `connect` hands out the sessions a test prepares (or rejects with its errors). */
+export function fakeBackend(next: () => Outcome): VideoBackend & { connects: VideoConnectOptions[] } {
+  const connects: VideoConnectOptions[] = [];
+  return {
+    connects,
+    async connect(options) {
+      connects.push(options);
+      const outcome = await next();
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+}

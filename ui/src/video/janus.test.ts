@@ -1,0 +1,1031 @@
+// The Janus adapter against a fake janus.js: a `Janus` constructor whose handles record what the
+// adapter sends, answered by a small VideoRoom stand-in that the tests drive (publishers joining,
+// unpublishing, leaving, talking; errors 433/426; a lost server).
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import {
+  type JanusAttachOptions,
+  type JanusBackendConfig,
+  type JanusCore,
+  type JanusHandle,
+  type JanusLibrary,
+  type JanusSessionOptions,
+  type JanusTrackSpec,
+  type Jsep,
+  type VideoRoomMessage,
+  browserDetails,
+  connectJanus,
+  janusBackend,
+  janusProblem,
+  qualityLevel,
+  roomFromToken,
+  videoRoomProblem,
+} from "./janus";
+import type { MediaTrack, VideoConnectOptions, VideoSession, VideoSessionEvents } from "./session";
+import { VideoSessionError } from "./session";
+
+const NOW = 1_900_000_000;
+const ROOM = 1234;
+const ROOM_TOKEN = `${NOW + 600},janus.plugin.videoroom,room=${ROOM}:c2lnbmF0dXJl`;
+const EXPIRED_ROOM_TOKEN = `${NOW - 5},janus.plugin.videoroom,room=${ROOM}:c2lnbmF0dXJl`;
+const CORE_TOKEN = `${NOW + 600},janus,janus.plugin.videoroom:Y29yZQ==`;
+const EXPIRED_CORE_TOKEN = `${NOW - 5},janus,janus.plugin.videoroom:Y29yZQ==`;
+const SERVER = "http://127.0.0.1:8088/janus";
+const ME = "patient-kqzmtrwx";
+const PROVIDER = "dr-ana-ruiz";
+const MY_ID = 100;
+const PRIVATE_ID = 999;
+
+let trackCount = 0;
+
+class FakeTrack {
+  readonly id = `track-${++trackCount}`;
+  enabled = true;
+  muted = false;
+  readyState: "live" | "ended" = "live";
+  readonly stop = vi.fn(() => {
+    this.readyState = "ended";
+  });
+  constructor(readonly kind: "audio" | "video") {}
+}
+
+function asTrack(track: FakeTrack): MediaStreamTrack {
+  return track as unknown as MediaStreamTrack;
+}
+
+function fakeStream(...tracks: FakeTrack[]): MediaStream {
+  return {
+    getTracks: () => tracks.map(asTrack),
+    getAudioTracks: () => tracks.filter((t) => t.kind === "audio").map(asTrack),
+    getVideoTracks: () => tracks.filter((t) => t.kind === "video").map(asTrack),
+  } as unknown as MediaStream;
+}
+
+type Sent = { message: Record<string, unknown>; jsep?: Jsep; error?: (error: string) => void };
+type PublisherStream = { type: "audio" | "video" | "data"; mid: string };
+type Publisher = { id: number; display: string; streams: PublisherStream[] };
+type SubStream = { mid: string; mindex: number; type: string; active: boolean; feed_id?: number; feed_mid?: string; source_ids?: number[] };
+
+const CAMERA_AND_MIC: PublisherStream[] = [
+  { type: "audio", mid: "0" },
+  { type: "video", mid: "1" },
+  { type: "data", mid: "2" },
+];
+
+class FakePeerConnection {
+  stats = new Map<string, Record<string, unknown>>();
+  readonly senders = { audio: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) }, video: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) } };
+  getTransceivers() {
+    return (["audio", "video"] as const).map((kind) => ({ receiver: { track: { kind } }, sender: this.senders[kind] }));
+  }
+  async getStats() {
+    return new Map(this.stats);
+  }
+}
+
+class FakeHandle implements JanusHandle {
+  static next = 5000;
+  readonly id = FakeHandle.next++;
+  readonly sent: Sent[] = [];
+  readonly pc = new FakePeerConnection();
+  readonly webrtcStuff = { pc: this.pc as unknown as RTCPeerConnection };
+  readonly data = vi.fn((_params: { text: string }) => {});
+  readonly detach = vi.fn();
+  readonly createOffer = vi.fn((params: { tracks: JanusTrackSpec[]; success: (jsep: Jsep) => void }) => {
+    queueMicrotask(() => params.success({ type: "offer", sdp: "publisher offer" }));
+  });
+  readonly createAnswer = vi.fn((params: { jsep: Jsep; tracks: JanusTrackSpec[]; success: (jsep: Jsep) => void }) => {
+    queueMicrotask(() => {
+      this.room.browserAppliedOffer(this);
+      params.success({ type: "answer", sdp: "subscriber answer" });
+    });
+  });
+  readonly handleRemoteJsep = vi.fn((params: { jsep: Jsep; success?: () => void }) => {
+    queueMicrotask(() => params.success?.());
+  });
+
+  constructor(
+    readonly room: FakeVideoRoom,
+    readonly options: JanusAttachOptions,
+  ) {}
+
+  getId() {
+    return this.id;
+  }
+
+  send(request: Sent): void {
+    this.sent.push(request);
+    queueMicrotask(() => this.room.received(this, request));
+  }
+
+  /** A plugin event, as janus.js hands it to `onmessage`. */
+  message(message: VideoRoomMessage, jsep?: Jsep): void {
+    this.options.onmessage?.(message, jsep);
+  }
+
+  requests(name: string): Sent[] {
+    return this.sent.filter((s) => s.message.request === name);
+  }
+}
+
+/** A VideoRoom stand-in: answers join/publish/subscribe/update/start the way Janus 1.1 does. */
+class FakeVideoRoom {
+  readonly publishers: Publisher[] = [];
+  readonly attendees: Array<{ id: number; display: string }> = [];
+  readonly handles: FakeHandle[] = [];
+  readonly sessions: FakeJanusCore[] = [];
+  /** An error event for the publisher's join instead of `joined`. */
+  joinError: { error_code: number; error: string } | null = null;
+  publishError: { error_code: number; error: string } | null = null;
+  /** Leave the publisher's join, or the subscriber's, unanswered until `release()`. */
+  holdJoin = false;
+  holdSubscriber = false;
+  #held: Array<() => void> = [];
+  sessionError: string | null = null;
+  attachError: string | null = null;
+  /** The subscriber's m-lines, as Janus summarises them. */
+  subStreams: SubStream[] = [];
+  /** Remote tracks the fake browser has handed out, by subscriber mid. */
+  readonly remoteTracks = new Map<string, FakeTrack>();
+
+  get publisher(): FakeHandle {
+    const handle = this.handles[0];
+    if (!handle) throw new Error("no publisher handle");
+    return handle;
+  }
+
+  get subscriber(): FakeHandle | undefined {
+    return this.handles[1];
+  }
+
+  get core(): FakeJanusCore {
+    const core = this.sessions[0];
+    if (!core) throw new Error("no Janus session");
+    return core;
+  }
+
+  release(): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const answer of held) answer();
+  }
+
+  received(handle: FakeHandle, sent: Sent): void {
+    const { message } = sent;
+    const isPublisher = handle === this.handles[0];
+    if (message.request === "join" && (isPublisher ? this.holdJoin : this.holdSubscriber)) {
+      if (isPublisher) this.holdJoin = false;
+      else this.holdSubscriber = false;
+      this.#held.push(() => this.received(handle, sent));
+      return;
+    }
+    switch (message.request) {
+      case "join":
+        if (isPublisher) {
+          if (this.joinError) return handle.message({ videoroom: "event", ...this.joinError });
+          return handle.message({
+            videoroom: "joined",
+            room: ROOM,
+            id: MY_ID,
+            private_id: PRIVATE_ID,
+            publishers: this.publishers,
+            attendees: this.attendees,
+          });
+        }
+        this.subscribe(message.streams as Array<{ feed: number }>);
+        return handle.message({ videoroom: "attached", room: ROOM, streams: this.subStreams }, { type: "offer", sdp: "subscriber offer" });
+      case "publish":
+        if (this.publishError) return handle.message({ videoroom: "event", ...this.publishError });
+        return handle.message({ videoroom: "event", configured: "ok", audio_codec: "opus", video_codec: "vp8" }, { type: "answer", sdp: "a" });
+      case "update":
+        this.subscribe(message.subscribe as Array<{ feed: number }>);
+        return handle.message({ videoroom: "updated", room: ROOM, streams: this.subStreams }, { type: "offer", sdp: "subscriber offer" });
+      case "start":
+        return handle.message({ videoroom: "event", room: ROOM, started: "ok" });
+    }
+  }
+
+  subscribe(feeds: Array<{ feed: number }>): void {
+    for (const { feed } of feeds) {
+      const publisher = this.publishers.find((p) => p.id === feed);
+      if (!publisher) continue;
+      for (const stream of publisher.streams) {
+        if (stream.type === "data") {
+          let data = this.subStreams.find((s) => s.type === "data");
+          if (!data) {
+            data = { mid: String(this.subStreams.length), mindex: this.subStreams.length, type: "data", active: true, source_ids: [] };
+            this.subStreams.push(data);
+          }
+          data.source_ids!.push(feed);
+          continue;
+        }
+        // As Janus does, an m-line a feed left is used again for a stream of the same type.
+        const free = this.subStreams.find((s) => !s.active && s.type === stream.type);
+        if (free) {
+          Object.assign(free, { active: true, feed_id: feed, feed_mid: stream.mid });
+          continue;
+        }
+        const mindex = this.subStreams.length;
+        this.subStreams.push({ mid: String(mindex), mindex, type: stream.type, active: true, feed_id: feed, feed_mid: stream.mid });
+      }
+    }
+  }
+
+  /** What setRemoteDescription does in the browser: a `track` event per new receiving m-line. */
+  browserAppliedOffer(handle: FakeHandle): void {
+    for (const stream of this.subStreams) {
+      if (!stream.active || stream.type === "data" || this.remoteTracks.has(stream.mid)) continue;
+      const track = new FakeTrack(stream.type as "audio" | "video");
+      this.remoteTracks.set(stream.mid, track);
+      handle.options.onremotetrack?.(asTrack(track), stream.mid, true, { reason: "created" });
+    }
+  }
+
+  // -- Things that happen in the room --
+
+  addPublisher(id: number, display: string): Publisher {
+    const publisher = { id, display, streams: CAMERA_AND_MIC };
+    this.publishers.push(publisher);
+    return publisher;
+  }
+
+  /** Someone joins: `joining`, then (once they publish) `publishers`. */
+  join(id: number, display: string): void {
+    this.publisher.message({ videoroom: "event", room: ROOM, joining: { id, display } });
+  }
+
+  publish(id: number, display: string): void {
+    const publisher = this.addPublisher(id, display);
+    this.publisher.message({ videoroom: "event", room: ROOM, publishers: [publisher] });
+  }
+
+  /** Janus's own subscriber update when a feed goes: its m-lines turn inactive. */
+  subscriberLoses(id: number): void {
+    for (const stream of this.subStreams) {
+      if (stream.feed_id === id) {
+        stream.active = false;
+        delete stream.feed_id;
+        delete stream.feed_mid;
+      }
+      if (stream.source_ids) stream.source_ids = stream.source_ids.filter((s) => s !== id);
+    }
+    this.subscriber?.message({ videoroom: "updated", room: ROOM, streams: this.subStreams }, { type: "offer", sdp: "subscriber offer" });
+  }
+
+  unpublish(id: number): void {
+    this.publisher.message({ videoroom: "event", room: ROOM, unpublished: id });
+  }
+
+  leave(id: number): void {
+    this.publisher.message({ videoroom: "event", room: ROOM, leaving: id });
+  }
+}
+
+class FakeJanusCore implements JanusCore {
+  readonly attach = vi.fn((options: JanusAttachOptions) => {
+    queueMicrotask(() => {
+      if (this.room.attachError) return options.error(this.room.attachError);
+      const handle = new FakeHandle(this.room, options);
+      this.room.handles.push(handle);
+      options.success(handle);
+    });
+  });
+  reconnectResult: string | null = null;
+  readonly reconnect = vi.fn((callbacks: { success?: () => void; error?: (error: string) => void }) => {
+    queueMicrotask(() => (this.reconnectResult === null ? callbacks.success?.() : callbacks.error?.(this.reconnectResult)));
+  });
+  readonly destroy = vi.fn();
+
+  constructor(
+    readonly room: FakeVideoRoom,
+    readonly options: JanusSessionOptions,
+  ) {
+    queueMicrotask(() => (room.sessionError ? options.error?.(room.sessionError) : options.success?.()));
+  }
+
+  /** janus.js's report that its long polls (or WebSocket) failed. */
+  lose(): void {
+    this.options.error?.("Lost connection to the server (is it down?)");
+  }
+}
+
+function fakeLibrary(room: FakeVideoRoom, webrtc = true) {
+  const init = vi.fn((options: { callback?: () => void }) => options.callback?.());
+  const useDefaultDependencies = vi.fn((deps?: { adapter?: unknown }) => ({ deps }));
+  class FakeJanus extends FakeJanusCore {
+    static init = init;
+    static useDefaultDependencies = useDefaultDependencies;
+    static isWebrtcSupported = () => webrtc;
+    constructor(options: JanusSessionOptions) {
+      super(room, options);
+      room.sessions.push(this);
+    }
+  }
+  const library = FakeJanus as unknown as JanusLibrary;
+  const load = vi.fn(async () => ({ default: library }));
+  return { load, init, useDefaultDependencies };
+}
+
+type Harness = {
+  room: FakeVideoRoom;
+  load: ReturnType<typeof fakeLibrary>["load"];
+  init: ReturnType<typeof fakeLibrary>["init"];
+  useDefaultDependencies: ReturnType<typeof fakeLibrary>["useDefaultDependencies"];
+  getUserMedia: ReturnType<typeof vi.fn<(constraints: MediaStreamConstraints) => Promise<MediaStream>>>;
+  microphone: FakeTrack;
+  camera: FakeTrack;
+  config: JanusBackendConfig;
+};
+
+function harness(overrides: Partial<JanusBackendConfig> = {}, webrtc = true): Harness {
+  const room = new FakeVideoRoom();
+  const { load, init, useDefaultDependencies } = fakeLibrary(room, webrtc);
+  const microphone = new FakeTrack("audio");
+  const camera = new FakeTrack("video");
+  const getUserMedia = vi.fn(async (_constraints: MediaStreamConstraints) => fakeStream(microphone, camera));
+  const config: JanusBackendConfig = {
+    server: SERVER,
+    room: String(ROOM),
+    coreToken: CORE_TOKEN,
+    identity: ME,
+    load,
+    getUserMedia,
+    now: () => NOW,
+    ...overrides,
+  };
+  return { room, load, init, useDefaultDependencies, getUserMedia, microphone, camera, config };
+}
+
+function options(overrides: Partial<VideoConnectOptions> = {}): VideoConnectOptions {
+  return { token: ROOM_TOKEN, expectedParticipants: 2, lowEndMobile: false, providerIdentity: PROVIDER, ...overrides };
+}
+
+/** Lets every queued microtask (the fake's answers) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function rejection(promise: Promise<unknown>): Promise<VideoSessionError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(VideoSessionError);
+  return error as VideoSessionError;
+}
+
+const EVENTS: Array<keyof VideoSessionEvents> = [
+  "participantJoined",
+  "participantLeft",
+  "trackSubscribed",
+  "trackUnsubscribed",
+  "reconnecting",
+  "reconnected",
+  "disconnected",
+  "dominantSpeakerChanged",
+  "networkQualityChanged",
+  "messageReceived",
+];
+
+/** Every event as a line, in order. */
+function record(session: VideoSession): string[] {
+  const lines: string[] = [];
+  const who = (p: { identity: string } | null) => (p ? p.identity : "nobody");
+  const track = (t: MediaTrack) => `${t.kind} ${t.id}`;
+  for (const name of EVENTS) {
+    session.on(name, (...args: unknown[]) => {
+      const [a, b] = args as [never, never];
+      switch (name) {
+        case "participantJoined":
+        case "participantLeft": {
+          const p = a as { identity: string; role: string; tracks: readonly MediaTrack[] };
+          lines.push(`${name} ${p.identity} (${p.role}, ${p.tracks.length} tracks)`);
+          break;
+        }
+        case "trackSubscribed":
+        case "trackUnsubscribed":
+          lines.push(`${name} ${track(a)} of ${who(b)}`);
+          break;
+        case "reconnecting":
+        case "disconnected": {
+          const reason = a as { kind: string; code: number | null };
+          lines.push(`${name} ${reason.kind} ${reason.code}`);
+          break;
+        }
+        case "reconnected":
+          lines.push(name);
+          break;
+        case "dominantSpeakerChanged":
+          lines.push(`${name} ${who(a)}`);
+          break;
+        case "networkQualityChanged":
+          lines.push(`${name} ${who(a)} ${String(b)}`);
+          break;
+        case "messageReceived":
+          lines.push(`${name} ${JSON.stringify(a)} from ${who(b)}`);
+          break;
+      }
+    });
+  }
+  return lines;
+}
+
+async function connected(h: Harness, overrides: Partial<VideoConnectOptions> = {}): Promise<VideoSession> {
+  const session = await connectJanus(h.config, options(overrides));
+  await settle();
+  return session;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("connecting", () => {
+  it("loads janus-gateway only then, joins with the room token and publishes the blueprint's capture", async () => {
+    const h = harness();
+    const backend = janusBackend(h.config);
+    expect(h.load).not.toHaveBeenCalled();
+    const session = await backend.connect(options());
+
+    expect(h.load).toHaveBeenCalledOnce();
+    expect(h.init).toHaveBeenCalledOnce();
+    const deps = h.useDefaultDependencies.mock.calls[0]![0] as { adapter: { browserDetails: { browser: string } } };
+    expect(deps.adapter.browserDetails).toHaveProperty("browser");
+    expect(h.room.core.options).toMatchObject({ server: SERVER, token: CORE_TOKEN, iceServers: [] });
+    expect(h.room.core.attach.mock.calls[0]![0].plugin).toBe("janus.plugin.videoroom");
+
+    expect(h.getUserMedia).toHaveBeenCalledExactlyOnceWith({
+      audio: true,
+      video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 } },
+    });
+    const publisher = h.room.publisher;
+    expect(publisher.requests("join").map((s) => s.message)).toEqual([
+      { request: "join", ptype: "publisher", room: ROOM, display: ME, token: ROOM_TOKEN },
+    ]);
+    const offer = publisher.createOffer.mock.calls[0]![0];
+    expect(offer.tracks).toEqual([
+      { type: "audio", capture: h.microphone, recv: false },
+      { type: "video", capture: h.camera, recv: false, simulcast: false },
+      { type: "data" },
+    ]);
+    const [publish] = publisher.requests("publish");
+    expect(publish?.message).toEqual({ request: "publish", audiocodec: "opus", videocodec: "vp8" });
+    expect(publish?.jsep).toEqual({ type: "offer", sdp: "publisher offer" });
+    expect(publisher.handleRemoteJsep.mock.calls[0]![0].jsep).toEqual({ type: "answer", sdp: "a" });
+
+    expect(session.state).toBe("connected");
+    expect(session.localParticipant).toMatchObject({ sid: String(MY_ID), identity: ME, role: "patient", microphoneEnabled: true, cameraEnabled: true });
+    expect(session.localParticipant.tracks.map((t) => [t.kind, t.id])).toEqual([
+      ["audio", h.microphone.id],
+      ["video", h.camera.id],
+    ]);
+    expect(session.remoteParticipants.size).toBe(0);
+    expect(h.room.subscriber).toBeUndefined();
+  });
+
+  it("simulcasts for three or more, captures 480p on a low-end phone, and uses the devices asked for", async () => {
+    const h = harness();
+    await connectJanus(h.config, options({ expectedParticipants: 3, lowEndMobile: true, cameraDeviceId: "cam-2", microphoneDeviceId: "mic-2" }));
+    expect(h.getUserMedia).toHaveBeenCalledExactlyOnceWith({
+      audio: { deviceId: { exact: "mic-2" } },
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, deviceId: { exact: "cam-2" } },
+    });
+    const video = h.room.publisher.createOffer.mock.calls[0]![0].tracks.find((t) => t.type === "video");
+    expect(video?.simulcast).toBe(true);
+  });
+
+  it("joins the room the token names when the link gives none; roomName wins over both", async () => {
+    const fromToken = harness({ room: null });
+    await connectJanus(fromToken.config, options({ token: `${NOW + 60},janus.plugin.videoroom,room=777:sig=` }));
+    expect(fromToken.room.publisher.requests("join")[0]?.message.room).toBe(777);
+
+    const named = harness();
+    await connectJanus(named.config, options({ roomName: "4321" }));
+    expect(named.room.publisher.requests("join")[0]?.message.room).toBe(4321);
+
+    const none = harness({ room: null });
+    const error = await rejection(connectJanus(none.config, options({ token: "garbage" })));
+    expect(error.kind).toBe("token_invalid");
+    expect(none.load).not.toHaveBeenCalled();
+  });
+
+  it("names the provider by the link's identity when the caller does not", async () => {
+    const h = harness({ identity: PROVIDER });
+    const session = await connectJanus(h.config, options({ providerIdentity: undefined }));
+    expect(session.localParticipant.role).toBe("provider");
+  });
+});
+
+describe("refusals", () => {
+  async function refused(h: Harness, connectOptions = options()): Promise<VideoSessionError> {
+    const error = await rejection(connectJanus(h.config, connectOptions));
+    await settle();
+    return error;
+  }
+
+  function expectCleanedUp(h: Harness) {
+    expect(h.microphone.stop).toHaveBeenCalled();
+    expect(h.camera.stop).toHaveBeenCalled();
+    expect(h.room.core.destroy).toHaveBeenCalledOnce();
+  }
+
+  it("a room token Janus refuses (433) is token_invalid, or token_expired once its expiry has passed", async () => {
+    const invalid = harness();
+    invalid.room.joinError = { error_code: 433, error: "Unauthorized (wrong token)" };
+    const error = await refused(invalid);
+    expect([error.kind, error.code, error.message]).toEqual(["token_invalid", 433, "Unauthorized (wrong token)"]);
+    expect(invalid.room.publisher.requests("publish")).toEqual([]);
+    expectCleanedUp(invalid);
+
+    const expired = harness();
+    expired.room.joinError = { error_code: 433, error: "Unauthorized (wrong token)" };
+    const late = await refused(expired, options({ token: EXPIRED_ROOM_TOKEN }));
+    expect([late.kind, late.code]).toEqual(["token_expired", 433]);
+    expectCleanedUp(expired);
+  });
+
+  it("no such room (426) is room_completed; publishers full (432) is room_full", async () => {
+    const gone = harness();
+    gone.room.joinError = { error_code: 426, error: "No such room (1234)" };
+    const error = await refused(gone);
+    expect([error.kind, error.code]).toEqual(["room_completed", 426]);
+    expectCleanedUp(gone);
+
+    const full = harness();
+    full.room.publishError = { error_code: 432, error: "Maximum number of publishers (2) reached" };
+    const crowded = await refused(full);
+    expect([crowded.kind, crowded.code]).toEqual(["room_full", 432]);
+    expectCleanedUp(full);
+  });
+
+  it("a core token Janus refuses (403 on the session, 405 on attach) is token_invalid or token_expired", async () => {
+    const forged = harness();
+    forged.room.sessionError = "Unauthorized request (wrong or missing secret/token)";
+    const error = await refused(forged);
+    expect([error.kind, error.code]).toEqual(["token_invalid", 403]);
+    expect(forged.room.core.attach).not.toHaveBeenCalled();
+    expectCleanedUp(forged);
+
+    const expired = harness({ coreToken: EXPIRED_CORE_TOKEN });
+    expired.room.sessionError = "Unauthorized request (wrong or missing secret/token)";
+    expect((await refused(expired)).kind).toBe("token_expired");
+
+    const noPlugin = harness();
+    noPlugin.room.attachError = "Ooops: 405 Unauthorized access to plugin (token is not allowed to)";
+    const denied = await refused(noPlugin);
+    expect([denied.kind, denied.code]).toEqual(["token_invalid", 405]);
+    expectCleanedUp(noPlugin);
+  });
+
+  it("a server that cannot be reached is network", async () => {
+    const h = harness();
+    h.room.sessionError = "Probably a network error, is the server down?: Failed to fetch";
+    const error = await refused(h);
+    expect([error.kind, error.code]).toEqual(["network", null]);
+  });
+
+  it("a camera the user refuses is media_permission; the room is never joined", async () => {
+    const h = harness();
+    h.getUserMedia.mockRejectedValueOnce(new DOMException("Permission denied", "NotAllowedError"));
+    const error = await refused(h);
+    expect([error.kind, error.message]).toEqual(["media_permission", "Permission denied"]);
+    expect(h.room.handles.flatMap((handle) => handle.sent)).toEqual([]);
+    expect(h.room.core.destroy).toHaveBeenCalledOnce();
+
+    const busy = harness();
+    busy.getUserMedia.mockRejectedValueOnce(new DOMException("Device in use", "NotReadableError"));
+    expect((await refused(busy)).kind).toBe("media_unavailable");
+  });
+
+  it("a browser without WebRTC is media_unavailable without asking for the camera", async () => {
+    const h = harness({}, false);
+    const error = await refused(h);
+    expect(error.kind).toBe("media_unavailable");
+    expect(h.getUserMedia).not.toHaveBeenCalled();
+  });
+
+  it("an abort while joining rejects with the abort reason and ends the Janus session", async () => {
+    const h = harness();
+    h.room.holdJoin = true;
+    const controller = new AbortController();
+    const pending = connectJanus(h.config, options({ signal: controller.signal }));
+    await settle();
+    expect(h.room.publisher.requests("join")).toHaveLength(1);
+    controller.abort(new Error("cancelled by test"));
+    await expect(pending).rejects.toThrow("cancelled by test");
+    await settle();
+    expectCleanedUp(h);
+  });
+});
+
+describe("participants and tracks", () => {
+  it("those already in the room are there when connect resolves, with the tracks already received, unannounced", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    h.room.attendees.push({ id: 202, display: "interpreter-abcdefgh" });
+    const session = await connectJanus(h.config, options());
+    const lines = record(session);
+
+    expect([...session.remoteParticipants.values()].map((p) => [p.sid, p.identity, p.role])).toEqual([
+      ["202", "interpreter-abcdefgh", "interpreter"],
+      ["201", PROVIDER, "provider"],
+    ]);
+    const subscriber = h.room.subscriber!;
+    expect(subscriber.requests("join").map((s) => s.message)).toEqual([
+      { request: "join", ptype: "subscriber", room: ROOM, streams: [{ feed: 201 }], private_id: PRIVATE_ID, token: ROOM_TOKEN },
+    ]);
+    expect(subscriber.createAnswer.mock.calls[0]![0].tracks).toEqual([{ type: "data" }]);
+    expect(subscriber.requests("start").map((s) => [s.message, s.jsep])).toEqual([
+      [{ request: "start", room: ROOM }, { type: "answer", sdp: "subscriber answer" }],
+    ]);
+    expect(session.remoteParticipants.get("201")!.tracks.map((t) => [t.kind, t.id])).toEqual([
+      ["audio", "201/0"],
+      ["video", "201/1"],
+    ]);
+    expect(session.remoteParticipants.get("202")!.tracks).toEqual([]);
+    await settle();
+    expect(lines).toEqual([]);
+  });
+
+  it("tracks of those already there that arrive after connect resolved come as trackSubscribed", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    h.room.holdSubscriber = true;
+    const session = await connected(h);
+    const lines = record(session);
+    expect(session.remoteParticipants.get("201")!.tracks).toEqual([]);
+    h.room.release();
+    await settle();
+    expect(lines).toEqual([`trackSubscribed audio 201/0 of ${PROVIDER}`, `trackSubscribed video 201/1 of ${PROVIDER}`]);
+  });
+
+  it("a later participant: joined with no tracks, then each track; unpublishing unsubscribes them before leaving", async () => {
+    const h = harness();
+    const session = await connected(h);
+    const lines = record(session);
+
+    h.room.join(301, "family-qwertyui");
+    h.room.publish(301, "family-qwertyui");
+    await settle();
+    expect(h.room.subscriber!.requests("join")[0]?.message.streams).toEqual([{ feed: 301 }]);
+
+    h.room.join(302, PROVIDER);
+    h.room.publish(302, PROVIDER);
+    await settle();
+    expect(h.room.subscriber!.requests("update").map((s) => s.message)).toEqual([{ request: "update", subscribe: [{ feed: 302 }] }]);
+
+    h.room.unpublish(301);
+    h.room.subscriberLoses(301);
+    h.room.leave(301);
+    await settle();
+    expect(lines).toEqual([
+      "participantJoined family-qwertyui (family, 0 tracks)",
+      "trackSubscribed audio 301/0 of family-qwertyui",
+      "trackSubscribed video 301/1 of family-qwertyui",
+      `participantJoined ${PROVIDER} (provider, 0 tracks)`,
+      `trackSubscribed audio 302/0 of ${PROVIDER}`,
+      `trackSubscribed video 302/1 of ${PROVIDER}`,
+      "trackUnsubscribed audio 301/0 of family-qwertyui",
+      "trackUnsubscribed video 301/1 of family-qwertyui",
+      "participantLeft family-qwertyui (family, 0 tracks)",
+    ]);
+    expect([...session.remoteParticipants.keys()]).toEqual(["302"]);
+  });
+
+  it("leaving alone (no unpublished first), or Janus's subscriber update first: one trackUnsubscribed per track, then participantLeft", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    h.room.addPublisher(202, "interpreter-abcdefgh");
+    const session = await connected(h);
+    const lines = record(session);
+
+    h.room.leave(201);
+    h.room.subscriberLoses(201);
+    h.room.subscriberLoses(202);
+    h.room.leave(202);
+    await settle();
+    expect(lines).toEqual([
+      `trackUnsubscribed audio 201/0 of ${PROVIDER}`,
+      `trackUnsubscribed video 201/1 of ${PROVIDER}`,
+      `participantLeft ${PROVIDER} (provider, 0 tracks)`,
+      "trackUnsubscribed audio 202/0 of interpreter-abcdefgh",
+      "trackUnsubscribed video 202/1 of interpreter-abcdefgh",
+      "participantLeft interpreter-abcdefgh (interpreter, 0 tracks)",
+    ]);
+  });
+
+  it("a recycled subscriber m-line belongs to its new feed", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const lines = record(session);
+    // Janus may reuse the m-lines a feed left for the next one.
+    h.room.leave(201);
+    h.room.subscriberLoses(201);
+    await settle();
+    h.room.publish(202, "caregiver-zxcvbnma");
+    await settle();
+    // The browser fires no new `track` event for a reused m-line: its receiver's track carries on.
+    expect(h.room.subStreams.map((s) => [s.mid, s.feed_id])).toEqual([
+      ["0", 202],
+      ["1", 202],
+      ["2", undefined],
+    ]);
+    expect(lines.slice(-3)).toEqual([
+      "participantJoined caregiver-zxcvbnma (caregiver, 0 tracks)",
+      "trackSubscribed audio 202/0 of caregiver-zxcvbnma",
+      "trackSubscribed video 202/1 of caregiver-zxcvbnma",
+    ]);
+    expect(session.remoteParticipants.get("202")!.tracks.map((t) => (t as unknown as { mid: string }).mid)).toEqual(["0", "1"]);
+  });
+
+  it("an m-line Janus hands to another feed in one update moves to that participant", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    h.room.publish(202, "caregiver-zxcvbnma");
+    await settle();
+    const lines = record(session);
+    // mids 0/1 carried 201, 2 is data, 3/4 carry 202; now 0/1 carry 202 and 3/4 nothing.
+    const streams = h.room.subStreams.map((s) =>
+      s.type === "data" ? s : Number(s.mid) < 2 ? { ...s, feed_id: 202 } : { ...s, active: false, feed_id: undefined, feed_mid: undefined },
+    );
+    h.room.subscriber!.message({ videoroom: "updated", room: ROOM, streams });
+    expect(lines).toEqual([
+      `trackUnsubscribed audio 201/0 of ${PROVIDER}`,
+      `trackUnsubscribed video 201/1 of ${PROVIDER}`,
+      "trackUnsubscribed audio 202/0 of caregiver-zxcvbnma",
+      "trackUnsubscribed video 202/1 of caregiver-zxcvbnma",
+      "trackSubscribed audio 202/0 of caregiver-zxcvbnma",
+      "trackSubscribed video 202/1 of caregiver-zxcvbnma",
+    ]);
+    expect(session.remoteParticipants.get("202")!.tracks.map((t) => (t as unknown as { mid: string }).mid)).toEqual(["0", "1"]);
+    expect(session.remoteParticipants.get("201")!.tracks).toEqual([]);
+  });
+
+  it("attaches a track to a media element and detaches it", async () => {
+    class FakeMediaStream {
+      constructor(readonly tracks: unknown[]) {}
+    }
+    vi.stubGlobal("MediaStream", FakeMediaStream);
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const [audio, video] = session.remoteParticipants.get("201")!.tracks;
+    const element = document.createElement("video");
+    video!.attach(element);
+    expect((element.srcObject as unknown as FakeMediaStream).tracks).toEqual([h.room.remoteTracks.get("1")]);
+    expect(element.autoplay).toBe(true);
+    audio!.detach(element);
+    expect(element.srcObject).not.toBeNull();
+    video!.detach();
+    expect(element.srcObject).toBeNull();
+  });
+
+  it("the same identity joining from another device ends this one (duplicate_identity); one already there is ignored", async () => {
+    const h = harness();
+    h.room.addPublisher(150, ME);
+    const session = await connected(h);
+    expect(session.remoteParticipants.size).toBe(0);
+    expect(h.room.subscriber).toBeUndefined();
+
+    const lines = record(session);
+    h.room.join(160, ME);
+    expect(lines).toEqual(["disconnected duplicate_identity null"]);
+    expect(session.state).toBe("disconnected");
+  });
+});
+
+describe("messages", () => {
+  it("sendMessage goes over our data channel; a text on a subscriber channel comes from the publisher it is labelled with", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const lines = record(session);
+
+    session.sendMessage('{"intake":"done"}');
+    expect(h.room.publisher.data).toHaveBeenCalledOnce();
+    expect(h.room.publisher.data.mock.calls[0]![0].text).toBe('{"intake":"done"}');
+
+    const subscriber = h.room.subscriber!;
+    subscriber.options.ondata?.("hello", "201");
+    subscriber.options.ondata?.("from nobody", "999");
+    subscriber.options.ondata?.(new ArrayBuffer(2), "201");
+    expect(lines).toEqual([`messageReceived "hello" from ${PROVIDER}`]);
+
+    session.disconnect();
+    expect(() => session.sendMessage("late")).toThrow(VideoSessionError);
+  });
+});
+
+describe("dominant speaker", () => {
+  it("follows VideoRoom's talking events, and is cleared when the speaker leaves", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    h.room.addPublisher(202, "interpreter-abcdefgh");
+    const session = await connected(h, { expectedParticipants: 3 });
+    const lines = record(session);
+    const talk = (id: number, talking = true) => h.room.publisher.message({ videoroom: talking ? "talking" : "stopped-talking", room: ROOM, id });
+
+    talk(202);
+    talk(202, false);
+    talk(MY_ID);
+    talk(201);
+    expect(session.dominantSpeaker?.identity).toBe(PROVIDER);
+    h.room.leave(201);
+    await settle();
+    expect(lines.filter((l) => l.startsWith("dominant"))).toEqual([
+      "dominantSpeakerChanged interpreter-abcdefgh",
+      `dominantSpeakerChanged ${PROVIDER}`,
+      "dominantSpeakerChanged nobody",
+    ]);
+    expect(session.dominantSpeaker).toBeNull();
+  });
+
+  it("without talking events, comes from the loudest received audio; network quality from packet loss and RTT", async () => {
+    const h = harness({ statsIntervalMs: 10 });
+    h.room.addPublisher(201, PROVIDER);
+    h.room.addPublisher(202, "interpreter-abcdefgh");
+    const session = await connected(h, { expectedParticipants: 3 });
+    const lines = record(session);
+    const subscriberPc = h.room.subscriber!.pc;
+    // Subscriber mids: 0/1 are 201's audio/video, 2 the data channel, 3/4 are 202's.
+    let step = 0;
+    const tick = () => {
+      step += 1;
+      subscriberPc.stats = new Map([
+        ["a201", { type: "inbound-rtp", kind: "audio", mid: "0", packetsLost: 0, packetsReceived: 50 * step, totalAudioEnergy: 0.0001 * step, totalSamplesDuration: step }],
+        ["a202", { type: "inbound-rtp", kind: "audio", mid: "3", packetsLost: 10 * step, packetsReceived: 90 * step, totalAudioEnergy: 0.04 * step, totalSamplesDuration: step }],
+      ]);
+      h.room.publisher.pc.stats = new Map([["r", { type: "remote-inbound-rtp", kind: "video", fractionLost: 0, roundTripTime: 0.2 }]]);
+    };
+    tick();
+    await vi.waitFor(() => {
+      tick();
+      expect(lines).toContain("dominantSpeakerChanged interpreter-abcdefgh");
+      expect(lines).toContain("networkQualityChanged interpreter-abcdefgh 2");
+      expect(lines).toContain(`networkQualityChanged ${PROVIDER} 5`);
+      expect(lines).toContain(`networkQualityChanged ${ME} 4`);
+    });
+    expect(session.remoteParticipants.get("202")!.networkQualityLevel).toBe(2);
+    expect(session.localParticipant.networkQualityLevel).toBe(4);
+    session.disconnect();
+  });
+
+  it("is not estimated in a two-person call", async () => {
+    const h = harness({ statsIntervalMs: 5 });
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const getStats = vi.spyOn(h.room.subscriber!.pc, "getStats");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(getStats).not.toHaveBeenCalled();
+    session.disconnect();
+  });
+});
+
+describe("microphone and camera", () => {
+  it("turning one off stops sending it (the far side's track goes muted); on sends it again", async () => {
+    const h = harness();
+    const session = await connected(h);
+    const senders = h.room.publisher.pc.senders;
+
+    session.setCameraEnabled(false);
+    expect(h.camera.enabled).toBe(false);
+    expect(session.localParticipant.cameraEnabled).toBe(false);
+    expect(senders.video.replaceTrack).toHaveBeenLastCalledWith(null);
+
+    session.setMicrophoneEnabled(false);
+    expect(session.localParticipant.microphoneEnabled).toBe(false);
+    expect(senders.audio.replaceTrack).toHaveBeenLastCalledWith(null);
+
+    session.setCameraEnabled(true);
+    expect(senders.video.replaceTrack).toHaveBeenLastCalledWith(h.camera);
+    expect(session.localParticipant.cameraEnabled).toBe(true);
+  });
+
+  it("switching the camera sends the new one, keeps the track's id, and stops the old one", async () => {
+    const h = harness();
+    const session = await connected(h);
+    const next = new FakeTrack("video");
+    h.getUserMedia.mockResolvedValueOnce(fakeStream(next));
+    await session.switchCamera("cam-2");
+    expect(h.getUserMedia).toHaveBeenLastCalledWith({ video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 24 }, deviceId: { exact: "cam-2" } } });
+    expect(h.room.publisher.pc.senders.video.replaceTrack).toHaveBeenLastCalledWith(next);
+    expect(h.camera.stop).toHaveBeenCalled();
+    expect(session.localParticipant.tracks[1]!.id).toBe(h.camera.id);
+
+    h.getUserMedia.mockRejectedValueOnce(new DOMException("gone", "NotFoundError"));
+    await expect(session.switchMicrophone("mic-9")).rejects.toMatchObject({ kind: "media_unavailable" });
+  });
+});
+
+describe("connection trouble and the end", () => {
+  it("a lost server is reconnecting (network) until janus.js claims the session again", async () => {
+    const h = harness();
+    const session = await connected(h);
+    const lines = record(session);
+    vi.useFakeTimers();
+    h.room.core.lose();
+    expect(session.state).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(600);
+    expect(h.room.core.reconnect).toHaveBeenCalledOnce();
+    expect(lines).toEqual(["reconnecting network null", "reconnected"]);
+    expect(session.state).toBe("connected");
+  });
+
+  it("a server that stays away ends the call (network)", async () => {
+    const h = harness({ reconnectForMs: 3_000 });
+    const session = await connected(h);
+    const lines = record(session);
+    vi.useFakeTimers();
+    h.room.core.reconnectResult = "Probably a network error, is the server down?: Failed to fetch";
+    h.room.core.lose();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.room.core.reconnect.mock.calls.length).toBeGreaterThan(1);
+    expect(lines).toEqual(["reconnecting network null", "disconnected network null"]);
+    expect(session.state).toBe("disconnected");
+  });
+
+  it("a media connection that drops is reconnecting; back up is reconnected; failed ends the call", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const lines = record(session);
+    const publisherIce = h.room.publisher.options.iceState!;
+    const subscriberIce = h.room.subscriber!.options.iceState!;
+    publisherIce("disconnected");
+    subscriberIce("disconnected");
+    publisherIce("connected");
+    expect(session.state).toBe("reconnecting");
+    subscriberIce("completed");
+    subscriberIce("failed");
+    expect(lines).toEqual(["reconnecting network null", "reconnected", "disconnected network null"]);
+  });
+
+  it("disconnect leaves (destroys the Janus session), stops the camera and microphone, and disconnected is the last event", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h);
+    const lines = record(session);
+    session.disconnect();
+    session.disconnect();
+    expect(h.room.core.destroy).toHaveBeenCalledOnce();
+    expect(h.room.core.destroy.mock.calls[0]![0]).toMatchObject({ cleanupHandles: true });
+    expect(h.microphone.stop).toHaveBeenCalled();
+    expect(h.camera.stop).toHaveBeenCalled();
+    h.room.leave(201);
+    h.room.publisher.message({ videoroom: "talking", room: ROOM, id: 201 });
+    expect(lines).toEqual(["disconnected left null"]);
+    expect(session.state).toBe("disconnected");
+  });
+
+  it("a destroyed room is room_completed; being kicked ends the call too", async () => {
+    const closed = harness();
+    const session = await connected(closed);
+    const lines = record(session);
+    closed.room.publisher.message({ videoroom: "destroyed", room: ROOM });
+    expect(lines).toEqual(["disconnected room_completed null"]);
+
+    const kicked = harness();
+    const other = await connected(kicked);
+    const otherLines = record(other);
+    kicked.room.publisher.message({ videoroom: "event", room: ROOM, leaving: "ok", reason: "kicked" });
+    expect(otherLines).toEqual(["disconnected other null"]);
+    expect(kicked.room.core.destroy).toHaveBeenCalledOnce();
+  });
+});
+
+describe("mapping", () => {
+  it("reads the room and expiry from tokens", () => {
+    expect(roomFromToken("4000000000,janus.plugin.videoroom,room=1234:Rps8GWdQEwqpHfN1v7CYqZhleX8=")).toBe(1234);
+    expect(roomFromToken("4000000000,janus,janus.plugin.videoroom:x=")).toBeNull();
+    expect(roomFromToken("4000000000,janus.plugin.videoroom,room=12a:x")).toBeNull();
+  });
+
+  it("maps VideoRoom and core errors", () => {
+    expect(videoRoomProblem(433, "Unauthorized (wrong token)", ROOM_TOKEN, NOW).kind).toBe("token_invalid");
+    expect(videoRoomProblem(433, null, EXPIRED_ROOM_TOKEN, NOW).kind).toBe("token_expired");
+    expect(videoRoomProblem(426, null, ROOM_TOKEN, NOW).kind).toBe("room_completed");
+    expect(videoRoomProblem(499, null, ROOM_TOKEN, NOW).kind).toBe("other");
+    expect(janusProblem("403 Unauthorized request (wrong or missing secret/token)", CORE_TOKEN, NOW)).toMatchObject({ kind: "token_invalid", code: 403 });
+    expect(janusProblem("Lost connection to the server (is it down?)", CORE_TOKEN, NOW)).toMatchObject({ kind: "network", code: null });
+    expect(janusProblem("Error connecting to the Janus WebSockets server: Is the server down?", CORE_TOKEN, NOW).kind).toBe("network");
+    expect(janusProblem("Ooops: 458 No such session 1", CORE_TOKEN, NOW)).toMatchObject({ kind: "network", code: 458 });
+  });
+
+  it("rates network quality coarsely from loss and round trip time", () => {
+    expect([0, 0.01, 0.05, 0.1, 0.2].map((loss) => qualityLevel(loss, null))).toEqual([5, 4, 3, 2, 1]);
+    expect([0.1, 0.2, 0.4, 0.7].map((rtt) => qualityLevel(0, rtt))).toEqual([5, 4, 3, 2]);
+    expect(qualityLevel(0.2, 0.05)).toBe(1);
+  });
+
+  it("describes the browser to janus.js as webrtc-adapter would", () => {
+    const chromium = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+    expect(browserDetails(chromium)).toEqual({ browser: "chrome", version: 156 });
+    expect(browserDetails("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0").browser).toBe("firefox");
+    expect(browserDetails("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15")).toEqual({
+      browser: "safari",
+      version: 605,
+    });
+  });
+});
