@@ -63,7 +63,7 @@ function fakeStream(...tracks: FakeTrack[]): MediaStream {
 }
 
 type Sent = { message: Record<string, unknown>; jsep?: Jsep; error?: (error: string) => void };
-type PublisherStream = { type: "audio" | "video" | "data"; mid: string };
+type PublisherStream = { type: "audio" | "video" | "data"; mid: string; description?: string };
 type Publisher = { id: number; display: string; streams: PublisherStream[] };
 type SubStream = { mid: string; mindex: number; type: string; active: boolean; feed_id?: number; feed_mid?: string; source_ids?: number[] };
 
@@ -77,7 +77,7 @@ class FakePeerConnection {
   stats = new Map<string, Record<string, unknown>>();
   readonly senders = { audio: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) }, video: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) } };
   getTransceivers() {
-    return (["audio", "video"] as const).map((kind) => ({ receiver: { track: { kind } }, sender: this.senders[kind] }));
+    return (["audio", "video"] as const).map((kind, index) => ({ mid: String(index), receiver: { track: { kind } }, sender: this.senders[kind] }));
   }
   async getStats() {
     return new Map(this.stats);
@@ -138,9 +138,8 @@ class FakeVideoRoom {
   /** An error event for the publisher's join instead of `joined`. */
   joinError: { error_code: number; error: string } | null = null;
   publishError: { error_code: number; error: string } | null = null;
-  /** Leave the publisher's join, or the subscriber's, unanswered until `release()`. */
-  holdJoin = false;
-  holdSubscriber = false;
+  /** Requests left unanswered until `release()`: the publisher's join or publish, the subscriber's join. */
+  readonly hold = new Set<"join" | "publish" | "subscriber join">();
   #held: Array<() => void> = [];
   sessionError: string | null = null;
   attachError: string | null = null;
@@ -174,9 +173,8 @@ class FakeVideoRoom {
   received(handle: FakeHandle, sent: Sent): void {
     const { message } = sent;
     const isPublisher = handle === this.handles[0];
-    if (message.request === "join" && (isPublisher ? this.holdJoin : this.holdSubscriber)) {
-      if (isPublisher) this.holdJoin = false;
-      else this.holdSubscriber = false;
+    const what = isPublisher ? String(message.request) : `subscriber ${String(message.request)}`;
+    if (this.hold.delete(what as "join")) {
       this.#held.push(() => this.received(handle, sent));
       return;
     }
@@ -469,7 +467,15 @@ describe("connecting", () => {
       { type: "data" },
     ]);
     const [publish] = publisher.requests("publish");
-    expect(publish?.message).toEqual({ request: "publish", audiocodec: "opus", videocodec: "vp8" });
+    expect(publish?.message).toEqual({
+      request: "publish",
+      audiocodec: "opus",
+      videocodec: "vp8",
+      descriptions: [
+        { mid: "0", description: "microphone" },
+        { mid: "1", description: "camera" },
+      ],
+    });
     expect(publish?.jsep).toEqual({ type: "offer", sdp: "publisher offer" });
     expect(publisher.handleRemoteJsep.mock.calls[0]![0].jsep).toEqual({ type: "answer", sdp: "a" });
 
@@ -597,6 +603,19 @@ describe("refusals", () => {
     expect((await refused(busy)).kind).toBe("media_unavailable");
   });
 
+  it("a camera that starts after the connect failed is stopped at once", async () => {
+    const h = harness();
+    h.room.sessionError = "Unauthorized request (wrong or missing secret/token)";
+    let started: (stream: MediaStream) => void = () => {};
+    h.getUserMedia.mockImplementationOnce(() => new Promise((resolve) => (started = resolve)));
+    const error = await refused(h);
+    expect(error.kind).toBe("token_invalid");
+    started(fakeStream(h.microphone, h.camera));
+    await settle();
+    expect(h.microphone.stop).toHaveBeenCalled();
+    expect(h.camera.stop).toHaveBeenCalled();
+  });
+
   it("a browser without WebRTC is media_unavailable without asking for the camera", async () => {
     const h = harness({}, false);
     const error = await refused(h);
@@ -606,7 +625,7 @@ describe("refusals", () => {
 
   it("an abort while joining rejects with the abort reason and ends the Janus session", async () => {
     const h = harness();
-    h.room.holdJoin = true;
+    h.room.hold.add("join");
     const controller = new AbortController();
     const pending = connectJanus(h.config, options({ signal: controller.signal }));
     await settle();
@@ -650,7 +669,7 @@ describe("participants and tracks", () => {
   it("tracks of those already there that arrive after connect resolved come as trackSubscribed", async () => {
     const h = harness();
     h.room.addPublisher(201, PROVIDER);
-    h.room.holdSubscriber = true;
+    h.room.hold.add("subscriber join");
     const session = await connected(h);
     const lines = record(session);
     expect(session.remoteParticipants.get("201")!.tracks).toEqual([]);
@@ -816,6 +835,20 @@ describe("messages", () => {
     session.disconnect();
     expect(() => session.sendMessage("late")).toThrow(VideoSessionError);
   });
+
+  it("a text that came while connecting is given out once the caller can listen", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    h.room.hold.add("publish");
+    const pending = connectJanus(h.config, options());
+    await settle();
+    h.room.subscriber!.options.ondata?.("sent early", "201");
+    h.room.release();
+    const session = await pending;
+    const lines = record(session);
+    await settle();
+    expect(lines).toEqual([`messageReceived "sent early" from ${PROVIDER}`]);
+  });
 });
 
 describe("dominant speaker", () => {
@@ -884,23 +917,46 @@ describe("dominant speaker", () => {
 });
 
 describe("microphone and camera", () => {
-  it("turning one off stops sending it (the far side's track goes muted); on sends it again", async () => {
+  it("turning one off stops sending it and tells the room through its stream description; on sends it again", async () => {
     const h = harness();
     const session = await connected(h);
     const senders = h.room.publisher.pc.senders;
+    const configured = () => h.room.publisher.requests("configure").map((s) => s.message);
 
     session.setCameraEnabled(false);
     expect(h.camera.enabled).toBe(false);
     expect(session.localParticipant.cameraEnabled).toBe(false);
     expect(senders.video.replaceTrack).toHaveBeenLastCalledWith(null);
+    expect(configured()).toEqual([{ request: "configure", descriptions: [{ mid: "1", description: "camera off" }] }]);
 
     session.setMicrophoneEnabled(false);
     expect(session.localParticipant.microphoneEnabled).toBe(false);
     expect(senders.audio.replaceTrack).toHaveBeenLastCalledWith(null);
+    expect(configured().at(-1)).toEqual({ request: "configure", descriptions: [{ mid: "0", description: "microphone off" }] });
 
+    session.setCameraEnabled(true);
     session.setCameraEnabled(true);
     expect(senders.video.replaceTrack).toHaveBeenLastCalledWith(h.camera);
     expect(session.localParticipant.cameraEnabled).toBe(true);
+    expect(configured()).toHaveLength(3);
+    expect(configured().at(-1)).toEqual({ request: "configure", descriptions: [{ mid: "1", description: "camera" }] });
+  });
+
+  it("a remote track is disabled while its sender's stream description says it is off, late joiners included", async () => {
+    const h = harness();
+    const publisher = h.room.addPublisher(201, PROVIDER);
+    publisher.streams = [{ type: "audio", mid: "0", description: "microphone off" }, { type: "video", mid: "1", description: "camera" }, { type: "data", mid: "2" }];
+    const session = await connected(h);
+    const enabled = () => session.remoteParticipants.get("201")!.tracks.map((t) => `${t.kind} ${t.isEnabled}`);
+    expect(enabled()).toEqual(["audio false", "video true"]);
+
+    const lines = record(session);
+    publisher.streams = [{ type: "audio", mid: "0", description: "microphone" }, { type: "video", mid: "1", description: "camera off" }, { type: "data", mid: "2" }];
+    h.room.publisher.message({ videoroom: "event", room: ROOM, publishers: [publisher] });
+    await settle();
+    expect(enabled()).toEqual(["audio true", "video false"]);
+    expect(lines).toEqual([]);
+    expect(h.room.subscriber!.requests("update")).toEqual([]);
   });
 
   it("switching the camera sends the new one, keeps the track's id, and stops the old one", async () => {

@@ -100,7 +100,7 @@ export const loadJanus: LoadJanus = async () => {
 };
 
 // VideoRoom messages, as far as the adapter reads them (every field checked before use).
-type PublisherStreamInfo = { type?: unknown; mid?: unknown; disabled?: unknown };
+type PublisherStreamInfo = { type?: unknown; mid?: unknown; disabled?: unknown; description?: unknown };
 type PublisherInfo = { id?: unknown; display?: unknown; dummy?: unknown; streams?: unknown };
 type SubscriberStreamInfo = { type?: unknown; mid?: unknown; mindex?: unknown; active?: unknown; feed_id?: unknown; feed_mid?: unknown };
 
@@ -152,6 +152,15 @@ export type JanusBackendConfig = {
 };
 
 const VIDEOROOM = "janus.plugin.videoroom";
+/**
+ * The VideoRoom stream descriptions a publisher gives its microphone and camera. Turning one off
+ * updates the description (`configure`), and VideoRoom tells everyone (a `publishers` event),
+ * late joiners included: the far side's `isEnabled`. A sender turned off also stops sending.
+ */
+export const STREAM_DESCRIPTIONS = {
+  audio: { on: "microphone", off: "microphone off" },
+  video: { on: "camera", off: "camera off" },
+} as const;
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 const DEFAULT_STATS_INTERVAL_MS = 2_000;
 const DEFAULT_RECONNECT_FOR_MS = 30_000;
@@ -305,21 +314,25 @@ class ElementBinding {
 class JanusRemoteTrack implements MediaTrack {
   readonly id: string;
   readonly kind: MediaKind;
-  /** The subscriber mid it arrives on. */
+  /** The subscriber mid it arrives on, and the sender's own mid for it. */
   readonly mid: string;
+  readonly feedMid: string;
   readonly track: MediaStreamTrack;
+  readonly #owner: JanusRemote;
   readonly #binding = new ElementBinding();
 
-  constructor(id: string, kind: MediaKind, mid: string, track: MediaStreamTrack) {
+  constructor(id: string, kind: MediaKind, mid: string, feedMid: string, track: MediaStreamTrack, owner: JanusRemote) {
     this.id = id;
     this.kind = kind;
     this.mid = mid;
+    this.feedMid = feedMid;
     this.track = track;
+    this.#owner = owner;
   }
 
-  /** A sender that turns its camera or microphone off stops sending: the track goes muted. */
+  /** False while the sender has it turned off (its VideoRoom stream description says so). */
   get isEnabled() {
-    return this.track.readyState !== "ended" && !this.track.muted;
+    return this.track.readyState !== "ended" && !this.#owner.offMids.has(this.feedMid);
   }
 
   attach(element: HTMLMediaElement): void {
@@ -369,6 +382,8 @@ class JanusRemote implements RemoteParticipant {
   networkQualityLevel: NetworkQualityLevel | null = null;
   /** The publisher mids it publishes now (audio and video only; none while not publishing). */
   publishedMids = new Set<string>();
+  /** Those of them it has turned off. */
+  offMids = new Set<string>();
   /** Whether it publishes a data channel. */
   publishesData = false;
   /** Our views of its tracks, by the subscriber mid each arrives on. */
@@ -489,8 +504,8 @@ class JanusSession implements VideoSession {
   #myId: number | null = null;
   #privateId: number | null = null;
   #waiters = new Set<Waiter>();
-  /** Messages that came while connecting: given out once `connect` has resolved. */
-  #heldMessages: Array<[string, JanusRemote]> = [];
+  /** Texts that came before `connect`'s caller could listen: given out just after. */
+  #heldMessages: Array<[string, JanusRemote]> | null = [];
 
   // The subscriber handle and what it receives.
   #subscriber: JanusHandle | null = null;
@@ -631,8 +646,13 @@ class JanusSession implements VideoSession {
       throw error;
     }
     this.#phase = "connected";
-    for (const [text, participant] of this.#heldMessages) this.#emitter.emit("messageReceived", text, participant);
-    this.#heldMessages = [];
+    setTimeout(() => {
+      const held = this.#heldMessages ?? [];
+      this.#heldMessages = null;
+      for (const [text, participant] of held) {
+        if (this.#phase === "connected") this.#emitter.emit("messageReceived", text, participant);
+      }
+    }, 0);
     if (this.#settings.dominantSpeaker || this.#settings.networkQuality) {
       this.#statsTimer = setInterval(() => void this.#readStats(), this.#config.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS);
     }
@@ -653,6 +673,11 @@ class JanusSession implements VideoSession {
       });
     } catch (error) {
       throw new VideoSessionError(mediaProblem(error), { cause: error });
+    }
+    if (this.#phase === "ended") {
+      // The call ended (or failed) while the camera was starting: leave it off.
+      for (const track of stream.getTracks()) track.stop();
+      throw new VideoSessionError(this.#endReason ?? { kind: "other", code: null, message: null });
     }
     const microphone = stream.getAudioTracks()[0];
     const camera = stream.getVideoTracks()[0];
@@ -720,8 +745,12 @@ class JanusSession implements VideoSession {
       }),
     );
     const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
+    const descriptions = (["audio", "video"] as const).flatMap((kind) => {
+      const mid = this.#transceiver(kind)?.mid;
+      return mid ? [{ mid, description: STREAM_DESCRIPTIONS[kind].on }] : [];
+    });
     publisher.send({
-      message: { request: "publish", audiocodec: "opus", videocodec: this.#settings.video.codec.toLowerCase() },
+      message: { request: "publish", audiocodec: "opus", videocodec: this.#settings.video.codec.toLowerCase(), descriptions },
       jsep: offer,
       error: (error) => this.#failWaiters(janusProblem(error, this.#config.coreToken, this.#now())),
     });
@@ -839,13 +868,16 @@ class JanusSession implements VideoSession {
     const remote = this.#participantSeen(info, present);
     if (!remote) return;
     remote.publishedMids = new Set();
+    remote.offMids = new Set();
     remote.publishesData = false;
     for (const raw of arrayOf(info.streams)) {
       const stream = raw as PublisherStreamInfo;
       const mid = textOf(stream.mid);
       if (mid === null || stream.disabled === true) continue;
-      if (stream.type === "audio" || stream.type === "video") remote.publishedMids.add(mid);
-      else if (stream.type === "data") remote.publishesData = true;
+      if (stream.type === "audio" || stream.type === "video") {
+        remote.publishedMids.add(mid);
+        if (stream.description === STREAM_DESCRIPTIONS[stream.type].off) remote.offMids.add(mid);
+      } else if (stream.type === "data") remote.publishesData = true;
     }
     this.#reconcileTracks();
   }
@@ -1002,7 +1034,7 @@ class JanusSession implements VideoSession {
     if (this.#phase === "ended") return;
     if (on) this.#receivedTracks.set(mid, track);
     else if (reason === "ended") this.#receivedTracks.delete(mid);
-    // A muted track (no media for a while) stays: its `isEnabled` says so.
+    // A track muted for a while (janus.js reports it as off) stays: only an ended one goes.
     this.#reconcileTracks();
   }
 
@@ -1035,7 +1067,7 @@ class JanusSession implements VideoSession {
     }
     for (const [mid, { remote, stream, track }] of wanted) {
       if (remote.viewsByMid.has(mid)) continue;
-      const view = new JanusRemoteTrack(viewId(stream), stream.type === "audio" ? "audio" : "video", mid, track);
+      const view = new JanusRemoteTrack(viewId(stream), stream.type === "audio" ? "audio" : "video", mid, stream.feedMid!, track, remote);
       remote.viewsByMid.set(mid, view);
       if (emit) this.#emitter.emit("trackSubscribed", view, remote);
     }
@@ -1045,8 +1077,8 @@ class JanusSession implements VideoSession {
     if (this.#phase === "ended" || typeof data !== "string") return;
     const remote = this.#remotes.get(label);
     if (!remote) return;
-    if (this.#phase === "connected") this.#emitter.emit("messageReceived", data, remote);
-    else this.#heldMessages.push([data, remote]);
+    if (this.#heldMessages) this.#heldMessages.push([data, remote]);
+    else this.#emitter.emit("messageReceived", data, remote);
   }
 
   /** Janus hung up the subscriber: start it again for whoever publishes. */
@@ -1070,18 +1102,32 @@ class JanusSession implements VideoSession {
 
   // -- Sending -----------------------------------------------------------------------------------
 
-  #sender(kind: MediaKind): RTCRtpSender | null {
+  /** Our publisher's transceiver for the microphone or the camera. */
+  #transceiver(kind: MediaKind): RTCRtpTransceiver | null {
     const pc = this.#publisher?.webrtcStuff?.pc;
     if (!pc) return null;
-    const transceiver = pc.getTransceivers().find((t) => t.receiver.track?.kind === kind || t.sender.track?.kind === kind);
-    return transceiver?.sender ?? null;
+    return pc.getTransceivers().find((t) => t.receiver.track?.kind === kind || t.sender.track?.kind === kind) ?? null;
   }
 
-  /** Off: the track is disabled and no longer sent (the far side's track goes muted). */
+  #sender(kind: MediaKind): RTCRtpSender | null {
+    return this.#transceiver(kind)?.sender ?? null;
+  }
+
+  /** Off: the track is disabled and no longer sent, and its stream description tells the others. */
   #setSending(local: JanusLocalTrack, enabled: boolean): void {
+    if (local.track.enabled === enabled) return;
     local.track.enabled = enabled;
-    const sender = this.#sender(local.kind);
-    sender?.replaceTrack(enabled ? local.track : null).catch((error: unknown) => this.#log("replaceTrack failed", errorText(error)));
+    const transceiver = this.#transceiver(local.kind);
+    transceiver?.sender
+      .replaceTrack(enabled ? local.track : null)
+      .catch((error: unknown) => this.#log("replaceTrack failed", errorText(error)));
+    const mid = transceiver?.mid;
+    if (!mid || this.#phase !== "connected") return;
+    const description = STREAM_DESCRIPTIONS[local.kind][enabled ? "on" : "off"];
+    this.#publisher?.send({
+      message: { request: "configure", descriptions: [{ mid, description }] },
+      error: (error) => this.#log("configure failed", error),
+    });
   }
 
   async #switch(kind: MediaKind, constraints: MediaStreamConstraints): Promise<void> {

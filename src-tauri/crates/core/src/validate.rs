@@ -136,7 +136,10 @@ fn join_page_url(value: &str) -> Result<(), String> {
     }
     let url = Url::parse(value)
         .map_err(|_| "This is not a web address. It should look like https://visit.yourclinic.org/join.".to_string())?;
-    if url.scheme() != "https" {
+    // A page on this computer (a clinic trying the page out, the tests) may be plain http.
+    let on_this_computer =
+        url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.scheme() != "https" && !on_this_computer {
         return Err(format!(
             "The join page must start with https:// (this one starts with {}://), so invite links are encrypted.",
             url.scheme()
@@ -271,6 +274,7 @@ mod tests {
             ("", "Enter the address"),
             ("visit.example.org/join", "not a web address"),
             ("http://visit.example.org/join", "this one starts with http://"),
+            ("http://127.0.0.2.example.org/join", "this one starts with http://"),
             ("ftp://visit.example.org/join", "this one starts with ftp://"),
             ("https://user:pw@visit.example.org/join", "user name and password"),
             ("https://visit.example.org/join#token", "VisitDesk puts each invite's access token there"),
@@ -281,6 +285,8 @@ mod tests {
         }
         form.join_page_url = "https://visit.example.org/join?clinic=north".into();
         assert!(errors_for(&form).is_empty());
+        form.join_page_url = "http://127.0.0.1:5174/join.html".into();
+        assert!(errors_for(&form).is_empty(), "a page on this computer may be plain http");
     }
 
     #[test]

@@ -1,0 +1,261 @@
+// A whole visit, with real calls: the console (release app, real window, real keychain) runs the
+// clinic on a throwaway Janus; the patient, the clinician and an interpreter open their links in
+// Debian's Chromium (fake camera and microphone) on the join page as the clinic would host it.
+// Janus never gathers ICE candidates on loopback, so this runs in a private network namespace
+// with a veth pair (media on jp0, signalling on 127.0.0.1):
+//   scripts/with-netns -- scripts/with-keyring unlocked -- xvfb-run -a -s "-screen 0 1280x800x24" \
+//     node --test ui/e2e/calls/visit.test.mjs
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { build } from "vite";
+
+import { ARTIFACTS, ROOT, command, openApp, startDriver } from "../harness.mjs";
+import { startTwilioStandIn } from "../twilio-stand-in.mjs";
+import { launchChromium, openPage } from "./chromium.mjs";
+import { startJanus } from "./janus.mjs";
+import { serveFolder } from "./static-server.mjs";
+import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
+
+const PORT = 4448;
+const SHOTS = join(ARTIFACTS, "screenshots");
+
+/** Every RTCPeerConnection a page makes, for getStats. */
+function recordPeerConnections() {
+  const Original = window.RTCPeerConnection;
+  window.__peerConnections = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) {
+      super(...args);
+      window.__peerConnections.push(this);
+    }
+  };
+}
+
+/** Inbound streams of open connections: decoded video frames and received audio bytes. */
+function inbound(page) {
+  return page.evaluate(async () => {
+    const streams = {};
+    for (const [index, pc] of window.__peerConnections.entries()) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((report) => {
+        if (report.type !== "inbound-rtp") return;
+        streams[`${index}/${report.id}`] = { kind: report.kind, frames: report.framesDecoded ?? 0, bytes: report.bytesReceived ?? 0 };
+      });
+    }
+    return streams;
+  });
+}
+
+/** How many video streams are being decoded and audio streams received now (counts rising over 1.5 s). */
+async function liveStreams(page) {
+  const before = await inbound(page);
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = await inbound(page);
+  let video = 0;
+  let audio = 0;
+  for (const [id, now] of Object.entries(after)) {
+    const then = before[id] ?? { frames: 0, bytes: 0 };
+    if (now.kind === "video" && now.frames > then.frames) video++;
+    if (now.kind === "audio" && now.bytes > then.bytes) audio++;
+  }
+  return { video, audio };
+}
+
+async function decodesFrom(page, others, who) {
+  await eventually(
+    `${who} does not decode video and audio from ${others} others`,
+    async () => {
+      const live = await liveStreams(page);
+      return live.video >= others && live.audio >= others ? live : false;
+    },
+    30_000,
+    0,
+  );
+}
+
+const visible = (page, selector) => page.locator(selector).first().isVisible().catch(() => false);
+
+describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui/e2e/calls/visit.test.mjs") }, () => {
+  let janus;
+  let twilio;
+  let site;
+  let siteDir;
+  let chromium;
+  let session;
+  let app;
+  const pages = [];
+
+  async function shotBoth(page, name) {
+    await page.screenshot({ path: join(SHOTS, `calls-${name}-phone.png`) });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: join(SHOTS, `calls-${name}-desktop.png`) });
+    await page.setViewportSize({ width: 390, height: 844 });
+  }
+
+  async function openLink(link, { phone = false } = {}) {
+    const page = await openPage(chromium, { phone });
+    await page.addInitScript(recordPeerConnections);
+    pages.push(page);
+    await page.goto(link);
+    return page;
+  }
+
+  async function joinFromDeviceCheck(page) {
+    await page.locator('[data-testid="device-check"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="join"]').click();
+  }
+
+  async function ok(name, args) {
+    const answer = await command(app, name, args);
+    assert.ok(answer.ok !== undefined, `${name}: ${JSON.stringify(answer)}`);
+    return answer.ok;
+  }
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: false });
+    twilio = await startTwilioStandIn();
+    siteDir = mkdtempSync(join(tmpdir(), "visitdesk-join-site-"));
+    await build({ configFile: join(ROOT, "ui/vite.join.config.ts"), root: join(ROOT, "ui"), build: { outDir: siteDir }, logLevel: "warn" });
+    // The clinic's web server serves the page and passes /janus on to Janus (same origin: the
+    // page's CSP allows it).
+    site = await serveFolder(siteDir, { proxy: { "/janus": new URL(janus.http).origin } });
+    chromium = await launchChromium();
+    session = await startDriver({
+      port: PORT,
+      logName: "app-calls.log",
+      env: { VISITDESK_TWILIO_VIDEO_URL: twilio.url, VISITDESK_TWILIO_API_URL: twilio.url },
+    });
+    app = await openApp(PORT);
+    await app.$('[data-testid="setup-form"]').waitForDisplayed({ timeout: 30_000 });
+    await ok("save_setup", {
+      form: {
+        account_sid: "AC0123456789abcdef0123456789abcdef",
+        api_key_sid: "SK0123456789abcdef0123456789abcdef",
+        api_key_secret: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
+        display_name: "Dr. Ana Ruiz",
+        identity: "dr-ana-ruiz",
+        join_page_url: `${site.url}join.html`,
+      },
+    });
+    const clinic = await ok("clinic_settings", {});
+    await ok("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: `${site.url}janus` } } });
+    await ok("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
+  });
+
+  after(async () => {
+    for (const page of pages) if (page.problems?.length) console.log(`page problems:\n  ${page.problems.join("\n  ")}`);
+    await app?.deleteSession().catch(() => {});
+    session?.driver.kill();
+    await chromium?.close();
+    await site?.close();
+    if (siteDir) rmSync(siteDir, { recursive: true, force: true });
+    await twilio?.close();
+    await janus?.stop();
+  });
+
+  let visit;
+  let patient;
+  let provider;
+  let joinUrl;
+
+  it("the patient opens their link, checks their devices and waits; the console's monitor sees them", async () => {
+    visit = await ok("create_visit", {
+      form: { patient_display_name: "Ada Lovelace", patient_mobile: "(415) 555-2671", scheduled_at: Math.floor(Date.now() / 1000) },
+    });
+    const invite = await ok("invite_guest", {
+      request: { visit_id: visit.id, role: "patient", method: "copy_link", phone: null, language: "en", confirm_resend: false },
+    });
+    assert.match(invite.link, /#t=.*&b=janus&/);
+    patient = await openLink(invite.link, { phone: true });
+    assert.equal(new URL(patient.url()).hash, "", "the token left the address bar");
+    await shotBoth(patient, "01-device-check");
+    await joinFromDeviceCheck(patient);
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 20_000 });
+    await patient.locator('[data-testid="intake-form"] textarea').first().fill("A cough that will not go away");
+    await shotBoth(patient, "02-waiting-room");
+    await eventually("the console's monitor does not report the patient waiting", async () => {
+      const presence = (await ok("waiting_room", {})).find((p) => p.visit_id === visit.id);
+      return presence?.state.kind === "waiting";
+    });
+  });
+
+  it("the clinician joins: the waiting room hides within 1 s and both decode each other", async () => {
+    const join = await ok("start_visit", { visitId: visit.id });
+    assert.equal(join.backend, "janus");
+    joinUrl = join.join_url;
+    provider = await openLink(joinUrl);
+    await joinFromDeviceCheck(provider);
+    await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    const providerIn = Date.now();
+    await eventually("the waiting room did not hide", async () => !(await visible(patient, '[data-testid="waiting-room"]')), 5000, 20);
+    const hiddenAfter = Date.now() - providerIn;
+    console.log(`waiting room hidden ${hiddenAfter} ms after the clinician's call view showed`);
+    assert.ok(hiddenAfter <= 1000, `the waiting room hid after ${hiddenAfter} ms`);
+    await decodesFrom(patient, 1, "the patient");
+    await decodesFrom(provider, 1, "the clinician");
+    // The intake answers reach the clinician over the call's data channel.
+    await provider.getByText("A cough that will not go away").waitFor({ timeout: 15_000 });
+    await shotBoth(patient, "03-in-call");
+  });
+
+  it("an interpreter is invited and joins straight into the call; all three decode both others", async () => {
+    const invite = await ok("invite_guest", {
+      request: { visit_id: visit.id, role: "interpreter", method: "copy_link", phone: null, language: "es", confirm_resend: false },
+    });
+    const interpreter = await openLink(invite.link);
+    await joinFromDeviceCheck(interpreter);
+    await interpreter.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    assert.equal(await visible(interpreter, '[data-testid="waiting-room"]'), false, "interpreters skip the waiting room");
+    for (const [page, who] of [[patient, "the patient"], [provider, "the clinician"], [interpreter, "the interpreter"]]) {
+      await decodesFrom(page, 2, who);
+    }
+    await shotBoth(patient, "04-three-in-call");
+  });
+
+  it("the clinician drops: the waiting room comes back; they return: it hides again", async () => {
+    await provider.locator('[data-testid="leave"]').first().click();
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 15_000 });
+    await shotBoth(patient, "05-clinician-dropped");
+    provider = await openLink(joinUrl);
+    await joinFromDeviceCheck(provider);
+    await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 5_000 });
+    await decodesFrom(patient, 2, "the patient after the clinician's return");
+  });
+
+  it("ending the visit disconnects everyone and the room is gone; other tokens are refused", async () => {
+    const other = await ok("create_visit", {
+      form: { patient_display_name: "Grace Hopper", patient_mobile: "(415) 555-2672", scheduled_at: Math.floor(Date.now() / 1000) },
+    });
+    const otherLink = (await ok("invite_guest", {
+      request: { visit_id: other.id, role: "family", method: "copy_link", phone: null, language: null, confirm_resend: false },
+    })).link;
+    await ok("end_visit", { visitId: visit.id });
+    await patient.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
+    await shotBoth(patient, "06-visit-ended");
+    await provider.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
+
+    // The other visit's open room, with a token for another room, a forged one, an expired one.
+    const fragment = (link) => Object.fromEntries(new URLSearchParams(link.split("#")[1]));
+    const theirs = fragment(otherLink);
+    const room = theirs.r;
+    const attempts = {
+      "another room's token": { ...theirs, t: fragment(joinUrl).t },
+      forged: { ...theirs, t: theirs.t.replace(/:.*/, ":AAAAAAAAAAAAAAAAAAAAAAAAAAA=") },
+      expired: { ...theirs, t: `${Math.floor(Date.now() / 1000) - 60},janus.plugin.videoroom,room=${room}:AAAA` },
+    };
+    const expectedProblem = { "another room's token": "invalid", forged: "invalid", expired: "expired" };
+    for (const [what, params] of Object.entries(attempts)) {
+      const page = await openLink(`${site.url}join.html#${new URLSearchParams(params)}`);
+      if (what !== "expired") await joinFromDeviceCheck(page);
+      await page.locator(`[data-problem="${expectedProblem[what]}"]`).waitFor({ timeout: 15_000 }).catch(async (error) => {
+        throw new Error(`${what}: no "${expectedProblem[what]}" page: ${error.message}\n${page.problems.join("\n")}`);
+      });
+    }
+  });
+});
