@@ -38,6 +38,19 @@ export function pssKiB(pids) {
   return total;
 }
 
+export function rssKiB(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+      if (match) total += Number(match[1]);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
 /** User + system CPU time of the processes, in clock ticks (USER_HZ, 100 per second on Linux). */
 export function cpuTicks(pids) {
   let total = 0;

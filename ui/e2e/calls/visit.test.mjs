@@ -6,64 +6,20 @@
 //   scripts/with-netns -- scripts/with-keyring unlocked -- xvfb-run -a -s "-screen 0 1280x800x24" \
 //     node --test ui/e2e/calls/visit.test.mjs
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { build } from "vite";
-
-import { ARTIFACTS, ROOT, command, openApp, startDriver } from "../harness.mjs";
+import { ARTIFACTS, command, openApp, startDriver } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
 import { startJanus } from "./janus.mjs";
-import { serveFolder } from "./static-server.mjs";
+import { serveJoinSite } from "./join-site.mjs";
+import { liveStreams, recordPeerConnections } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
 const PORT = 4448;
 const SHOTS = join(ARTIFACTS, "screenshots");
-
-/** Every RTCPeerConnection a page makes, for getStats. */
-function recordPeerConnections() {
-  const Original = window.RTCPeerConnection;
-  window.__peerConnections = [];
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args) {
-      super(...args);
-      window.__peerConnections.push(this);
-    }
-  };
-}
-
-/** Inbound streams of open connections: decoded video frames and received audio bytes. */
-function inbound(page) {
-  return page.evaluate(async () => {
-    const streams = {};
-    for (const [index, pc] of window.__peerConnections.entries()) {
-      if (pc.connectionState === "closed") continue;
-      (await pc.getStats()).forEach((report) => {
-        if (report.type !== "inbound-rtp") return;
-        streams[`${index}/${report.id}`] = { kind: report.kind, frames: report.framesDecoded ?? 0, bytes: report.bytesReceived ?? 0 };
-      });
-    }
-    return streams;
-  });
-}
-
-/** How many video streams are being decoded and audio streams received now (counts rising over 1.5 s). */
-async function liveStreams(page) {
-  const before = await inbound(page);
-  await new Promise((r) => setTimeout(r, 1500));
-  const after = await inbound(page);
-  let video = 0;
-  let audio = 0;
-  for (const [id, now] of Object.entries(after)) {
-    const then = before[id] ?? { frames: 0, bytes: 0 };
-    if (now.kind === "video" && now.frames > then.frames) video++;
-    if (now.kind === "audio" && now.bytes > then.bytes) audio++;
-  }
-  return { video, audio };
-}
 
 async function decodesFrom(page, others, who) {
   await eventually(
@@ -83,7 +39,6 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
   let janus;
   let twilio;
   let site;
-  let siteDir;
   let chromium;
   let session;
   let app;
@@ -98,15 +53,19 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
 
   async function openLink(link, { phone = false } = {}) {
     const page = await openPage(chromium, { phone });
+    page.touch = phone;
     await page.addInitScript(recordPeerConnections);
     pages.push(page);
     await page.goto(link);
     return page;
   }
 
+  /** Passes the device check: a tap on a phone-sized touch page, a click elsewhere. */
   async function joinFromDeviceCheck(page) {
     await page.locator('[data-testid="device-check"]').waitFor({ timeout: 20_000 });
-    await page.locator('[data-testid="join"]').click();
+    const join = page.locator('[data-testid="join"]');
+    if (page.touch) await join.tap();
+    else await join.click();
   }
 
   async function ok(name, args) {
@@ -119,11 +78,9 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     mkdirSync(SHOTS, { recursive: true });
     janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: false });
     twilio = await startTwilioStandIn();
-    siteDir = mkdtempSync(join(tmpdir(), "visitdesk-join-site-"));
-    await build({ configFile: join(ROOT, "ui/vite.join.config.ts"), root: join(ROOT, "ui"), build: { outDir: siteDir }, logLevel: "warn" });
     // The clinic's web server serves the page and passes /janus on to Janus (same origin: the
     // page's CSP allows it).
-    site = await serveFolder(siteDir, { proxy: { "/janus": new URL(janus.http).origin } });
+    site = await serveJoinSite(janus);
     chromium = await launchChromium();
     session = await startDriver({
       port: PORT,
@@ -153,7 +110,6 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     session?.driver.kill();
     await chromium?.close();
     await site?.close();
-    if (siteDir) rmSync(siteDir, { recursive: true, force: true });
     await twilio?.close();
     await janus?.stop();
   });
@@ -176,7 +132,9 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await shotBoth(patient, "01-device-check");
     await joinFromDeviceCheck(patient);
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 20_000 });
-    await patient.locator('[data-testid="intake-form"] textarea').first().fill("A cough that will not go away");
+    const answer = patient.locator('[data-testid="intake-form"] textarea').first();
+    await answer.tap();
+    await answer.fill("A cough that will not go away");
     await shotBoth(patient, "02-waiting-room");
     await eventually("the console's monitor does not report the patient waiting", async () => {
       const presence = (await ok("waiting_room", {})).find((p) => p.visit_id === visit.id);

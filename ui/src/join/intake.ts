@@ -1,9 +1,13 @@
 // The intake answers as they travel over the call's data channel, patient to provider, and
 // the provider's receipt. Answers are PHI: they live in memory and in these messages only.
 
+import { roleOf } from "../video/session";
 import type { IntakeQuestion } from "./clinicConfig";
 
 export type IntakeAnswer = { id: string; question: string; answer: string };
+
+/** A patient's answers as the provider got them. */
+export type ReceivedIntake = { identity: string; answers: IntakeAnswer[] };
 
 const INTAKE = "visitdesk.intake";
 const RECEIVED = "visitdesk.intake-received";
@@ -50,4 +54,22 @@ export function intakeReceipt(identity: string): string {
 export function readIntakeReceipt(text: string): string | null {
   const message = parsed(text);
   return message?.type === RECEIVED && typeof message.for === "string" ? message.for : null;
+}
+
+/** The provider's side, on the join page and in the console: each patient's latest answers. */
+export class IntakeInbox {
+  readonly #intakes = new Map<string, ReceivedIntake>();
+
+  get intakes(): ReceivedIntake[] {
+    return [...this.#intakes.values()];
+  }
+
+  /** Keeps the answers a patient sent and returns the receipt to send back; null for any other text or sender. */
+  receive(text: string, fromIdentity: string): string | null {
+    if (roleOf(fromIdentity, null) !== "patient") return null;
+    const answers = readIntakeMessage(text);
+    if (!answers) return null;
+    this.#intakes.set(fromIdentity, { identity: fromIdentity, answers });
+    return intakeReceipt(fromIdentity);
+  }
 }

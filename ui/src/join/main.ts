@@ -3,7 +3,7 @@ import { mount } from "svelte";
 import "../styles.css";
 import "./join.css";
 import { isLowEndMobile } from "../video/callSettings";
-import { chooseBackend } from "./backend";
+import { chooseBackend } from "../video/backend";
 import { loadClinicConfig } from "./clinicConfig";
 import JoinPage from "./JoinPage.svelte";
 import { VisitFlow } from "./visitFlow";

@@ -11,7 +11,7 @@ import {
   roleOf,
 } from "../video/session";
 import type { ClinicConfig } from "./clinicConfig";
-import { type IntakeAnswer, MAX_ANSWER, intakeMessage, intakeReceipt, readIntakeMessage, readIntakeReceipt } from "./intake";
+import { IntakeInbox, MAX_ANSWER, type ReceivedIntake, intakeMessage, readIntakeReceipt } from "./intake";
 import { type JoinLink, type Language, readJoinLink } from "./link";
 
 /** Each has its own page; `data-problem` carries the kind. */
@@ -20,8 +20,6 @@ export type ProblemKind = "expired" | "incomplete" | "invalid" | "ended" | "unsu
 export type MediaFailure = "media_permission" | "media_unavailable";
 
 export type JoinChoice = { cameraId: string | null; microphoneId: string | null; withCamera: boolean };
-
-export type ReceivedIntake = { identity: string; answers: IntakeAnswer[] };
 
 type Common = { language: Language; role: ParticipantRole; config: ClinicConfig | null };
 
@@ -89,7 +87,7 @@ export class VisitFlow {
   #providerSids = new Set<string>();
   #reconnecting = false;
   readonly #answers = new Map<string, string>();
-  readonly #intakes = new Map<string, ReceivedIntake>();
+  readonly #inbox = new IntakeInbox();
   #resendTimer: unknown = null;
 
   constructor(deps: VisitFlowDeps) {
@@ -300,7 +298,7 @@ export class VisitFlow {
       providerPresent,
       waitingRoom: this.#state.role === "patient" && !providerPresent,
       reconnecting: this.#reconnecting,
-      intakes: [...this.#intakes.values()],
+      intakes: this.#inbox.intakes,
     });
   }
 
@@ -331,11 +329,10 @@ export class VisitFlow {
     const role = this.#state.role;
     if (role === "patient" && this.#isProvider(from.identity) && readIntakeReceipt(text) === this.#link?.identity) {
       this.#stopResending();
-    } else if (role === "provider" && roleOf(from.identity, null) === "patient") {
-      const answers = readIntakeMessage(text);
-      if (!answers) return;
-      this.#intakes.set(from.identity, { identity: from.identity, answers });
-      this.#session?.sendMessage(intakeReceipt(from.identity));
+    } else if (role === "provider") {
+      const receipt = this.#inbox.receive(text, from.identity);
+      if (receipt === null) return;
+      this.#session?.sendMessage(receipt);
       this.#publish();
     }
   }

@@ -2,8 +2,9 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { AppError, Invite, InviteRequest, Visit } from "../generated/bindings";
+import type { AppError, Invite, InviteRequest, JoinInfo, Visit } from "../generated/bindings";
 import { fakePlatform } from "../test/fakePlatform";
+import { FakeSession, fakeBackend } from "../test/fakeSession";
 import VisitsPanel from "./VisitsPanel.svelte";
 
 const at = (hours: number, minutes = 0) => {
@@ -213,6 +214,30 @@ describe("Visits panel", () => {
     expect(await screen.findByTestId("visit-outcome")).toHaveProperty("textContent", expect.stringContaining("The call opened in your web browser"));
     expect(openVisitInBrowser).toHaveBeenCalledWith("v1");
     expect(startVisit).not.toHaveBeenCalled();
+  });
+
+  it("runs the call in this window when the webview has WebRTC, then shows the refreshed list", async () => {
+    const info: JoinInfo = {
+      visit_id: "v1", backend: "twilio", room_name: "visit-v1", room_sid: "RM1", identity: "dr-ana-ruiz", token: "twilio.access.token",
+      expires_at: 0, server: null, core_token: null, join_url: "https://visit.example.org/join#t=x",
+    };
+    const session = new FakeSession("dr-ana-ruiz", "dr-ana-ruiz");
+    const backend = fakeBackend(() => session);
+    const listVisits = vi.fn().mockResolvedValueOnce([visit({ status: "waiting" })]).mockResolvedValue([visit({ status: "completed" })]);
+    const openVisitInBrowser = vi.fn();
+    const platform = fakePlatform({ listVisits, openVisitInBrowser, startVisit: vi.fn(async () => info), visitInvites: vi.fn(async () => []) });
+    render(VisitsPanel, { props: { platform, onKeychainProblem: vi.fn(), callsInWindow: true, chooseBackend: async () => backend } });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Join visit" }));
+
+    expect(within(await screen.findByTestId("provider-call")).getByTestId("call-view")).toBeTruthy();
+    expect(platform.startVisit).toHaveBeenCalledWith("v1");
+    expect(openVisitInBrowser).not.toHaveBeenCalled();
+
+    await user.click(screen.getByTestId("leave"));
+    expect(screen.queryByTestId("provider-call")).toBeNull();
+    expect(session.calls).toContain("disconnect");
+    await waitFor(() => expect(screen.getByTestId("visit-status").textContent).toBe("Completed"));
   });
 
   it("says plainly when no browser could be opened", async () => {

@@ -26,6 +26,7 @@ import {
   type VideoSession,
   type VideoSessionEvents,
   VideoSessionError,
+  MEDIA_ERROR_KINDS,
   roleOf,
 } from "./session";
 
@@ -179,14 +180,6 @@ export const JANUS_CODES = {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-const KIND_BY_DOM_ERROR: Record<string, EndKind> = {
-  NotAllowedError: "media_permission",
-  SecurityError: "media_permission",
-  NotFoundError: "media_unavailable",
-  NotReadableError: "media_unavailable",
-  OverconstrainedError: "media_unavailable",
-};
-
 /** The expiry (Unix seconds) a Janus signed token starts with, or null. */
 export function janusTokenExpiry(token: string): number | null {
   const match = /^(\d{1,15}),/.exec(token);
@@ -241,7 +234,7 @@ export function janusProblem(error: string, coreToken: string, now: number): End
 function mediaProblem(error: unknown): EndReason {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   const text = typeof message === "string" && message !== "" ? message : null;
-  const kind = typeof name === "string" ? KIND_BY_DOM_ERROR[name] : undefined;
+  const kind = typeof name === "string" ? MEDIA_ERROR_KINDS[name] : undefined;
   return { kind: kind ?? "media_unavailable", code: null, message: text };
 }
 

@@ -61,6 +61,15 @@ export type EndKind =
 
 export type EndReason = { kind: EndKind; code: number | null; message: string | null };
 
+/** What a getUserMedia error (by its name) means for a call, on any backend. */
+export const MEDIA_ERROR_KINDS: Readonly<Record<string, EndKind>> = {
+  NotAllowedError: "media_permission",
+  SecurityError: "media_permission",
+  NotFoundError: "media_unavailable",
+  NotReadableError: "media_unavailable",
+  OverconstrainedError: "media_unavailable",
+};
+
 /** A failed `connect`, with the backend's error code where it gave one. */
 export class VideoSessionError extends Error {
   readonly kind: EndKind;

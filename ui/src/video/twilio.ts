@@ -32,6 +32,7 @@ import {
   type VideoSession,
   type VideoSessionEvents,
   VideoSessionError,
+  MEDIA_ERROR_KINDS,
   providerIdentityFromToken,
   roleOf,
   toNetworkQualityLevel,
@@ -56,19 +57,11 @@ const KIND_BY_CODE: Record<number, EndKind> = {
   53407: "network",
 };
 
-const KIND_BY_DOM_ERROR: Record<string, EndKind> = {
-  NotAllowedError: "media_permission",
-  SecurityError: "media_permission",
-  NotFoundError: "media_unavailable",
-  NotReadableError: "media_unavailable",
-  OverconstrainedError: "media_unavailable",
-};
-
 /** A TwilioError (by code) or a getUserMedia error (by name) as an `EndReason`. */
 export function problemOf(error: unknown): EndReason {
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   const text = typeof message === "string" && message !== "" ? message : null;
-  const domKind = typeof name === "string" ? KIND_BY_DOM_ERROR[name] : undefined;
+  const domKind = typeof name === "string" ? MEDIA_ERROR_KINDS[name] : undefined;
   if (domKind) return { kind: domKind, code: null, message: text };
   // Twilio's codes have five digits; a DOMException's legacy `code` is small and means nothing here.
   if (typeof code === "number" && code >= 10000) {

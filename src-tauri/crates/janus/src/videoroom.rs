@@ -1,6 +1,6 @@
 //! VideoRoom's synchronous requests: `create`, `exists`, `listparticipants`, `kick`,
-//! `destroy`. Rooms are created private, with signed join tokens, VP8 + Opus, join
-//! notifications, not saved to Janus's configuration, and a random room `secret` that
+//! `destroy`. Rooms are created private, with signed join tokens, VP8 + Opus, join and
+//! talking notifications, not saved to Janus's configuration, and a random room `secret` that
 //! `kick` and `destroy` need (Janus does not accept the `admin_key` for those).
 
 use serde::Deserialize;
@@ -173,6 +173,8 @@ impl CreateRoom<'_> {
             ("videocodec", json!("vp8")),
             ("audiocodec", json!("opus")),
             ("notify_joining", json!(true)),
+            // `talking` events, so calls of three or more can highlight who speaks.
+            ("audiolevel_event", json!(true)),
             ("signed_tokens", json!(true)),
             ("is_private", json!(true)),
             ("permanent", json!(false)),

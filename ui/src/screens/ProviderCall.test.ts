@@ -1,0 +1,288 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { AppError, Invite, InviteRequest, JoinInfo, Visit } from "../generated/bindings";
+import { intakeMessage, intakeReceipt } from "../join/intake";
+import { fakePlatform } from "../test/fakePlatform";
+import { FakeSession, fakeBackend } from "../test/fakeSession";
+import type { CallTarget } from "../video/backend";
+import type { EndReason } from "../video/session";
+import ProviderCall from "./ProviderCall.svelte";
+
+const PROVIDER = "dr-ana-ruiz";
+const PATIENT = "patient-kqzmfwprxd";
+const INTERPRETER = "interpreter-mvbtzqwhpd";
+const HOSTILE = "<img src=x onerror=alert(1)>";
+
+const VISIT: Visit = {
+  id: "v1", patient_display_name: "Ada Lovelace", patient_mobile: "+14155552671", scheduled_at: 1_795_361_400,
+  status: "waiting", room: { unique_name: "visit-v1", sid: "RM0123456789abcdef0123456789abcdef" }, created_at: 0, updated_at: 0,
+};
+
+const TWILIO_INFO: JoinInfo = {
+  visit_id: "v1", backend: "twilio", room_name: "visit-v1", room_sid: "RM0123456789abcdef0123456789abcdef", identity: PROVIDER,
+  token: "twilio.access.token", expires_at: 1_795_368_600, server: null, core_token: null, join_url: "https://visit.example.org/join#t=x",
+};
+
+const JANUS_INFO: JoinInfo = {
+  ...TWILIO_INFO, backend: "janus", room_sid: "4815162342", token: "1795368600,janus.plugin.videoroom,room=4815162342:c2ln",
+  server: "https://clinic.example.org/janus", core_token: "1795368600,janus,janus.plugin.videoroom:c2ln",
+};
+
+function invite(role: Invite["role"], over: Partial<Invite> = {}): Invite {
+  return {
+    id: `i-${role}`, visit_id: "v1", role, method: "sms", purpose: "join", to_masked: "+1********71", to_e164: null,
+    guest_identity: null, status: "sent", twilio_sid: "SM1", error_code: null, error_message: null, created_at: 0, updated_at: 0, ...over,
+  };
+}
+
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+
+type Options = {
+  info?: JoinInfo;
+  invites?: Invite[];
+  visit?: Visit;
+  session?: FakeSession;
+  platform?: Parameters<typeof fakePlatform>[0];
+};
+
+function renderCall(options: Options = {}) {
+  const session = options.session ?? new FakeSession(PROVIDER, PROVIDER);
+  const backend = fakeBackend(() => session);
+  const chooseBackend = vi.fn(async (_target: CallTarget) => backend);
+  const platform = fakePlatform({
+    startVisit: vi.fn(async () => options.info ?? TWILIO_INFO),
+    visitInvites: vi.fn(async () => options.invites ?? [invite("patient")]),
+    ...options.platform,
+  });
+  const onClose = vi.fn();
+  render(ProviderCall, { props: { platform, visit: options.visit ?? VISIT, onClose, onKeychainProblem: vi.fn(), chooseBackend } });
+  return { session, backend, chooseBackend, platform, onClose, user: userEvent.setup() };
+}
+
+const inCall = () => screen.findByTestId("call-view");
+
+describe("The provider's call in the console", () => {
+  it("joins a Twilio visit with the Twilio backend and the two-person settings", async () => {
+    const { chooseBackend, backend, session } = renderCall();
+    await inCall();
+    expect(chooseBackend).toHaveBeenCalledWith({ backend: "twilio" });
+    expect(backend.connects).toEqual([
+      expect.objectContaining({ token: TWILIO_INFO.token, providerIdentity: PROVIDER, expectedParticipants: 2, lowEndMobile: false }),
+    ]);
+    expect(screen.getByTestId("local-tile").dataset.role).toBe("provider");
+    expect(session.calls).not.toContain("disconnect");
+  });
+
+  it("joins a Janus visit on the clinic's server, expecting three people when an interpreter was invited", async () => {
+    const { chooseBackend, backend } = renderCall({ info: JANUS_INFO, invites: [invite("patient"), invite("interpreter")] });
+    await inCall();
+    expect(chooseBackend).toHaveBeenCalledWith({
+      backend: "janus", server: JANUS_INFO.server, room: "4815162342", coreToken: JANUS_INFO.core_token, identity: PROVIDER,
+    });
+    expect(backend.connects[0]).toMatchObject({ token: JANUS_INFO.token, expectedParticipants: 3 });
+  });
+
+  it("does not count an invite that failed", async () => {
+    const { backend } = renderCall({ invites: [invite("patient"), invite("interpreter", { status: "failed" })] });
+    await inCall();
+    expect(backend.connects[0]?.expectedParticipants).toBe(2);
+  });
+
+  it("shows the core's message when the visit cannot start, and tries again on request", async () => {
+    const failure = appError({
+      code: "twilio_error", message: "Twilio refused the request.",
+      twilio: { status: 429, code: 53205, message: "Room creation rate limit exceeded", more_info: null },
+    });
+    const startVisit = vi.fn().mockRejectedValueOnce(failure).mockResolvedValueOnce(TWILIO_INFO);
+    const { user } = renderCall({ platform: { startVisit } });
+    expect((await screen.findByTestId("call-over")).textContent).toContain("Room creation rate limit exceeded");
+    await user.click(screen.getByTestId("rejoin"));
+    await inCall();
+    expect(startVisit).toHaveBeenCalledTimes(2);
+  });
+
+  it("Leave hangs up here only: the visit is not ended", async () => {
+    const endVisit = vi.fn();
+    const { session, onClose, user } = renderCall({ platform: { endVisit } });
+    await inCall();
+    await user.click(screen.getByTestId("leave"));
+    expect(session.calls).toContain("disconnect");
+    expect(endVisit).not.toHaveBeenCalled();
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("ends the visit for everyone only after confirmation, then hangs up", async () => {
+    const log: string[] = [];
+    const endVisit = vi.fn(async (id: string) => {
+      log.push(`end ${id}`);
+      return { ...VISIT, status: "completed" as const };
+    });
+    const { session, onClose, user } = renderCall({ platform: { endVisit } });
+    await inCall();
+    const disconnect = session.disconnect.bind(session);
+    session.disconnect = () => {
+      log.push("disconnect");
+      disconnect();
+    };
+    await user.click(screen.getByTestId("end-for-everyone"));
+    expect(screen.getByRole("alertdialog", { name: "End the visit for everyone?" })).toBeTruthy();
+    expect(endVisit).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("confirm-end-visit"));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(log).toEqual(["end v1", "disconnect"]);
+  });
+
+  it("keeps the call and shows the message when ending the visit fails", async () => {
+    const failure = appError({
+      code: "twilio_error", message: "Twilio refused the request.",
+      twilio: { status: 400, code: 53112, message: "Room is not in-progress", more_info: null },
+    });
+    const endVisit = vi.fn(async () => Promise.reject(failure));
+    const { session, onClose, user } = renderCall({ platform: { endVisit } });
+    await inCall();
+    await user.click(screen.getByTestId("end-for-everyone"));
+    await user.click(screen.getByTestId("confirm-end-visit"));
+    expect((await screen.findByTestId("call-outcome")).textContent).toContain("Room is not in-progress");
+    expect(screen.getByTestId("call-view")).toBeTruthy();
+    expect(session.calls).not.toContain("disconnect");
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it("closes quietly when the room completes while the visit is being ended", async () => {
+    const { session, onClose, user } = renderCall({
+      platform: {
+        endVisit: vi.fn(async () => {
+          session.end({ kind: "room_completed", code: 53118, message: "Room completed" });
+          return { ...VISIT, status: "completed" as const };
+        }),
+      },
+    });
+    await inCall();
+    await user.click(screen.getByTestId("end-for-everyone"));
+    await user.click(screen.getByTestId("confirm-end-visit"));
+    await waitFor(() => expect(onClose).toHaveBeenCalledTimes(1));
+    expect(screen.queryByTestId("call-over")).toBeNull();
+  });
+
+  it("removes a participant by their identity after confirmation", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    session.present(PATIENT);
+    session.present(INTERPRETER);
+    const removeParticipant = vi.fn(async () => {});
+    const { user } = renderCall({ session, platform: { removeParticipant } });
+    await inCall();
+    await user.click(screen.getByRole("button", { name: "Remove Interpreter" }));
+    expect(within(screen.getByTestId("confirm-remove")).getByText(INTERPRETER)).toBeTruthy();
+    expect(removeParticipant).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("confirm-remove-participant"));
+    expect(removeParticipant).toHaveBeenCalledWith("v1", INTERPRETER);
+    expect((await screen.findByTestId("call-outcome")).textContent).toContain("Interpreter was removed");
+  });
+
+  it("keeps the participant when the removal is not confirmed", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    session.present(PATIENT);
+    const removeParticipant = vi.fn(async () => {});
+    const { user } = renderCall({ session, platform: { removeParticipant } });
+    await inCall();
+    await user.click(screen.getByRole("button", { name: "Remove Patient" }));
+    await user.click(within(screen.getByTestId("confirm-remove")).getByRole("button", { name: "Keep" }));
+    expect(screen.queryByTestId("confirm-remove")).toBeNull();
+    expect(removeParticipant).not.toHaveBeenCalled();
+  });
+
+  it("drops the removal question when that participant leaves first", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const interpreter = session.present(INTERPRETER);
+    const { user } = renderCall({ session });
+    await inCall();
+    await user.click(screen.getByRole("button", { name: "Remove Interpreter" }));
+    session.leave(interpreter);
+    await waitFor(() => expect(screen.queryByTestId("confirm-remove")).toBeNull());
+  });
+
+  it("invites an interpreter from inside the call", async () => {
+    const inviteGuest = vi.fn(async (request: InviteRequest) => ({ invite: invite(request.role), link: null }));
+    const { user } = renderCall({ platform: { inviteGuest } });
+    await inCall();
+    await user.click(screen.getByTestId("invite-interpreter"));
+    const dialog = await screen.findByTestId("invite-dialog");
+    await user.type(within(dialog).getByTestId("invite-phone"), "+14155550123");
+    await user.click(within(dialog).getByTestId("send-invite"));
+    expect(inviteGuest).toHaveBeenCalledWith({
+      visit_id: "v1", role: "interpreter", method: "sms", phone: "+14155550123", language: "en", confirm_resend: false,
+    });
+    expect((await screen.findByTestId("call-outcome")).textContent).toContain("Invitation texted to the interpreter");
+    expect(screen.queryByTestId("invite-dialog")).toBeNull();
+    expect(screen.getByTestId("call-view")).toBeTruthy();
+  });
+
+  it("shows the patient's intake answers as text and sends a receipt", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const patient = session.present(PATIENT);
+    renderCall({ session });
+    await inCall();
+    const answers = new Map([["reason", HOSTILE]]);
+    session.receive(intakeMessage([{ id: "reason", question: "What brings you in?" }], answers)!, patient);
+    const panel = await screen.findByTestId("intake-answers");
+    await waitFor(() => expect(panel.textContent).toContain(HOSTILE));
+    expect(panel.textContent).toContain("What brings you in?");
+    expect(panel.querySelector("img")).toBeNull();
+    expect(session.sent).toEqual([intakeReceipt(PATIENT)]);
+  });
+
+  it("ignores intake answers from anyone but a patient", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const interpreter = session.present(INTERPRETER);
+    renderCall({ session });
+    await inCall();
+    session.receive(intakeMessage([{ id: "reason", question: "Why?" }], new Map([["reason", "Spoofed"]]))!, interpreter);
+    expect(screen.getByTestId("intake-answers").textContent).not.toContain("Spoofed");
+    expect(session.sent).toEqual([]);
+  });
+
+  it("renders a patient name and an identity with markup as text", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    session.present(HOSTILE);
+    const { user } = renderCall({ session, visit: { ...VISIT, patient_display_name: HOSTILE } });
+    await inCall();
+    expect(screen.getByTestId("call-patient-name").textContent).toBe(HOSTILE);
+    expect(screen.getByTestId("remote-tile").textContent).toContain(HOSTILE);
+    await user.click(screen.getByRole("button", { name: "Remove Guest" }));
+    expect(screen.getByTestId("confirm-remove").textContent).toContain(HOSTILE);
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it.each<[EndReason, string, boolean]>([
+    [{ kind: "token_expired", code: 20104, message: "Access Token expired" }, "Your pass for this call expired", true],
+    [{ kind: "room_completed", code: 53118, message: "Room completed" }, "The visit has ended", false],
+    [{ kind: "network", code: 53001, message: "Signaling connection disconnected" }, "The connection was lost", true],
+  ])("says in plain words why the call ended: %o", async (reason, words, canRejoin) => {
+    const { session, onClose, user } = renderCall();
+    await inCall();
+    session.end(reason);
+    const over = await screen.findByTestId("call-over");
+    expect(over.textContent).toContain(words);
+    expect(over.textContent).not.toContain(String(reason.code));
+    expect(screen.queryByTestId("rejoin") !== null).toBe(canRejoin);
+    await user.click(screen.getByTestId("back-to-visits"));
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the waiting room count in sight", async () => {
+    renderCall({
+      platform: {
+        waitingRoom: vi.fn(async () => [
+          {
+            visit_id: "v2", scheduled_at: 0, state: { kind: "waiting" as const, since_unix: 0 }, patient_identity: "patient-x",
+            provider_present: false, guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false,
+            delay_reason: null, checked_at_unix: null,
+          },
+        ]),
+      },
+    });
+    await waitFor(() => expect(screen.getByTestId("call-waiting-count").textContent).toBe("Waiting room: 1"));
+  });
+});
