@@ -6,6 +6,7 @@ import type {
   GuestRole,
   Invite,
   InviteMethod,
+  InviteRequest,
   InviteSent,
   SmsLanguage,
   Visit,
@@ -176,6 +177,16 @@ export const INVITE_STATUS_LABEL: Record<Invite["status"], string> = {
 export type InviteChoice =
   | { kind: "invite"; role: GuestRole; method: InviteMethod; phone: string | null; language: SmsLanguage }
   | { kind: "running_late"; minutes: number; language: SmsLanguage };
+
+/** The core's request for an invite the provider chose. */
+export function inviteRequest(
+  visitId: string,
+  choice: Extract<InviteChoice, { kind: "invite" }>,
+  confirmResend: boolean,
+): InviteRequest {
+  const { role, method, phone, language } = choice;
+  return { visit_id: visitId, role, method, phone, language, confirm_resend: confirmResend };
+}
 
 /** When to ask Twilio again how a text is doing, after sending (ms). */
 export const DELIVERY_CHECKS_MS = [2000, 5000, 10_000, 20_000] as const;
