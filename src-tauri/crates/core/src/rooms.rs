@@ -115,7 +115,7 @@ pub(crate) async fn ensure_room(
     };
     let (room, created) = match video {
         VideoRooms::Twilio(client) => ensure_twilio_room(session, client, visit, name).await?,
-        VideoRooms::Janus(janus) => VideoRooms::ensure_janus_room(janus, &session.workspace, visit, name).await?,
+        VideoRooms::Janus(janus) => janus.ensure_room(&session.workspace, visit, name).await?,
     };
     let sid = room.sid.clone().unwrap_or_default();
     let visit_id = visit.id.clone();
@@ -194,7 +194,7 @@ pub async fn end_visit(ctx: &impl AppContext, visit_id: String) -> Result<Visit,
     let room_sid = visit.room.as_ref().and_then(|room| room.sid.clone());
     let video = VideoRooms::load(ctx, &session).await?;
     if let (Some(room), VideoRooms::Janus(janus)) = (&visit.room, &video) {
-        VideoRooms::end_janus_room(janus, room).await?;
+        janus.end_room(room).await?;
     }
     if let (Some(sid), Some(client)) = (&room_sid, video.twilio()) {
         match client.rooms().complete(sid).await {
@@ -235,7 +235,7 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
         VideoRooms::Twilio(client) => {
             client.participants(&room_sid).disconnect(&participant).await?;
         }
-        VideoRooms::Janus(janus) => VideoRooms::kick_from_janus_room(&janus, &room, &participant).await?,
+        VideoRooms::Janus(janus) => janus.kick(&room, &participant).await?,
     }
     let actor = session.workspace.actor();
     with_store(ctx, move |store| {

@@ -150,6 +150,65 @@ impl JanusRooms {
     pub fn client(&self) -> &JanusClient {
         &self.client
     }
+
+    /// The visit's room on Janus, reused while it exists, else made again: `(room, created)`.
+    pub async fn ensure_room(
+        &self,
+        workspace: &Workspace,
+        visit: &Visit,
+        name: String,
+    ) -> Result<(RoomRef, bool), AppError> {
+        if let Some(id) = visit.room.as_ref().and_then(|room| room.sid.as_deref()).and_then(|sid| sid.parse().ok())
+            && self.client.videoroom().exists(id).await?
+        {
+            return Ok((RoomRef { unique_name: name, sid: Some(id.to_string()) }, false));
+        }
+        // A random id, so the room secret can be derived from it rather than stored.
+        for _ in 0..3 {
+            let id = random_room_id()?;
+            let created = self
+                .client
+                .videoroom()
+                .create()
+                .room_id(id)
+                .description(name.clone())
+                .publishers(workspace.clinic().max_participants)
+                .secret(room_secret(&self.token_secret, id))
+                .send()
+                .await;
+            match created {
+                Ok(room) => return Ok((RoomRef { unique_name: name, sid: Some(room.room_id.to_string()) }, true)),
+                Err(error) if error.is_room_exists() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::new(ErrorCode::Internal, "Janus had a room under each of three random ids; try again."))
+    }
+
+    /// Ends the room, disconnecting everyone; a room already gone is not an error.
+    pub async fn end_room(&self, room: &RoomRef) -> Result<(), AppError> {
+        let id = janus_room_id(room)?;
+        match self.client.videoroom().destroy(id, &room_secret(&self.token_secret, id)).await {
+            Err(error) if !error.is_no_such_room() => Err(error.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes whoever joined as `participant` (their identity, or Janus's participant id).
+    pub async fn kick(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+        let id = janus_room_id(room)?;
+        let everyone = self.client.videoroom().list_participants(id).await?;
+        let Some(found) =
+            everyone.iter().find(|p| p.display.as_deref() == Some(participant) || p.id.to_string() == participant)
+        else {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("Nobody called “{participant}” is in this visit now."),
+            ));
+        };
+        self.client.videoroom().kick(id, &room_secret(&self.token_secret, id), found.id).await?;
+        Ok(())
+    }
 }
 
 impl VideoRooms {
@@ -205,65 +264,6 @@ impl VideoRooms {
                 })
             }
         }
-    }
-
-    /// The visit's room on Janus, reused while it exists, else made again: `(room, created)`.
-    pub async fn ensure_janus_room(
-        janus: &JanusRooms,
-        workspace: &Workspace,
-        visit: &Visit,
-        name: String,
-    ) -> Result<(RoomRef, bool), AppError> {
-        if let Some(id) = visit.room.as_ref().and_then(|room| room.sid.as_deref()).and_then(|sid| sid.parse().ok())
-            && janus.client.videoroom().exists(id).await?
-        {
-            return Ok((RoomRef { unique_name: name, sid: Some(id.to_string()) }, false));
-        }
-        // A random id, so the room secret can be derived from it rather than stored.
-        for _ in 0..3 {
-            let id = random_room_id()?;
-            let created = janus
-                .client
-                .videoroom()
-                .create()
-                .room_id(id)
-                .description(name.clone())
-                .publishers(workspace.clinic().max_participants)
-                .secret(room_secret(&janus.token_secret, id))
-                .send()
-                .await;
-            match created {
-                Ok(room) => return Ok((RoomRef { unique_name: name, sid: Some(room.room_id.to_string()) }, true)),
-                Err(error) if error.is_room_exists() => continue,
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(AppError::new(ErrorCode::Internal, "Janus had a room under each of three random ids; try again."))
-    }
-
-    /// Ends the room, disconnecting everyone; a room already gone is not an error.
-    pub async fn end_janus_room(janus: &JanusRooms, room: &RoomRef) -> Result<(), AppError> {
-        let id = janus_room_id(room)?;
-        match janus.client.videoroom().destroy(id, &room_secret(&janus.token_secret, id)).await {
-            Err(error) if !error.is_no_such_room() => Err(error.into()),
-            _ => Ok(()),
-        }
-    }
-
-    /// Removes whoever joined as `participant` (their identity, or Janus's participant id).
-    pub async fn kick_from_janus_room(janus: &JanusRooms, room: &RoomRef, participant: &str) -> Result<(), AppError> {
-        let id = janus_room_id(room)?;
-        let everyone = janus.client.videoroom().list_participants(id).await?;
-        let Some(found) =
-            everyone.iter().find(|p| p.display.as_deref() == Some(participant) || p.id.to_string() == participant)
-        else {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("Nobody called “{participant}” is in this visit now."),
-            ));
-        };
-        janus.client.videoroom().kick(id, &room_secret(&janus.token_secret, id), found.id).await?;
-        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{MemoryKeychain, SECRET, TestContext, invite_request};
+use common::{MemoryKeychain, SECRET, TestContext, fragment_param, invite_request, unix_now};
 use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, invites,
@@ -97,11 +97,6 @@ async fn save_secrets(ctx: &TestContext, admin_key: &str, token_secret: &str) {
     video::save_janus_secrets(ctx, form).await.unwrap();
 }
 
-fn fragment_param(link: &str, name: &str) -> String {
-    let fragment = link.split_once('#').expect("a fragment").1;
-    url::form_urlencoded::parse(fragment.as_bytes()).find(|(key, _)| key == name).expect("the parameter").1.into_owned()
-}
-
 /// Someone opening their link: a Janus session with the link's session token, VideoRoom
 /// attached, and a `join` with the room token, as the join page's janus.js does.
 struct Guest {
@@ -171,10 +166,6 @@ async fn next_event(events: &Recorder, visit_id: &str, kind: &str, within: Durat
     panic!("no {kind} within {within:?}; events: {kinds:?}");
 }
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the janus binary (apt-get install janus)"]
 async fn a_visit_on_janus_from_invite_to_end() {
@@ -186,7 +177,7 @@ async fn a_visit_on_janus_from_invite_to_end() {
     let form = |name: &str| VisitForm {
         patient_display_name: name.into(),
         patient_mobile: "(415) 555-2671".into(),
-        scheduled_at: unix_now() as i64,
+        scheduled_at: unix_now(),
     };
     let visit = visits::create_visit(ctx.as_ref(), form("Ada Lovelace")).await.unwrap();
     let invite = |role, method, phone: Option<&str>| invite_request(&visit.id, role, method, phone);
@@ -257,7 +248,7 @@ async fn a_visit_on_janus_from_invite_to_end() {
             .unwrap();
     let intruder = Guest::open(&janus.http, &fragment_param(&other_link, "c")).await.unwrap();
     let secret = Sensitive::new(TOKEN_SECRET.to_string());
-    let soon = visitdesk_janus::mint_room_token(&secret, room.parse().unwrap(), unix_now() + 1).unwrap();
+    let soon = visitdesk_janus::mint_room_token(&secret, room.parse().unwrap(), unix_now() as u64 + 1).unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let forged = format!("{},janus.plugin.videoroom,room={room}:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", unix_now() + 600);
     for (what, token) in [

@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{MemoryKeychain, SECRET, TestContext};
+use common::{MemoryKeychain, SECRET, TestContext, unix_now};
 use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
@@ -239,10 +239,6 @@ impl Clinic {
         let monitor = spawn_monitor(self.ctx.clone(), recorder.clone(), config);
         (monitor, recorder)
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 /// Short intervals so a test takes seconds, and a budget that does not get in the way.

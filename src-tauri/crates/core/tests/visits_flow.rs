@@ -6,7 +6,7 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use common::{MemoryKeychain, SECRET, TestContext, invite_request, unreachable_url};
+use common::{MemoryKeychain, SECRET, TestContext, fragment_param, invite_request, unreachable_url};
 use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
@@ -96,12 +96,6 @@ fn form_body(request: &Request) -> Vec<(String, String)> {
 
 fn field(request: &Request, name: &str) -> Option<String> {
     form_body(request).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
-}
-
-/// A parameter of a join link's fragment (`#t=…&l=…`).
-fn fragment_param<'a>(link: &'a str, name: &str) -> &'a str {
-    let fragment = link.split_once('#').expect("a fragment").1;
-    fragment.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')).expect("the parameter")
 }
 
 fn jwt_claims(token: &str) -> Value {
@@ -236,7 +230,7 @@ async fn patient_sms_invite_creates_the_room_and_texts_a_room_scoped_link() {
             "Your video visit with Dr. Ana Ruiz is ready. Join here: https://visit.example-clinic.org/join#"
         )
     );
-    let token = fragment_param(&body, "t");
+    let token = &fragment_param(&body, "t");
     assert_eq!(fragment_param(&body, "l"), "en");
     let claims = jwt_claims(token);
     assert_eq!(claims["grants"]["video"]["room"], json!(ROOM_SID), "guest tokens are scoped to the RoomSid");
@@ -385,7 +379,7 @@ async fn copy_link_makes_a_guest_link_without_any_text_or_call() {
         .unwrap();
     let link = sent.link.expect("a link to copy");
     assert_eq!(link.split_once('#').unwrap().0, "https://visit.example-clinic.org/join");
-    assert!(jwt_claims(fragment_param(&link, "t"))["grants"]["identity"].as_str().unwrap().starts_with("family-"));
+    assert!(jwt_claims(&fragment_param(&link, "t"))["grants"]["identity"].as_str().unwrap().starts_with("family-"));
     assert!(requests_to(&twilio, "POST", MESSAGES).await.is_empty());
     assert!(audit_text(&ctx).await.contains("invite_link_copied"));
 }
@@ -469,7 +463,7 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     assert_eq!((join.server.as_deref(), join.core_token.as_deref()), (None, None));
     assert!(join.join_url.starts_with("https://visit.example-clinic.org/join#t="), "{}", join.join_url);
     assert_eq!(fragment_param(&join.join_url, "p"), "dr-ana-ruiz");
-    assert_eq!(jwt_claims(fragment_param(&join.join_url, "t"))["grants"]["identity"], json!("dr-ana-ruiz"));
+    assert_eq!(jwt_claims(&fragment_param(&join.join_url, "t"))["grants"]["identity"], json!("dr-ana-ruiz"));
     // Joining again, from the browser this time, reuses the in-progress room: still one create.
     let mut opened = None;
     rooms::open_visit_in_browser(&ctx, visit.id.clone(), |url| {

@@ -140,3 +140,13 @@ pub fn invite_request(
         confirm_resend: false,
     }
 }
+
+/// A parameter of a join link's fragment (`#t=…&l=…`), decoded.
+pub fn fragment_param(link: &str, name: &str) -> String {
+    let fragment = link.split_once('#').expect("a fragment").1;
+    url::form_urlencoded::parse(fragment.as_bytes()).find(|(key, _)| key == name).expect("the parameter").1.into_owned()
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
