@@ -26,6 +26,9 @@ fn main() {
         "audit_log",
         "verify_audit_log",
         "waiting_room",
+        "managed_policy",
+        "check_for_update",
+        "install_update",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

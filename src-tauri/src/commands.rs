@@ -1,19 +1,21 @@
 //! One-line adapters from IPC to the core. Errors reach the webview as `{code, message}`.
 
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use visitdesk_core::{
     AppError, FieldError, clinic,
     invites::{self, InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
     monitor::VisitPresence,
+    policy::{self, PolicyView},
     rooms::{self, JoinInfo, PreflightToken},
     settings::ClinicSettings,
     setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
+    updates::{UpdateCheck, UpdateInstalled},
     video::{self, JanusSecretsForm},
     visits::{self, VisitForm},
 };
 use visitdesk_store::{AuditEntry, AuditReport, Invite, Visit};
 
-use crate::ShellContext;
+use crate::{ShellContext, updates};
 
 #[tauri::command]
 pub async fn app_state(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
@@ -157,4 +159,25 @@ pub async fn verify_audit_log(ctx: State<'_, ShellContext>) -> Result<AuditRepor
 #[tauri::command]
 pub fn waiting_room(ctx: State<'_, ShellContext>) -> Vec<VisitPresence> {
     ctx.waiting_room()
+}
+
+#[tauri::command]
+pub fn managed_policy(ctx: State<'_, ShellContext>) -> Result<PolicyView, AppError> {
+    policy::managed_policy(ctx.core())
+}
+
+#[tauri::command]
+pub async fn check_for_update<R: Runtime>(
+    app: AppHandle<R>,
+    ctx: State<'_, ShellContext>,
+) -> Result<UpdateCheck, AppError> {
+    updates::check(&app, ctx.core()).await
+}
+
+#[tauri::command]
+pub async fn install_update<R: Runtime>(
+    app: AppHandle<R>,
+    ctx: State<'_, ShellContext>,
+) -> Result<UpdateInstalled, AppError> {
+    updates::install(&app, ctx.core()).await
 }

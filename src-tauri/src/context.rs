@@ -1,4 +1,5 @@
 use std::{
+    path::PathBuf,
     sync::{Arc, Mutex},
     time::SystemTime,
 };
@@ -10,6 +11,7 @@ use visitdesk_core::{
     AppContext,
     db::VisitsDatabase,
     monitor::{MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
+    policy::{PolicyState, system_policy_path},
     settings::{SettingsError, SettingsStore, StoredSettings},
     setup::{self, AppState},
 };
@@ -35,6 +37,9 @@ pub struct ShellOptions {
     pub mock_capture_devices: bool,
     /// The waiting-room monitor; `VISITDESK_WAITING_ROOM_MONITOR=0` turns it off.
     pub waiting_room_monitor: bool,
+    /// IT's managed policy: always the system location in the app (no variable moves it,
+    /// so a user cannot step around a lock); tests on the mock runtime pass their own.
+    pub policy_path: PathBuf,
 }
 
 impl ShellOptions {
@@ -57,6 +62,7 @@ impl ShellOptions {
             twilio_base_urls,
             mock_capture_devices: std::env::var("VISITDESK_MOCK_CAPTURE_DEVICES").as_deref() == Ok("1"),
             waiting_room_monitor: std::env::var("VISITDESK_WAITING_ROOM_MONITOR").as_deref() != Ok("0"),
+            policy_path: system_policy_path(),
         }
     }
 }
@@ -75,6 +81,7 @@ pub struct CoreContext {
     settings: Box<dyn SettingsStore>,
     twilio_base_urls: BaseUrls,
     visits_database: VisitsDatabase,
+    policy: PolicyState,
 }
 
 impl ShellContext {
@@ -85,11 +92,20 @@ impl ShellContext {
         // and the error shows on first use rather than at start-up.
         let data_dir = app.path().app_data_dir().unwrap_or_default();
         let app_for_events = app.clone();
+        let policy = PolicyState::load(&options.policy_path);
+        match &policy {
+            PolicyState::Absent => {}
+            PolicyState::Active { source, .. } => tracing::info!(source = %source.display(), "managed policy in force"),
+            PolicyState::Unreadable { source, problem } => {
+                tracing::error!(source = %source.display(), %problem, "managed policy unreadable; managed settings locked")
+            }
+        }
         let core = Arc::new(CoreContext {
             secrets: Arc::new(OsKeychain::new(options.keychain_service)),
             settings: Box::new(PluginStoreSettings { app }),
             twilio_base_urls: options.twilio_base_urls,
             visits_database: VisitsDatabase::new(data_dir.join(VISITS_DATABASE_FILE)),
+            policy,
         });
         let prefetch = core.clone();
         let opening_state = tauri::async_runtime::spawn(async move { setup::app_state(prefetch.as_ref()).await });
@@ -150,7 +166,7 @@ impl AppContext for CoreContext {
     fn secrets(&self) -> Arc<dyn SecretStore> {
         self.secrets.clone()
     }
-    fn settings(&self) -> &dyn SettingsStore {
+    fn saved_settings(&self) -> &dyn SettingsStore {
         self.settings.as_ref()
     }
     fn twilio_base_urls(&self) -> BaseUrls {
@@ -158,6 +174,9 @@ impl AppContext for CoreContext {
     }
     fn visits_database(&self) -> &VisitsDatabase {
         &self.visits_database
+    }
+    fn policy(&self) -> &PolicyState {
+        &self.policy
     }
 }
 

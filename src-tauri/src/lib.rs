@@ -2,11 +2,13 @@
 //! Every command is a one-line adapter over a `visitdesk_core` function.
 
 mod arrival_alert;
+pub mod cli;
 mod commands;
 mod context;
 #[cfg(target_os = "linux")]
 mod linux_webview;
 mod monitor_events;
+pub mod updates;
 
 use tauri::{Manager, Runtime};
 
@@ -17,6 +19,8 @@ pub use context::{ShellContext, ShellOptions};
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::PendingUpdate::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_state,
             commands::check_setup_form,
@@ -44,6 +48,9 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
             commands::audit_log,
             commands::verify_audit_log,
             commands::waiting_room,
+            commands::managed_policy,
+            commands::check_for_update,
+            commands::install_update,
         ])
         .setup(move |app| {
             manage_context(app.handle(), options.clone());

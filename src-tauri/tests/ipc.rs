@@ -16,6 +16,7 @@ fn app() -> tauri::App<MockRuntime> {
         twilio_base_urls: Default::default(),
         mock_capture_devices: false,
         waiting_room_monitor: false,
+        policy_path: std::env::temp_dir().join("visitdesk-ipc-test-no-policy.json"),
     };
     let app = configure(mock_builder(), options.clone()).build(tauri::generate_context!()).expect("the app builds");
     manage_context(app.handle(), options);
@@ -94,7 +95,7 @@ fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook
     let handlers: std::collections::BTreeSet<String> = commands_rs
         .split("#[tauri::command]")
         .skip(1)
-        .filter_map(|item| item.split("fn ").nth(1)?.split('(').next().map(str::to_string))
+        .filter_map(|item| item.split("fn ").nth(1)?.split(['(', '<']).next().map(str::to_string))
         .collect();
     let build = read("src-tauri/build.rs");
     let manifest = quoted(build.split("COMMANDS: &[&str] = &[").nth(1).unwrap().split(']').next().unwrap());

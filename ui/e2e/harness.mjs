@@ -24,9 +24,10 @@ async function waitForDriver(port) {
   throw new Error(`tauri-driver did not become ready on 127.0.0.1:${port} within 10 s`);
 }
 
-/** Starts tauri-driver; the app it launches inherits `env` and logs to `logName`. */
-export async function startDriver({ env, logName, port = 4444 }) {
-  if (!existsSync(APP)) throw new Error(`the release app is not built: ${APP}`);
+/** Starts tauri-driver; the app it launches inherits `env` and logs to `logName`.
+ * `application` is the binary the sessions will open (checked here; pass it to withApp too). */
+export async function startDriver({ env, logName, port = 4444, application = APP }) {
+  if (!existsSync(application)) throw new Error(`the app is not there: ${application}`);
   mkdirSync(SHOTS, { recursive: true });
   const logPath = join(ARTIFACTS, logName);
   const log = createWriteStream(logPath);
@@ -40,12 +41,12 @@ export async function startDriver({ env, logName, port = 4444 }) {
   return { driver, logPath, port };
 }
 
-export function openApp(port = 4444) {
+export function openApp(port = 4444, application = APP) {
   return remote({
     hostname: "127.0.0.1",
     port,
     logLevel: "warn",
-    capabilities: { "tauri:options": { application: APP }, "wdio:enforceWebDriverClassic": true },
+    capabilities: { "tauri:options": { application }, "wdio:enforceWebDriverClassic": true },
   });
 }
 
@@ -78,8 +79,8 @@ export async function press(browser, selector) {
 
 /** Opens the app, runs `steps`, keeps a screenshot named FAILED-<name> if they throw, and
  * always ends the session (which quits the app). */
-export async function withApp(name, steps, port = 4444) {
-  const browser = await openApp(port);
+export async function withApp(name, steps, port = 4444, application = APP) {
+  const browser = await openApp(port, application);
   try {
     await steps(browser);
   } catch (error) {

@@ -27,6 +27,9 @@ const ALLOWED_COMMANDS = new Set([
   "audit_log",
   "verify_audit_log",
   "waiting_room",
+  "managed_policy",
+  "check_for_update",
+  "install_update",
 ]);
 
 window.__TAURI_ISOLATION_HOOK__ = (payload) => {

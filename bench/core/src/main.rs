@@ -89,7 +89,7 @@ impl AppContext for BenchContext {
     fn secrets(&self) -> Arc<dyn SecretStore> {
         self.secrets.clone()
     }
-    fn settings(&self) -> &dyn SettingsStore {
+    fn saved_settings(&self) -> &dyn SettingsStore {
         &self.settings
     }
     fn twilio_base_urls(&self) -> BaseUrls {

@@ -1,9 +1,9 @@
 // Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "janus_credentials_rejected" | "janus_unreachable" | "janus_timeout" | "janus_error" | "settings_failed" | "browser_unavailable" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "internal";
+export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "janus_credentials_rejected" | "janus_unreachable" | "janus_timeout" | "janus_error" | "settings_failed" | "browser_unavailable" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "setting_locked" | "invite_method_not_allowed" | "updates_off" | "update_unreachable" | "update_feed_invalid" | "update_signature_invalid" | "update_install_failed" | "internal";
 
-export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes" | "video_api_url" | "video_browser_url" | "janus_admin_key" | "janus_token_secret";
+export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes" | "video_api_url" | "video_browser_url" | "janus_admin_key" | "janus_token_secret" | "update_feed_url";
 
 export type FieldError = { field: FormField, message: string, };
 
@@ -17,7 +17,12 @@ export type TwilioAccount = { account_sid: string, api_key_sid: string, };
 
 export type SetupForm = { account_sid: string, api_key_sid: string, api_key_secret: string, display_name: string, identity: string, join_page_url: string, };
 
-export type SetupPrefill = { account_sid: string, api_key_sid: string, display_name: string, identity: string, join_page_url: string, };
+export type SetupPrefill = { account_sid: string, api_key_sid: string, display_name: string, identity: string, join_page_url: string, 
+/**
+ * IT put an API Key Secret in this user's keychain (`visitdesk keychain import`): the
+ * form may leave the secret blank to use it.
+ */
+api_key_secret_in_keychain: boolean, };
 
 export type AppState = { "kind": "needs_setup", prefill: SetupPrefill, notice: string | null, } | { "kind": "ready", profile: ProviderProfile, account: TwilioAccount, } | { "kind": "keychain_problem", error: AppError, };
 
@@ -47,6 +52,18 @@ api_url: string,
  */
 browser_url: string, };
 
+export type UpdateChannel = "stable" | "beta";
+
+export type UpdateSettings = { 
+/**
+ * Off: VisitDesk never asks any server about updates.
+ */
+check: boolean, 
+/**
+ * The feed's address; `None` is VisitDesk's own ([`VISITDESK_FEED`]).
+ */
+feed_url: string | null, channel: UpdateChannel, };
+
 export type ClinicSettings = { 
 /**
  * Region for numbers typed without `+country` (ISO 3166 alpha-2).
@@ -63,7 +80,7 @@ caller_id: string | null, sms_language: SmsLanguage, sms_texts_en: SmsTexts, sms
 /**
  * Patient, provider, interpreter and family by default.
  */
-max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, video: VideoService, };
+max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, video: VideoService, updates: UpdateSettings, };
 
 export type VisitStatus = "scheduled" | "invited" | "waiting" | "in_visit" | "completed" | "cancelled" | "no_show";
 
@@ -197,3 +214,29 @@ checked_at_unix: number | null, };
 export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, };
 
 export type VisitFocusRequest = { visit_id: string, };
+
+export type PolicySetting = "join_page_url" | "video" | "recording_allowed" | "invite_methods" | "sms_sender" | "update_url" | "update_channel";
+
+export type ManagedSetting = { setting: PolicySetting, 
+/**
+ * Locked: shown read-only. Unlocked: IT's starting value, the provider's to change.
+ */
+locked: boolean, 
+/**
+ * The policy replaces a value the provider had saved.
+ */
+overrides_yours: boolean, };
+
+export type PolicyView = { 
+/**
+ * The policy file, when there is one.
+ */
+source: string | null, managed_by: string | null, 
+/**
+ * Why the policy file could not be used.
+ */
+problem: string | null, settings: Array<ManagedSetting>, allowed_invite_methods: Array<InviteMethod>, };
+
+export type UpdateCheck = { "status": "off", current_version: string, managed: boolean, } | { "status": "up_to_date", current_version: string, } | { "status": "available", current_version: string, version: string, notes: string | null, published: string | null, };
+
+export type UpdateInstalled = { version: string, };

@@ -1,6 +1,6 @@
 // The clinic settings form's logic, free of Svelte. The rules live in the Rust core
 // (clinic.rs); this module only turns settings into what the form edits and back.
-import type { AppError, ClinicSettings, FormField, SmsLanguage } from "../generated/bindings";
+import type { AppError, ClinicSettings, FormField, SmsLanguage, UpdateChannel } from "../generated/bindings";
 import { type FieldMessages, type Notice, noticeFor } from "./setupForm";
 
 export type SenderKind = "messaging_service" | "number";
@@ -21,6 +21,11 @@ export type ClinicDraft = {
   guest_token_ttl_minutes: number | null;
   provider_token_ttl_minutes: number | null;
   record_participants: boolean;
+  /** Off: VisitDesk never asks any server about updates. */
+  update_check: boolean;
+  /** Blank: VisitDesk's own feed. */
+  update_feed_url: string;
+  update_channel: UpdateChannel;
 };
 
 export type JanusSecrets = { admin_key: string; token_auth_secret: string };
@@ -53,6 +58,9 @@ export function draftFromSettings(settings: ClinicSettings, previous?: ClinicDra
     guest_token_ttl_minutes: settings.guest_token_ttl_minutes,
     provider_token_ttl_minutes: settings.provider_token_ttl_minutes,
     record_participants: settings.record_participants,
+    update_check: settings.updates.check,
+    update_feed_url: settings.updates.feed_url ?? "",
+    update_channel: settings.updates.channel,
   };
 }
 
@@ -89,8 +97,18 @@ export function settingsFromDraft(
       guest_token_ttl_minutes: draft.guest_token_ttl_minutes as number,
       provider_token_ttl_minutes: draft.provider_token_ttl_minutes as number,
       record_participants: draft.record_participants,
+      updates: { check: draft.update_check, feed_url: orNull(draft.update_feed_url), channel: draft.update_channel },
     },
   };
+}
+
+/** Whether the draft's update settings differ from the saved ones (a check uses the saved ones). */
+export function updatesEdited(draft: ClinicDraft, saved: ClinicSettings): boolean {
+  return (
+    draft.update_check !== saved.updates.check ||
+    orNull(draft.update_feed_url)?.trim() !== (saved.updates.feed_url ?? undefined) ||
+    draft.update_channel !== saved.updates.channel
+  );
 }
 
 /** Secrets go to the keychain only when Janus is chosen and one of them was typed. */
@@ -108,6 +126,7 @@ export function visibleFields(draft: ClinicDraft): Set<FormField> {
     "max_participants",
     "guest_token_ttl_minutes",
     "provider_token_ttl_minutes",
+    "update_feed_url",
   ]);
   if (draft.video === "janus") {
     for (const field of ["video_api_url", "video_browser_url", "janus_admin_key", "janus_token_secret"] as const) shown.add(field);

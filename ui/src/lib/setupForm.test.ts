@@ -9,6 +9,7 @@ import {
   noticeFor,
   suggestIdentity,
   visibleMessages,
+  withoutProvisionedSecret,
 } from "./setupForm";
 
 const error = (overrides: Partial<AppError>): AppError => ({ code: "internal", message: "m", fields: [], twilio: null, ...overrides });
@@ -46,8 +47,27 @@ describe("field messages", () => {
   });
 
   it("prefills everything but the secret", () => {
-    const form = emptyForm({ account_sid: "AC1", api_key_sid: "SK1", display_name: "D", identity: "i", join_page_url: "https://x" });
+    const form = emptyForm({
+      account_sid: "AC1", api_key_sid: "SK1", display_name: "D", identity: "i", join_page_url: "https://x", api_key_secret_in_keychain: true,
+    });
     expect(form).toEqual({ account_sid: "AC1", api_key_sid: "SK1", api_key_secret: "", display_name: "D", identity: "i", join_page_url: "https://x" });
+  });
+});
+
+describe("a secret IT put in the keychain", () => {
+  const errors = [
+    { field: "api_key_secret" as const, message: "Enter the API Key Secret." },
+    { field: "identity" as const, message: "Enter an identity." },
+  ];
+  const form = { ...emptyForm(), api_key_secret: "" };
+
+  it("lets a blank secret field use it", () => {
+    expect(withoutProvisionedSecret(errors, form, true)).toEqual([errors[1]]);
+  });
+
+  it("still checks a typed secret, and a blank one when there is none in the keychain", () => {
+    expect(withoutProvisionedSecret(errors, { ...form, api_key_secret: "short" }, true)).toEqual(errors);
+    expect(withoutProvisionedSecret(errors, form, false)).toEqual(errors);
   });
 });
 

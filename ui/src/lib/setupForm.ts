@@ -27,6 +27,15 @@ export function emptyForm(prefill?: SetupPrefill): SetupForm {
   };
 }
 
+/**
+ * The core's messages, less the empty-secret one when IT put an API Key Secret in this
+ * computer's keychain and the provider left the field blank to use it.
+ */
+export function withoutProvisionedSecret(errors: readonly FieldError[], form: SetupForm, secretInKeychain: boolean): FieldError[] {
+  if (!secretInKeychain || form.api_key_secret !== "") return [...errors];
+  return errors.filter((error) => error.field !== "api_key_secret");
+}
+
 export function messagesByField(errors: readonly FieldError[]): FieldMessages {
   const messages: FieldMessages = {};
   for (const error of errors) messages[error.field] ??= error.message;

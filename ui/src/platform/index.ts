@@ -13,11 +13,14 @@ import type {
   InviteSent,
   JanusSecretsForm,
   JoinInfo,
+  PolicyView,
   PreflightToken,
   RunningLateRequest,
   SaveOutcome,
   SetupForm,
   SmsDelivery,
+  UpdateCheck,
+  UpdateInstalled,
   Visit,
   VisitForm,
   VisitFocusRequest,
@@ -63,6 +66,15 @@ export interface Platform {
   onWaitingRoomEvent(handler: (event: WaitingRoomEvent) => void): Promise<() => void>;
   /** Calls `handler` when the provider clicks an arrival notification; resolves to a function that stops listening. */
   onFocusVisit(handler: (request: VisitFocusRequest) => void): Promise<() => void>;
+  /** What IT's policy manages on this computer, against the provider's own saved settings. */
+  managedPolicy(): Promise<PolicyView>;
+  /** Asks the update feed (from the saved settings) whether a newer VisitDesk exists. */
+  checkForUpdate(): Promise<UpdateCheck>;
+  /**
+   * Downloads the update the last check found, verifies its signature and installs it; it
+   * takes effect on restart. Rejects with `update_signature_invalid` when nothing was installed.
+   */
+  installUpdate(): Promise<UpdateInstalled>;
 }
 
 /** Every rejection from the platform is an AppError, whatever the core or IPC threw. */

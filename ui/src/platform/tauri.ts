@@ -48,4 +48,7 @@ export const tauriPlatform: Platform = {
   waitingRoom: () => call("waiting_room"),
   onWaitingRoomEvent: (handler) => listen<WaitingRoomEvent>(WAITING_ROOM_EVENT, (event) => handler(event.payload)),
   onFocusVisit: (handler) => listen<VisitFocusRequest>(FOCUS_VISIT_EVENT, (event) => handler(event.payload)),
+  managedPolicy: () => call("managed_policy"),
+  checkForUpdate: () => call("check_for_update"),
+  installUpdate: () => call("install_update"),
 };

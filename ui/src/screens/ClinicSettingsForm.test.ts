@@ -2,20 +2,21 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { AppError, ClinicSettings } from "../generated/bindings";
-import { CLINIC, fakePlatform } from "../test/fakePlatform";
+import type { AppError, ClinicSettings, PolicyView } from "../generated/bindings";
+import { NO_POLICY } from "../lib/policy";
+import { CLINIC, fakePlatform, policyOf } from "../test/fakePlatform";
 import ClinicSettingsForm from "./ClinicSettingsForm.svelte";
 
 const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
 
-function renderForm(overrides: Parameters<typeof fakePlatform>[0] = {}, clinic: ClinicSettings = CLINIC) {
+function renderForm(overrides: Parameters<typeof fakePlatform>[0] = {}, clinic: ClinicSettings = CLINIC, policy: PolicyView = NO_POLICY) {
   const platform = fakePlatform({
     clinicSettings: vi.fn(async () => structuredClone(clinic)),
     saveClinicSettings: vi.fn(async (settings: ClinicSettings) => settings),
     ...overrides,
   });
   const onKeychainProblem = vi.fn();
-  render(ClinicSettingsForm, { props: { platform, onKeychainProblem } });
+  render(ClinicSettingsForm, { props: { platform, policy, onKeychainProblem } });
   return { platform, onKeychainProblem, user: userEvent.setup() };
 }
 
@@ -226,5 +227,143 @@ describe("Clinic settings form", () => {
     await user.click(screen.getByTestId("save-clinic-settings"));
     expect((await screen.findByTestId("clinic-outcome")).textContent).toContain(`Twilio said ${markup}`);
     expect(document.querySelector("img")).toBeNull();
+  });
+
+  describe("under IT's managed policy", () => {
+    const JANUS = { kind: "janus" as const, api_url: "https://video.hospital.example/janus", browser_url: "wss://video.hospital.example/ws" };
+    const note = (setting: string) => screen.getByTestId(`policy-note-${setting}`);
+
+    it("shows locked settings read-only, each with who locked it", async () => {
+      const policy = policyOf([["sms_sender", true], ["video", true], ["recording_allowed", true], ["update_url", true], ["update_channel", true]]);
+      renderForm({}, { ...CLINIC, video: JANUS }, policy);
+      await screen.findByTestId("clinic-settings-form");
+      for (const label of ["A Messaging Service", "A Twilio number", "Messaging Service SID"]) expect(input(label).disabled).toBe(true);
+      for (const label of ["Twilio (default)", "The clinic's own server (Janus)", "Janus API address", "Address for patients' browsers"])
+        expect(input(label).disabled).toBe(true);
+      expect(input("Record visits").disabled).toBe(true);
+      expect(input("Check for updates").disabled).toBe(true);
+      expect(input("Update feed address").disabled).toBe(true);
+      expect((screen.getByLabelText("Channel") as HTMLSelectElement).disabled).toBe(true);
+      for (const setting of ["sms_sender", "video", "recording_allowed", "update_url", "update_channel"])
+        expect(note(setting).textContent?.trim()).toBe("🔒 Locked by Example Hospital IT");
+      expect(input("Messaging Service SID").getAttribute("aria-describedby")).toContain("policy-sms_sender");
+      // What IT does not manage stays editable, and so do the Janus secrets the provider must type.
+      expect(input("Caller ID for dial-in calls").disabled).toBe(false);
+      expect(input("VideoRoom admin key").disabled).toBe(false);
+      expect(input("Participants per room").disabled).toBe(false);
+    });
+
+    it("keeps an unlocked managed setting editable, with IT's suggestion noted", async () => {
+      const { platform, user } = renderForm({}, CLINIC, policyOf([["recording_allowed", false], ["video", false]]));
+      await screen.findByTestId("clinic-settings-form");
+      expect(input("Record visits").disabled).toBe(false);
+      expect(note("recording_allowed").textContent).toContain("Suggested by Example Hospital IT");
+      expect(note("recording_allowed").textContent).not.toContain("Locked");
+      await user.click(input("The clinic's own server (Janus)"));
+      expect(input("Janus API address").disabled).toBe(false);
+      await user.click(input("Record visits"));
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledWith(expect.objectContaining({ record_participants: true })));
+    });
+
+    it("saves a locked setting as loaded, so the core has nothing to refuse", async () => {
+      const { platform, user } = renderForm({}, { ...CLINIC, video: JANUS }, policyOf([["video", true], ["sms_sender", true]]));
+      await screen.findByTestId("clinic-settings-form");
+      await user.clear(input("Caller ID for dial-in calls"));
+      await user.type(input("Caller ID for dial-in calls"), "+14155550199");
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledTimes(1));
+      expect(platform.saveClinicSettings).toHaveBeenCalledWith({ ...CLINIC, video: JANUS, caller_id: "+14155550199" });
+    });
+
+    it("lists the provider's own choices the policy replaces", async () => {
+      renderForm({}, CLINIC, policyOf([["recording_allowed", true, true], ["sms_sender", true, true], ["video", true, false]]));
+      await screen.findByTestId("clinic-settings-form");
+      expect(screen.getByTestId("policy-overrides").textContent).toBe(
+        "Example Hospital IT's policy replaces your choice for: Recording, SMS sender.",
+      );
+    });
+
+    it("shows the core's refusal of a locked setting and keeps what was typed", async () => {
+      const refused = appError({
+        code: "setting_locked",
+        message: "The SMS sender is managed by Example Hospital IT and cannot be changed here. Nothing was saved.",
+      });
+      const { user } = renderForm({ saveClinicSettings: vi.fn(async () => Promise.reject(refused)) });
+      await screen.findByTestId("clinic-settings-form");
+      await user.clear(input("Caller ID for dial-in calls"));
+      await user.type(input("Caller ID for dial-in calls"), "+14155550199");
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      const outcome = await screen.findByTestId("clinic-outcome");
+      expect(outcome.textContent).toContain("The SMS sender is managed by Example Hospital IT and cannot be changed here. Nothing was saved.");
+      expect(outcome.getAttribute("role")).toBe("alert");
+      expect(input("Caller ID for dial-in calls").value).toBe("+14155550199");
+      expect(input("Messaging Service SID").value).toBe(CLINIC.messaging_service_sid);
+    });
+
+    it("renders markup in who manages the computer as text", async () => {
+      renderForm({}, CLINIC, policyOf([["recording_allowed", true, true]], { managed_by: "<b>IT</b>" }));
+      await screen.findByTestId("clinic-settings-form");
+      expect(note("recording_allowed").textContent).toContain("Locked by <b>IT</b>");
+      expect(screen.getByTestId("policy-overrides").textContent).toContain("<b>IT</b>'s policy replaces");
+      expect(document.querySelector("b")).toBeNull();
+    });
+  });
+
+  describe("Updates", () => {
+    it("shows and saves whether, where and which channel to check", async () => {
+      const { platform, user } = renderForm();
+      await screen.findByTestId("clinic-settings-form");
+      expect(input("Check for updates").checked).toBe(true);
+      expect(input("Update feed address").value).toBe("");
+      expect((screen.getByLabelText("Channel") as HTMLSelectElement).value).toBe("stable");
+      await user.type(input("Update feed address"), "https://updates.hospital.example/visitdesk");
+      await user.selectOptions(screen.getByLabelText("Channel"), "beta");
+      expect(screen.getByTestId("update-unsaved")).toBeTruthy();
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      await waitFor(() =>
+        expect(platform.saveClinicSettings).toHaveBeenCalledWith({
+          ...CLINIC,
+          updates: { check: true, feed_url: "https://updates.hospital.example/visitdesk", channel: "beta" },
+        }),
+      );
+      await waitFor(() => expect(screen.queryByTestId("update-unsaved")).toBeNull());
+
+      await user.click(input("Check for updates"));
+      await user.clear(input("Update feed address"));
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      await waitFor(() =>
+        expect(platform.saveClinicSettings).toHaveBeenLastCalledWith({ ...CLINIC, updates: { check: false, feed_url: null, channel: "beta" } }),
+      );
+    });
+
+    it("shows the core's message for the feed address next to it", async () => {
+      const saveClinicSettings = vi.fn(async () =>
+        Promise.reject(
+          appError({
+            code: "invalid_input",
+            message: "One field needs attention.",
+            fields: [{ field: "update_feed_url", message: "The update address must start with https:// (this one starts with http://)." }],
+          }),
+        ),
+      );
+      const { user } = renderForm({ saveClinicSettings });
+      await screen.findByTestId("clinic-settings-form");
+      await user.type(input("Update feed address"), "http://updates.hospital.example");
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      expect((await screen.findByTestId("clinic-error-update_feed_url")).textContent).toBe(
+        "The update address must start with https:// (this one starts with http://).",
+      );
+      expect(document.activeElement).toBe(input("Update feed address"));
+    });
+
+    it("checks for updates from the section", async () => {
+      const checkForUpdate = vi.fn(async () => ({ status: "up_to_date" as const, current_version: "1.4.0" }));
+      const { user } = renderForm({ checkForUpdate });
+      await screen.findByTestId("clinic-settings-form");
+      await user.click(screen.getByRole("button", { name: "Check for updates" }));
+      expect((await screen.findByTestId("update-result")).textContent).toContain("VisitDesk is up to date (version 1.4.0).");
+      expect(screen.getByTestId("current-version").textContent).toContain("VisitDesk 1.4.0");
+    });
   });
 });

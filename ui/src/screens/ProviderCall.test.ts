@@ -2,9 +2,9 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { AppError, Invite, InviteRequest, JoinInfo, Visit } from "../generated/bindings";
+import type { AppError, Invite, InviteRequest, JoinInfo, PolicyView, Visit } from "../generated/bindings";
 import { intakeMessage, intakeReceipt } from "../join/intake";
-import { fakePlatform } from "../test/fakePlatform";
+import { fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import type { CallTarget } from "../video/backend";
 import type { EndReason } from "../video/session";
@@ -45,6 +45,7 @@ type Options = {
   visit?: Visit;
   session?: FakeSession;
   platform?: Parameters<typeof fakePlatform>[0];
+  policy?: PolicyView;
 };
 
 function renderCall(options: Options = {}) {
@@ -57,7 +58,9 @@ function renderCall(options: Options = {}) {
     ...options.platform,
   });
   const onClose = vi.fn();
-  render(ProviderCall, { props: { platform, visit: options.visit ?? VISIT, onClose, onKeychainProblem: vi.fn(), chooseBackend } });
+  render(ProviderCall, {
+    props: { platform, visit: options.visit ?? VISIT, onClose, onKeychainProblem: vi.fn(), chooseBackend, ...(options.policy ? { policy: options.policy } : {}) },
+  });
   return { session, backend, chooseBackend, platform, onClose, user: userEvent.setup() };
 }
 
@@ -217,6 +220,17 @@ describe("The provider's call in the console", () => {
     expect((await screen.findByTestId("call-outcome")).textContent).toContain("Invitation texted to the interpreter");
     expect(screen.queryByTestId("invite-dialog")).toBeNull();
     expect(screen.getByTestId("call-view")).toBeTruthy();
+  });
+
+  it("offers only the invite methods IT allows from inside the call", async () => {
+    const { user } = renderCall({ policy: policyOf([["invite_methods", true]], { allowed_invite_methods: ["phone_dial_in"] }) });
+    await inCall();
+    await user.click(screen.getByTestId("invite-interpreter"));
+    const dialog = await screen.findByTestId("invite-dialog");
+    expect((within(dialog).getByLabelText("Text message") as HTMLInputElement).disabled).toBe(true);
+    expect((within(dialog).getByLabelText("Copy link") as HTMLInputElement).disabled).toBe(true);
+    expect((within(dialog).getByLabelText("Phone call (dial-in)") as HTMLInputElement).checked).toBe(true);
+    expect(within(dialog).getByTestId("invite-method-blocked-copy_link").textContent).toBe("Turned off by Example Hospital IT");
   });
 
   it("shows the patient's intake answers as text and sends a receipt", async () => {

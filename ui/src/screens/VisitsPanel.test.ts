@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { AppError, Invite, InviteRequest, JoinInfo, Visit } from "../generated/bindings";
-import { fakePlatform } from "../test/fakePlatform";
+import { fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import VisitsPanel from "./VisitsPanel.svelte";
 
@@ -30,10 +30,10 @@ function sentInvite(request: InviteRequest): Invite {
 
 const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
 
-function renderPanel(overrides: Parameters<typeof fakePlatform>[0] = {}) {
+function renderPanel(overrides: Parameters<typeof fakePlatform>[0] = {}, extra: Record<string, unknown> = {}) {
   const platform = fakePlatform({ listVisits: vi.fn(async () => [visit()]), ...overrides });
   const onKeychainProblem = vi.fn();
-  render(VisitsPanel, { props: { platform, onKeychainProblem } });
+  render(VisitsPanel, { props: { platform, onKeychainProblem, ...extra } });
   return { platform, onKeychainProblem, user: userEvent.setup() };
 }
 
@@ -159,6 +159,31 @@ describe("Visits panel", () => {
     expect(inviteGuest).toHaveBeenCalledWith(
       expect.objectContaining({ role: "interpreter", method: "phone_dial_in", phone: "+44 20 7946 0018" }),
     );
+  });
+
+  it("offers only the invite methods IT allows", async () => {
+    const inviteGuest = vi.fn(async (request: InviteRequest) => ({ invite: sentInvite(request), link: "https://visit.example.org/join#t=x" }));
+    const policy = policyOf([["invite_methods", true]], { allowed_invite_methods: ["copy_link"] });
+    const { user } = renderPanel({ inviteGuest }, { policy });
+    await user.click(await screen.findByTestId("invite-patient"));
+    expect((screen.getByLabelText("Text message") as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByTestId("invite-method-blocked-sms").textContent).toBe("Turned off by Example Hospital IT");
+    await user.click(screen.getByTestId("send-invite"));
+    await screen.findByTestId("visit-outcome");
+    expect(inviteGuest).toHaveBeenCalledWith(expect.objectContaining({ role: "patient", method: "copy_link" }));
+  });
+
+  it("shows the core's refusal of an invite method IT does not allow", async () => {
+    const refused = appError({
+      code: "invite_method_not_allowed",
+      message: "Sending text messages is turned off by Example Hospital IT. Nothing was sent; use another way to reach them.",
+    });
+    const { user } = renderPanel({ inviteGuest: vi.fn(async () => Promise.reject(refused)) });
+    await user.click(await screen.findByTestId("invite-patient"));
+    await user.click(screen.getByTestId("send-invite"));
+    const outcome = await screen.findByTestId("visit-outcome");
+    expect(outcome.textContent).toContain(refused.message);
+    expect(outcome.className).toContain("error");
   });
 
   it("cancels a visit only after confirmation", async () => {

@@ -1,6 +1,7 @@
 import { vi } from "vitest";
 
-import type { AppState, ClinicSettings, FieldError, SetupForm } from "../generated/bindings";
+import type { AppState, ClinicSettings, FieldError, PolicySetting, PolicyView, SetupForm } from "../generated/bindings";
+import { NO_POLICY } from "../lib/policy";
 import type { Platform } from "../platform";
 
 export const READY: Extract<AppState, { kind: "ready" }> = {
@@ -25,7 +26,20 @@ export const CLINIC: ClinicSettings = {
   empty_room_timeout_minutes: 10,
   unused_room_timeout_minutes: 60,
   video: { kind: "twilio" },
+  updates: { check: true, feed_url: null, channel: "stable" },
 };
+
+/** A policy from "Example Hospital IT" that manages `settings`, each `[setting, locked, overrides_yours]`. */
+export function policyOf(settings: [PolicySetting, boolean, boolean?][], over: Partial<PolicyView> = {}): PolicyView {
+  return {
+    source: "/etc/visitdesk/policy.json",
+    managed_by: "Example Hospital IT",
+    problem: null,
+    settings: settings.map(([setting, locked, overrides_yours = false]) => ({ setting, locked, overrides_yours })),
+    allowed_invite_methods: ["sms", "phone_dial_in", "copy_link"],
+    ...over,
+  };
+}
 
 /** Stands in for the core's validation: one rule per field is enough to drive the screen. */
 export function fakeFieldErrors(form: SetupForm): FieldError[] {
@@ -72,6 +86,9 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     waitingRoom: vi.fn(async () => []),
     onWaitingRoomEvent: vi.fn(async () => () => {}),
     onFocusVisit: vi.fn(async () => () => {}),
+    managedPolicy: vi.fn(async () => structuredClone(NO_POLICY)),
+    checkForUpdate: notFaked("checkForUpdate"),
+    installUpdate: notFaked("installUpdate"),
     appState: vi.fn(async () => READY),
     checkSetupForm: vi.fn(async (form: SetupForm) => fakeFieldErrors(form)),
     testConnection: vi.fn(async () => ({ rooms_listed: 0 })),
@@ -79,7 +96,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     saveSetup: vi.fn(async () => ({ state: READY, warning: null })),
     signOut: vi.fn(async (): Promise<AppState> => ({
       kind: "needs_setup",
-      prefill: { account_sid: "", api_key_sid: "", display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join" },
+      prefill: { account_sid: "", api_key_sid: "", display_name: "Dr. Ana Ruiz", identity: "dr-ana-ruiz", join_page_url: "https://visit.example.org/join", api_key_secret_in_keychain: false },
       notice: null,
     })),
     ...overrides,

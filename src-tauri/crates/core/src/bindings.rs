@@ -13,9 +13,11 @@ use crate::{
     monitor::{
         DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
     },
+    policy::{ManagedSetting, PolicySetting, PolicyView},
     rooms::{JoinInfo, PreflightToken},
     settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount, VideoService},
     setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
+    updates::{UpdateChannel, UpdateCheck, UpdateInstalled, UpdateSettings},
     video::{JanusSecretsForm, VideoBackendKind},
     visits::VisitForm,
 };
@@ -38,6 +40,8 @@ pub fn typescript() -> String {
         SmsLanguage::decl(&cfg),
         SmsTexts::decl(&cfg),
         VideoService::decl(&cfg),
+        UpdateChannel::decl(&cfg),
+        UpdateSettings::decl(&cfg),
         ClinicSettings::decl(&cfg),
         VisitStatus::decl(&cfg),
         RoomRef::decl(&cfg),
@@ -66,6 +70,11 @@ pub fn typescript() -> String {
         VisitPresence::decl(&cfg),
         WaitingRoomEvent::decl(&cfg),
         VisitFocusRequest::decl(&cfg),
+        PolicySetting::decl(&cfg),
+        ManagedSetting::decl(&cfg),
+        PolicyView::decl(&cfg),
+        UpdateCheck::decl(&cfg),
+        UpdateInstalled::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.\n// Do not edit by hand.\n",

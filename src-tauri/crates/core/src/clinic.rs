@@ -10,11 +10,12 @@ use crate::{
     phone::{self, PhoneUse},
     settings::{ClinicSettings, SmsTexts, VideoService},
     sms_text::{SmsKind, check_custom},
+    updates::feed_url_problem,
     video::check_server_url,
 };
 
 pub async fn clinic_settings(ctx: &impl AppContext) -> Result<ClinicSettings, AppError> {
-    Ok(ctx.settings().load().map_err(AppError::settings)?.unwrap_or_default().clinic)
+    Ok(ctx.settings().load_or_default().map_err(AppError::settings)?.clinic)
 }
 
 fn range(fields: &mut Vec<FieldError>, field: FormField, value: u32, min: u32, max: u32, what: &str) {
@@ -117,13 +118,23 @@ pub async fn save_clinic_settings(
         60,
         "Unused room timeout (minutes)",
     );
+    if let Some(feed) = clinic.updates.feed_url.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        if let Some(message) = feed_url_problem(feed) {
+            fields.push(FieldError { field: FormField::UpdateFeedUrl, message });
+        }
+        clinic.updates.feed_url = Some(feed.to_string());
+    } else {
+        clinic.updates.feed_url = None;
+    }
     if !fields.is_empty() {
         return Err(AppError::invalid(fields));
     }
-    let mut settings = ctx.settings().load().map_err(AppError::settings)?.unwrap_or_default();
-    settings.clinic = clinic.clone();
+    let before = ctx.settings().load_or_default().map_err(AppError::settings)?;
+    let mut settings = before.clone();
+    settings.clinic = clinic;
+    ctx.policy().refuse_locked_changes(&before, &settings)?;
     ctx.settings().save(&settings).map_err(AppError::settings)?;
-    Ok(clinic)
+    Ok(ctx.settings().load_or_default().map_err(AppError::settings)?.clinic)
 }
 
 /// The whole audit log, oldest first.

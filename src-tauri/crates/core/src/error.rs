@@ -44,6 +44,18 @@ pub enum ErrorCode {
     VisitsDatabaseNewer,
     VisitsDatabaseFailed,
     AuditTampered,
+    /// IT's managed policy locks this setting.
+    SettingLocked,
+    /// IT's managed policy does not allow this way of inviting.
+    InviteMethodNotAllowed,
+    /// Update checks are turned off (by the provider or by policy).
+    UpdatesOff,
+    UpdateUnreachable,
+    /// The update server's answer is not a usable release file.
+    UpdateFeedInvalid,
+    /// The update's signature does not match the publisher key built into VisitDesk.
+    UpdateSignatureInvalid,
+    UpdateInstallFailed,
     /// A fault in VisitDesk itself; the message says what.
     Internal,
 }
@@ -77,6 +89,7 @@ pub enum FormField {
     VideoBrowserUrl,
     JanusAdminKey,
     JanusTokenSecret,
+    UpdateFeedUrl,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -229,6 +229,7 @@ async fn settle(
 
 /// Invites the patient or a guest into the visit's room.
 pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<InviteSent, AppError> {
+    ctx.policy().allow_invite(request.method)?;
     let session = Session::load(ctx).await?;
     let clinic = session.workspace.clinic().clone();
     let visit = visits::visit(ctx, request.visit_id.clone()).await?;
@@ -338,6 +339,7 @@ pub async fn send_running_late(ctx: &impl AppContext, request: RunningLateReques
             format!("Enter a delay between 1 and {MAX_LATE_MINUTES} minutes."),
         ));
     }
+    ctx.policy().allow_invite(InviteMethod::Sms)?;
     let session = Session::load(ctx).await?;
     let clinic = session.workspace.clinic().clone();
     let visit = visits::visit(ctx, request.visit_id.clone()).await?;

@@ -21,7 +21,7 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     pub fn load(ctx: &impl AppContext) -> Result<Self, AppError> {
-        let settings = ctx.settings().load().map_err(AppError::settings)?.unwrap_or_default();
+        let settings = ctx.settings().load_or_default().map_err(AppError::settings)?;
         let profile = settings.profile.clone().ok_or_else(not_configured)?;
         Ok(Self { settings, profile })
     }

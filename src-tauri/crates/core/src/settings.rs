@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::updates::UpdateSettings;
+
 pub const SETTINGS_VERSION: u32 = 1;
 
 /// Who the provider is, as patients and Twilio see them.
@@ -86,6 +88,7 @@ pub struct ClinicSettings {
     pub empty_room_timeout_minutes: u32,
     pub unused_room_timeout_minutes: u32,
     pub video: VideoService,
+    pub updates: UpdateSettings,
 }
 
 impl Default for ClinicSettings {
@@ -105,6 +108,7 @@ impl Default for ClinicSettings {
             empty_room_timeout_minutes: 10,
             unused_room_timeout_minutes: 60,
             video: VideoService::Twilio,
+            updates: UpdateSettings::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use visitdesk_twilio::{ApiKeyAuth, RetryPolicy, TwilioClient};
 
 use crate::{
     AppContext, AppError, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    policy::PolicyState,
     settings::{ProviderProfile, StoredSettings, TwilioAccount},
     validate::{ValidSetup, validate_setup},
 };
@@ -36,6 +37,9 @@ pub struct SetupPrefill {
     pub display_name: String,
     pub identity: String,
     pub join_page_url: String,
+    /// IT put an API Key Secret in this user's keychain (`visitdesk keychain import`): the
+    /// form may leave the secret blank to use it.
+    pub api_key_secret_in_keychain: bool,
 }
 
 /// Which screen the app opens on.
@@ -84,10 +88,10 @@ pub(crate) async fn with_secrets<T: Send + 'static>(
 }
 
 fn load_settings(ctx: &impl AppContext) -> Result<StoredSettings, AppError> {
-    Ok(ctx.settings().load().map_err(AppError::settings)?.unwrap_or_default())
+    ctx.settings().load_or_default().map_err(AppError::settings)
 }
 
-fn prefill_from(settings: &StoredSettings) -> SetupPrefill {
+fn prefill_from(settings: &StoredSettings, policy: &PolicyState, secret_in_keychain: bool) -> SetupPrefill {
     let (account_sid, api_key_sid) =
         settings.twilio.as_ref().map(|t| (t.account_sid.clone(), t.api_key_sid.clone())).unwrap_or_default();
     let profile = settings.profile.clone();
@@ -96,7 +100,11 @@ fn prefill_from(settings: &StoredSettings) -> SetupPrefill {
         api_key_sid,
         display_name: profile.as_ref().map(|p| p.display_name.clone()).unwrap_or_default(),
         identity: profile.as_ref().map(|p| p.identity.clone()).unwrap_or_default(),
-        join_page_url: profile.map(|p| p.join_page_url).unwrap_or_default(),
+        join_page_url: profile
+            .map(|p| p.join_page_url)
+            .or_else(|| policy.join_page_url().map(String::from))
+            .unwrap_or_default(),
+        api_key_secret_in_keychain: secret_in_keychain,
     }
 }
 
@@ -118,15 +126,16 @@ pub async fn app_state(ctx: &impl AppContext) -> AppState {
         Ok(secret) => secret,
         Err(error) => return AppState::KeychainProblem { error },
     };
+    let secret_in_keychain = secret.is_some();
     match (settings.profile.clone(), settings.twilio.clone(), secret) {
         (Some(profile), Some(account), Some(_)) => AppState::Ready { profile, account },
         (_, Some(_), None) => AppState::NeedsSetup {
-            prefill: prefill_from(&settings),
+            prefill: prefill_from(&settings, ctx.policy(), false),
             notice: Some(
                 "The API Key Secret is no longer in this computer's keychain. Enter it again to continue.".into(),
             ),
         },
-        _ => AppState::NeedsSetup { prefill: prefill_from(&settings), notice: None },
+        _ => AppState::NeedsSetup { prefill: prefill_from(&settings, ctx.policy(), secret_in_keychain), notice: None },
     }
 }
 
@@ -162,8 +171,19 @@ async fn verify_with_twilio(
     Ok(ConnectionCheck { rooms_listed: page.rooms.len() as u32 })
 }
 
+/// A form whose secret was left blank takes the one IT put in the keychain, if any.
+async fn with_provisioned_secret(ctx: &impl AppContext, mut form: SetupForm) -> Result<SetupForm, AppError> {
+    if form.api_key_secret.expose().is_empty()
+        && let Some(secret) = with_secrets(ctx, |s| s.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?
+    {
+        form.api_key_secret = secret;
+    }
+    Ok(form)
+}
+
 /// One cheap authenticated GET (list rooms, one per page) with the form's credentials.
 pub async fn test_connection(ctx: &impl AppContext, form: SetupForm) -> Result<ConnectionCheck, AppError> {
+    let form = with_provisioned_secret(ctx, form).await?;
     let valid = validate_setup(&form).map_err(AppError::invalid)?;
     let result = verify_with_twilio(ctx, &valid.account, &form.api_key_secret).await;
     match &result {
@@ -187,6 +207,7 @@ pub async fn test_saved_connection(ctx: &impl AppContext) -> Result<ConnectionCh
 /// Checks the credentials with Twilio, then stores the secret in the keychain and the rest
 /// in settings. Rejected credentials are not saved; unreachable Twilio saves with a warning.
 pub async fn save_setup(ctx: &impl AppContext, form: SetupForm) -> Result<SaveOutcome, AppError> {
+    let form = with_provisioned_secret(ctx, form).await?;
     let ValidSetup { profile, account } = validate_setup(&form).map_err(AppError::invalid)?;
     let warning = match verify_with_twilio(ctx, &account, &form.api_key_secret).await {
         Ok(_) => None,
@@ -213,6 +234,9 @@ async fn store_credentials(
     secret: Sensitive<String>,
 ) -> Result<(), AppError> {
     let mut settings = load_settings(ctx)?;
+    let mut changed = settings.clone();
+    changed.profile = Some(profile.clone());
+    ctx.policy().refuse_locked_changes(&settings, &changed)?;
     let previous = with_secrets(ctx, move |store| {
         let previous = store.read(KEYCHAIN_ACCOUNT_API_KEY_SECRET)?;
         store.write(KEYCHAIN_ACCOUNT_API_KEY_SECRET, &secret)?;
@@ -243,5 +267,5 @@ pub async fn sign_out(ctx: &impl AppContext) -> Result<AppState, AppError> {
     settings.twilio = None;
     ctx.settings().save(&settings).map_err(AppError::settings)?;
     info!("signed out; the API Key Secret was removed from the keychain");
-    Ok(AppState::NeedsSetup { prefill: prefill_from(&settings), notice: None })
+    Ok(AppState::NeedsSetup { prefill: prefill_from(&settings, ctx.policy(), false), notice: None })
 }

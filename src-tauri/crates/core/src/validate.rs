@@ -67,7 +67,7 @@ fn sid(value: &str, prefix: &str, name: &str, confused_prefix: &str, confused_na
 }
 
 /// Never echoes the value back.
-fn api_key_secret(value: &str) -> Result<(), String> {
+pub(crate) fn api_key_secret(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err("Enter the API Key Secret. Twilio shows it once, when the API key is created.".into());
     }
@@ -127,7 +127,7 @@ fn identity(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn join_page_url(value: &str) -> Result<(), String> {
+pub(crate) fn join_page_url(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err(
             "Enter the address of your clinic's patient join page, for example https://visit.yourclinic.org/join."

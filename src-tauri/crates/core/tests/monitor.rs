@@ -19,8 +19,9 @@ use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
     monitor::{
-        DelayReason, DeviceReadiness, MonitorConfig, MonitorEvents, MonitorHandle, PatientState, WaitingRoomEvent,
-        spawn_monitor, waiting_room_snapshot,
+        BackendError, ClinicBackend, ConnectedParticipant, DelayReason, DeviceReadiness, MonitorConfig, MonitorEvents,
+        MonitorHandle, PatientState, WaitingRoomBackend, WaitingRoomEvent, spawn_monitor, spawn_monitor_with_backend,
+        waiting_room_snapshot,
     },
     settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     visits::{self, VisitForm},
@@ -238,6 +239,36 @@ impl Clinic {
         let recorder = Arc::new(Recorder::default());
         let monitor = spawn_monitor(self.ctx.clone(), recorder.clone(), config);
         (monitor, recorder)
+    }
+
+    /// The app's backend, with the instant each request leaves the monitor noted: on a busy
+    /// machine the server sees requests bunched by their varying travel time.
+    fn start_timed(&self, config: MonitorConfig) -> (MonitorHandle, Arc<Recorder>, Arc<Mutex<Vec<Instant>>>) {
+        let recorder = Arc::new(Recorder::default());
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let backend =
+            TimedBackend { inner: ClinicBackend::new(self.ctx.clone(), config.request_timeout), sent: sent.clone() };
+        let monitor = spawn_monitor_with_backend(self.ctx.clone(), backend, recorder.clone(), config);
+        (monitor, recorder, sent)
+    }
+}
+
+struct TimedBackend<B> {
+    inner: B,
+    sent: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl<B: WaitingRoomBackend> WaitingRoomBackend for TimedBackend<B> {
+    async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
+        self.sent.lock().unwrap().push(Instant::now());
+        self.inner.participants(room_sid).await
+    }
+    async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
+        self.sent.lock().unwrap().push(Instant::now());
+        self.inner.devices(room_sid, participant_sid).await
+    }
+    fn reset(&self) {
+        self.inner.reset();
     }
 }
 
@@ -496,7 +527,7 @@ async fn three_active_visits_stay_within_a_short_budget_and_arrivals_still_come_
         ..quick_config()
     };
     let started = Instant::now();
-    let (monitor, events) = clinic.start(config);
+    let (monitor, events, sent) = clinic.start_timed(config);
     tokio::time::sleep(Duration::from_secs(4)).await;
     let joined = Instant::now();
     script.join(&rooms[2], "patient-latecomer");
@@ -508,11 +539,13 @@ async fn three_active_visits_stay_within_a_short_budget_and_arrivals_still_come_
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let hits = script.hits();
-    // Server-side times trail the monitor's by the request's travel time; allow 50 ms.
-    let strict = window - Duration::from_millis(50);
+    // Counted where the requests leave the monitor: the server sees them bunched by each
+    // one's travel time, which varies by hundreds of ms on a busy machine.
+    let sent = sent.lock().unwrap().clone();
+    let strict = window - Duration::from_millis(5);
     let mut busiest = 0;
-    for (i, first) in hits.iter().enumerate() {
-        let in_window = hits[i..].iter().take_while(|hit| hit.at < first.at + strict).count();
+    for (i, first) in sent.iter().enumerate() {
+        let in_window = sent[i..].iter().take_while(|at| **at < *first + strict).count();
         busiest = busiest.max(in_window);
     }
     assert!(busiest <= 12, "{busiest} requests within {strict:?}");

@@ -10,6 +10,7 @@ use url::Url;
 use visitdesk_core::{
     AppContext,
     db::VisitsDatabase,
+    policy::PolicyState,
     settings::{SettingsError, SettingsStore, StoredSettings},
     setup::SetupForm,
 };
@@ -71,6 +72,7 @@ pub struct TestContext {
     pub api: Url,
     pub database: VisitsDatabase,
     pub timeout: Duration,
+    pub policy: PolicyState,
     pub _dir: tempfile::TempDir,
 }
 
@@ -91,6 +93,7 @@ impl TestContext {
             api: Url::parse(api).unwrap(),
             database,
             timeout: Duration::from_secs(15),
+            policy: PolicyState::Absent,
             _dir: dir,
         }
     }
@@ -100,7 +103,7 @@ impl AppContext for TestContext {
     fn secrets(&self) -> Arc<dyn SecretStore> {
         self.secrets.clone()
     }
-    fn settings(&self) -> &dyn SettingsStore {
+    fn saved_settings(&self) -> &dyn SettingsStore {
         &self.settings
     }
     fn twilio_base_urls(&self) -> BaseUrls {
@@ -111,6 +114,9 @@ impl AppContext for TestContext {
     }
     fn twilio_timeout(&self) -> Duration {
         self.timeout
+    }
+    fn policy(&self) -> &PolicyState {
+        &self.policy
     }
 }
 
