@@ -72,8 +72,7 @@ pub async fn download_verified(update: &Update) -> Result<Vec<u8>, AppError> {
 /// VisitDesk restarts (on Windows the installer closes the app itself).
 pub async fn install<R: Runtime>(app: &AppHandle<R>, ctx: &impl AppContext) -> Result<UpdateInstalled, AppError> {
     if let UpdateSource::Off { managed } = update_source(ctx)? {
-        let policy = ctx.policy().view(None);
-        return Err(updates_off(if managed { policy.managed_by.as_deref() } else { None }));
+        return Err(updates_off(managed.then(|| ctx.policy().managed_by()).as_deref()));
     }
     let Some(update) = pending_update(app) else {
         return Err(AppError::new(

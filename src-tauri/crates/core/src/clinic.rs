@@ -11,6 +11,7 @@ use crate::{
     settings::{ClinicSettings, SmsTexts, VideoService},
     sms_text::{SmsKind, check_custom},
     updates::feed_url_problem,
+    validate::is_messaging_service_sid,
     video::check_server_url,
 };
 
@@ -63,8 +64,7 @@ pub async fn save_clinic_settings(
     }
     let region = clinic.default_region.clone();
     if let Some(service) = clinic.messaging_service_sid.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let hex = service.strip_prefix("MG").unwrap_or_default();
-        if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        if !is_messaging_service_sid(service) {
             fields.push(FieldError {
                 field: FormField::MessagingServiceSid,
                 message: "A Messaging Service SID is MG followed by 32 hexadecimal characters.".into(),

@@ -171,9 +171,7 @@ impl ManagedPolicy {
         }
         if let Some(entry) = &self.sms_sender {
             let sender = entry.value.trim();
-            let service = sender
-                .strip_prefix("MG")
-                .is_some_and(|hex| hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()));
+            let service = validate::is_messaging_service_sid(sender);
             let number = sender
                 .strip_prefix('+')
                 .is_some_and(|d| (8..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()));
@@ -291,7 +289,8 @@ impl PolicyState {
         }
     }
 
-    fn managed_by_or_it(&self) -> String {
+    /// Who manages the settings, for messages: the policy's `managed_by`, or "your IT department".
+    pub fn managed_by(&self) -> String {
         match self {
             Self::Active { policy: ManagedPolicy { managed_by: Some(who), .. }, .. } if !who.trim().is_empty() => {
                 who.trim().to_string()
@@ -370,7 +369,7 @@ impl PolicyState {
                 "{} {} managed by {} and cannot be changed here. Nothing was saved.",
                 changed.join(", "),
                 if changed.len() == 1 { "is" } else { "are" },
-                self.managed_by_or_it()
+                self.managed_by()
             ),
         ))
     }
@@ -387,10 +386,7 @@ impl PolicyState {
         };
         Err(AppError::new(
             ErrorCode::InviteMethodNotAllowed,
-            format!(
-                "{how} is turned off by {}. Nothing was sent; use another way to reach them.",
-                self.managed_by_or_it()
-            ),
+            format!("{how} is turned off by {}. Nothing was sent; use another way to reach them.", self.managed_by()),
         ))
     }
 
@@ -439,7 +435,7 @@ impl PolicyState {
             .collect();
         PolicyView {
             source,
-            managed_by: (!matches!(self, Self::Absent)).then(|| self.managed_by_or_it()),
+            managed_by: (!matches!(self, Self::Absent)).then(|| self.managed_by()),
             problem,
             settings: managed,
             allowed_invite_methods: self.allowed_invite_methods(),

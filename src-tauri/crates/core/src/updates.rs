@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
-use crate::{AppContext, AppError, ErrorCode, policy::PolicySetting};
+use crate::{AppContext, AppError, ErrorCode, policy::PolicySetting, validate::on_this_computer};
 
 /// VisitDesk's own update feed; IT may point the app at its own (see the managed policy).
 pub const VISITDESK_FEED: &str = "https://updates.visitdesk.org/console";
@@ -54,8 +54,7 @@ pub fn feed_url_problem(value: &str) -> Option<String> {
         ));
     };
     // A feed on this computer (IT trying one out, the tests) may be plain http.
-    let on_this_computer = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if url.scheme() != "https" && !(url.scheme() == "http" && on_this_computer) {
+    if url.scheme() != "https" && !(url.scheme() == "http" && on_this_computer(&url)) {
         return Some(format!(
             "The update address must start with https:// (this one starts with {}://).",
             url.scheme()

@@ -127,6 +127,16 @@ fn identity(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An address on this computer, where plain http crosses no network.
+pub(crate) fn on_this_computer(url: &Url) -> bool {
+    matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+}
+
+/// A Twilio Messaging Service SID: `MG` and 32 hexadecimal characters.
+pub(crate) fn is_messaging_service_sid(value: &str) -> bool {
+    value.strip_prefix("MG").is_some_and(|hex| hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 pub(crate) fn join_page_url(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err(
@@ -137,9 +147,7 @@ pub(crate) fn join_page_url(value: &str) -> Result<(), String> {
     let url = Url::parse(value)
         .map_err(|_| "This is not a web address. It should look like https://visit.yourclinic.org/join.".to_string())?;
     // A page on this computer (a clinic trying the page out, the tests) may be plain http.
-    let on_this_computer =
-        url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if url.scheme() != "https" && !on_this_computer {
+    if url.scheme() != "https" && !(url.scheme() == "http" && on_this_computer(&url)) {
         return Err(format!(
             "The join page must start with https:// (this one starts with {}://), so invite links are encrypted.",
             url.scheme()

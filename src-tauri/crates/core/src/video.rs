@@ -19,7 +19,7 @@ use crate::{
     session::{Session, Workspace},
     settings::{SmsLanguage, VideoService},
     setup::with_secrets,
-    tokens,
+    tokens, validate,
 };
 
 /// Keychain entries (under the app's service name) for a Janus server.
@@ -81,8 +81,7 @@ pub(crate) fn check_server_url(value: &str, field: FormField, schemes: &[&str]) 
     if !schemes.contains(&url.scheme()) {
         return fail(format!("The address must start with {}.", schemes.join("://, ") + "://"));
     }
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if !loopback && matches!(url.scheme(), "http" | "ws") {
+    if !validate::on_this_computer(&url) && matches!(url.scheme(), "http" | "ws") {
         return fail("Use https:// (or wss://): tokens must not cross the network unencrypted.".into());
     }
     None
