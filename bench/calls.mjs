@@ -176,7 +176,7 @@ function jsSizes(chunks) {
     raw: names.reduce((sum, name) => sum + Buffer.byteLength(byName.get(name).code), 0),
     gzip: names.reduce((sum, name) => sum + gzipSync(byName.get(name).code).length, 0),
   });
-  return { firstLoad: size([...firstLoad]), janus: size(lazy("/src/video/janus.ts")), twilio: size(lazy("/src/video/twilio.ts")) };
+  return { firstLoad: size([...firstLoad]), janus: size(lazy("/src/video/janus/index.ts")), twilio: size(lazy("/src/video/twilio.ts")) };
 }
 
 const noNamespace = callsSkipReason("bench/calls.mjs");

@@ -1,4 +1,4 @@
-// Real calls through the Janus adapter (ui/src/video/janus.ts): a throwaway Janus with media on
+// Real calls through the Janus adapter (ui/src/video/janus/): a throwaway Janus with media on
 // jp0, three Chromium pages (fake camera and microphone) joining one VideoRoom with signed tokens.
 // Needs the network namespace (Janus never gathers ICE candidates on loopback):
 //   scripts/with-netns -- node --test ui/e2e/calls/janus-adapter.test.mjs

@@ -51,6 +51,16 @@ describe("join link", () => {
     });
   });
 
+  it("reads a Janus link's expiry as the adapter does: a token with none is malformed, a late one expired", () => {
+    const link = (token: string, core: string) =>
+      readJoinLink(`#t=${encodeURIComponent(token)}&b=janus&s=https://j.example/janus&r=1&i=family-ab&c=${encodeURIComponent(core)}`, NOW);
+    const core = `${NOW + 60},janus,janus.plugin.videoroom:x`;
+    expect(link(`${NOW + 60},janus.plugin.videoroom,room=1:x`, core)).toMatchObject({ ok: { expiresAt: NOW + 60 } });
+    expect(link("janus.plugin.videoroom,room=1:x", core)).toEqual({ problem: "malformed", language: "en" });
+    expect(link(`${NOW + 60},janus.plugin.videoroom,room=1:x`, "janus,janus.plugin.videoroom:x")).toEqual({ problem: "malformed", language: "en" });
+    expect(link(`${NOW - 1},janus.plugin.videoroom,room=1:x`, `${NOW - 1},janus,janus.plugin.videoroom:x`)).toEqual({ problem: "expired", language: "en" });
+  });
+
   it("tells a missing fragment from a malformed one", () => {
     expect(readJoinLink("", NOW)).toEqual({ problem: "missing", language: "en" });
     for (const fragment of [

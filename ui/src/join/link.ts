@@ -6,6 +6,7 @@
 // Browsers never send the fragment to a server; the page removes it from the address bar.
 
 import { jwtClaims } from "../lib/jwt";
+import { janusTokenExpiry } from "../video/janus/token";
 
 export type Language = "en" | "es";
 
@@ -32,12 +33,6 @@ function twilioClaims(token: string): { identity: string; room: string; expiresA
   return { identity, room, expiresAt: exp };
 }
 
-/** A Janus signed token starts with its expiry: `<exp>,janus.plugin.videoroom,room=<id>:<signature>`. */
-function janusExpiry(token: string): number | null {
-  const match = /^(\d{9,12}),/.exec(token);
-  return match ? Number(match[1]) : null;
-}
-
 export function readJoinLink(fragment: string, nowUnix: number): LinkReading {
   const params = new URLSearchParams(fragment.replace(/^#/, ""));
   const lang = language(params);
@@ -56,9 +51,9 @@ export function readJoinLink(fragment: string, nowUnix: number): LinkReading {
     const room = params.get("r") ?? "";
     const identity = params.get("i") ?? "";
     const coreToken = params.get("c") ?? "";
-    const expiresAt = janusExpiry(token);
+    const expiresAt = janusTokenExpiry(token);
     const valid =
-      /^(wss?|https?):\/\//.test(server) && /^\d+$/.test(room) && /^[a-z][a-z0-9-]*$/.test(identity) && janusExpiry(coreToken) !== null;
+      /^(wss?|https?):\/\//.test(server) && /^\d+$/.test(room) && /^[a-z][a-z0-9-]*$/.test(identity) && janusTokenExpiry(coreToken) !== null;
     if (!valid || expiresAt === null) return { problem: "malformed", language: lang };
     link = { backend, token, identity, room, server, coreToken, expiresAt, language: lang, provider };
   } else {

@@ -1,4 +1,4 @@
-// The video call as the UI sees it, whatever carries it: Twilio (twilio.ts) or Janus (janus.ts).
+// The video call as the UI sees it, whatever carries it: Twilio (twilio.ts) or Janus (janus/).
 
 import type { GuestRole } from "../generated/bindings";
 import { jwtClaims } from "../lib/jwt";

@@ -17,8 +17,8 @@ import type {
   TwilioError,
 } from "twilio-video";
 
+import { SessionBase, abortReason, libraryNotLoaded, mediaErrorKind, messageOf, providerIdentityOf, throwIfAborted } from "./adapter";
 import { type CallSettings, callSettings, cameraCapture, twilioOptionsFor } from "./callSettings";
-import { TypedEmitter } from "./emitter";
 import {
   type EndKind,
   type EndReason,
@@ -26,14 +26,11 @@ import {
   type MediaTrack,
   type ParticipantRole,
   type RemoteParticipant,
-  type SessionState,
   type VideoBackend,
   type VideoConnectOptions,
   type VideoSession,
-  type VideoSessionEvents,
   VideoSessionError,
-  MEDIA_ERROR_KINDS,
-  providerIdentityFromToken,
+  identityFromToken,
   roleOf,
   toNetworkQualityLevel,
 } from "./session";
@@ -59,9 +56,9 @@ const KIND_BY_CODE: Record<number, EndKind> = {
 
 /** A TwilioError (by code) or a getUserMedia error (by name) as an `EndReason`. */
 export function problemOf(error: unknown): EndReason {
-  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
-  const text = typeof message === "string" && message !== "" ? message : null;
-  const domKind = typeof name === "string" ? MEDIA_ERROR_KINDS[name] : undefined;
+  const { code } = (error ?? {}) as { code?: unknown };
+  const text = messageOf(error);
+  const domKind = mediaErrorKind(error);
   if (domKind) return { kind: domKind, code: null, message: text };
   // Twilio's codes have five digits; a DOMException's legacy `code` is small and means nothing here.
   if (typeof code === "number" && code >= 10000) {
@@ -221,23 +218,22 @@ class TwilioLocal implements LocalParticipant {
 }
 
 /** A connected Room as a `VideoSession`. */
-export class TwilioSession implements VideoSession {
+export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSession {
   readonly localParticipant: TwilioLocal;
   readonly #room: Room;
   readonly #settings: CallSettings;
   readonly #providerIdentity: string | null;
-  readonly #emitter = new TypedEmitter<VideoSessionEvents>();
-  readonly #remotes = new Map<string, TwilioRemote>();
   readonly #unlisten = new Map<string, () => void>();
   readonly #unlistenRoom: Array<() => void> = [];
   readonly #dataTrack: LocalDataTrack;
   /** Messages sent before the data track is published. */
   #unsent: string[] = [];
   #dataTrackState: "publishing" | "published" | "failed" = "publishing";
-  #state: SessionState = "connected";
-  #dominantSpeaker: TwilioRemote | null = null;
+  /** Whether the constructor is done: what it finds in the room is not announced. */
+  #constructed = false;
 
   constructor(room: Room, settings: CallSettings, providerIdentity: string | null, dataTrack: LocalDataTrack) {
+    super();
     this.#room = room;
     this.#settings = settings;
     this.#providerIdentity = providerIdentity;
@@ -252,32 +248,17 @@ export class TwilioSession implements VideoSession {
       }
     }
     this.#publishDataTrack();
-    this.#dominantSpeaker = room.dominantSpeaker ? (this.#remotes.get(room.dominantSpeaker.sid) ?? null) : null;
+    this.setDominantSpeaker(room.dominantSpeaker ? (this.remotes.get(room.dominantSpeaker.sid) ?? null) : null);
 
     const onLocalQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(this.localParticipant, level);
     local.on("networkQualityLevelChanged", onLocalQuality);
     this.#unlistenRoom.push(() => local.removeListener("networkQualityLevelChanged", onLocalQuality));
     this.#listenToRoom();
+    this.#constructed = true;
   }
 
-  get state() {
-    return this.#state;
-  }
-
-  get remoteParticipants(): ReadonlyMap<string, RemoteParticipant> {
-    return this.#remotes;
-  }
-
-  get dominantSpeaker(): RemoteParticipant | null {
-    return this.#dominantSpeaker;
-  }
-
-  on<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): () => void {
-    return this.#emitter.on(event, listener);
-  }
-
-  off<K extends keyof VideoSessionEvents>(event: K, listener: (...args: VideoSessionEvents[K]) => void): void {
-    this.#emitter.off(event, listener);
+  protected override get announcing(): boolean {
+    return this.#constructed;
   }
 
   setMicrophoneEnabled(enabled: boolean): void {
@@ -304,13 +285,13 @@ export class TwilioSession implements VideoSession {
   }
 
   sendMessage(text: string): void {
-    if (this.#state === "disconnected" || this.#dataTrackState === "failed") return;
+    if (this.state === "disconnected" || this.#dataTrackState === "failed") return;
     if (this.#dataTrackState === "publishing") this.#unsent.push(text);
     else this.#dataTrack.send(text);
   }
 
   disconnect(): void {
-    if (this.#state !== "disconnected") this.#room.disconnect();
+    if (this.state !== "disconnected") this.#room.disconnect();
   }
 
   /** Messages wait for the publication: a data track drops what it sends before. */
@@ -319,7 +300,7 @@ export class TwilioSession implements VideoSession {
       () => {
         this.#dataTrackState = "published";
         const unsent = this.#unsent.splice(0);
-        if (this.#state === "disconnected") return;
+        if (this.state === "disconnected") return;
         for (const text of unsent) this.#dataTrack.send(text);
       },
       () => {
@@ -333,7 +314,7 @@ export class TwilioSession implements VideoSession {
   /** A subscribed track: media held for the UI, data listened to for messages. */
   #hold(view: TwilioRemote, track: RemoteTrack): TwilioTrack | null {
     if (track.kind === "data") {
-      view.listenToData(track, (text) => this.#emitter.emit("messageReceived", text, view));
+      view.listenToData(track, (text) => this.emitter.emit("messageReceived", text, view));
       return null;
     }
     return view.add(track);
@@ -350,7 +331,7 @@ export class TwilioSession implements VideoSession {
 
   #addRemote(participant: TwilioRemoteParticipant): TwilioRemote {
     const view = new TwilioRemote(participant, roleOf(participant.identity, this.#providerIdentity));
-    this.#remotes.set(participant.sid, view);
+    this.remotes.set(participant.sid, view);
     const onQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(view, level);
     participant.on("networkQualityLevelChanged", onQuality);
     this.#unlisten.set(participant.sid, () => participant.removeListener("networkQualityLevelChanged", onQuality));
@@ -359,81 +340,64 @@ export class TwilioSession implements VideoSession {
 
   #qualityChanged(participant: TwilioLocal | TwilioRemote, level: TwilioNetworkQualityLevel) {
     const mapped = toNetworkQualityLevel(level);
-    if (mapped !== null) this.#emitter.emit("networkQualityChanged", participant, mapped);
+    if (mapped !== null) this.emitter.emit("networkQualityChanged", participant, mapped);
   }
 
   #subscribed(view: TwilioRemote, track: RemoteTrack) {
     const added = this.#hold(view, track);
-    if (added) this.#emitter.emit("trackSubscribed", added, view);
+    if (added) this.emitter.emit("trackSubscribed", added, view);
   }
 
   #unsubscribed(view: TwilioRemote, trackSid: string) {
     const removed = view.remove(trackSid);
-    if (removed) this.#emitter.emit("trackUnsubscribed", removed, view);
-  }
-
-  #setDominantSpeaker(view: TwilioRemote | null) {
-    if (view === this.#dominantSpeaker) return;
-    this.#dominantSpeaker = view;
-    this.#emitter.emit("dominantSpeakerChanged", view);
+    if (removed) this.emitter.emit("trackUnsubscribed", removed, view);
   }
 
   #listenToRoom() {
     const room = this.#room;
 
     const participantConnected = (participant: TwilioRemoteParticipant) => {
-      if (this.#remotes.has(participant.sid)) return;
+      if (this.remotes.has(participant.sid)) return;
       const view = this.#addRemote(participant);
-      this.#emitter.emit("participantJoined", view);
+      this.emitter.emit("participantJoined", view);
       for (const publication of participant.tracks.values()) {
         if (publication.isSubscribed && publication.track) this.#subscribed(view, publication.track);
       }
     };
 
     const participantDisconnected = (participant: TwilioRemoteParticipant) => {
-      const view = this.#remotes.get(participant.sid);
+      const view = this.remotes.get(participant.sid);
       if (!view) return;
       for (const trackSid of view.trackSids()) this.#unsubscribed(view, trackSid);
       view.stopListeningToData();
-      this.#remotes.delete(participant.sid);
       this.#unlisten.get(participant.sid)?.();
       this.#unlisten.delete(participant.sid);
-      this.#emitter.emit("participantLeft", view);
-      if (this.#dominantSpeaker === view) this.#setDominantSpeaker(null);
+      this.removeRemote(view);
     };
 
     const trackSubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
-      const view = this.#remotes.get(participant.sid);
+      const view = this.remotes.get(participant.sid);
       if (view) this.#subscribed(view, track);
     };
 
     const trackUnsubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
-      const view = this.#remotes.get(participant.sid);
+      const view = this.remotes.get(participant.sid);
       if (view) this.#unsubscribed(view, track.sid);
       view?.stopListeningToData(track.sid);
     };
 
     const dominantSpeakerChanged = (participant: TwilioRemoteParticipant | null) => {
-      this.#setDominantSpeaker(participant ? (this.#remotes.get(participant.sid) ?? null) : null);
+      this.setDominantSpeaker(participant ? (this.remotes.get(participant.sid) ?? null) : null);
     };
 
-    const reconnecting = (error: TwilioError) => {
-      this.#state = "reconnecting";
-      this.#emitter.emit("reconnecting", problemOf(error));
-    };
-
-    const reconnected = () => {
-      this.#state = "connected";
-      this.#emitter.emit("reconnected");
-    };
+    const reconnecting = (error: TwilioError) => this.connectionLost(problemOf(error));
+    const reconnected = () => this.connectionBack();
 
     const disconnected = (_room: Room, error?: TwilioError) => {
-      this.#state = "disconnected";
-      this.#emitter.emit("disconnected", endReasonOf(error));
+      this.ended(endReasonOf(error));
       for (const unlisten of [...this.#unlistenRoom, ...this.#unlisten.values()]) unlisten();
-      for (const view of this.#remotes.values()) view.stopListeningToData();
+      for (const view of this.remotes.values()) view.stopListeningToData();
       this.#unlisten.clear();
-      this.#emitter.removeAllListeners();
     };
 
     room.on("participantConnected", participantConnected);
@@ -457,24 +421,20 @@ export class TwilioSession implements VideoSession {
   }
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The call was cancelled.", "AbortError");
-}
-
 /** Connects with the blueprint's settings; rejects with a `VideoSessionError`, or the abort reason. */
 export async function connectTwilio(options: VideoConnectOptions, load: LoadTwilioVideo = loadTwilioVideo): Promise<VideoSession> {
   const { signal } = options;
-  if (signal?.aborted) throw abortReason(signal);
+  throwIfAborted(signal);
   const settings = callSettings(options.expectedParticipants, options);
-  const providerIdentity = options.providerIdentity !== undefined ? options.providerIdentity : providerIdentityFromToken(options.token);
+  const providerIdentity = providerIdentityOf(options, identityFromToken(options.token));
 
   let twilio: TwilioVideoModule;
   try {
     twilio = await load();
   } catch (error) {
-    throw new VideoSessionError({ kind: "other", code: null, message: "The video library could not be loaded." }, { cause: error });
+    throw libraryNotLoaded(error);
   }
-  if (signal?.aborted) throw abortReason(signal);
+  throwIfAborted(signal);
 
   const connectOptions = twilioOptionsFor(settings, options);
   if (options.withCamera === false) connectOptions.video = false;

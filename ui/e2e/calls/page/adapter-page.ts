@@ -1,4 +1,4 @@
-// The call test page: the Janus adapter (ui/src/video/janus.ts) on `window.visitdeskCall`, every
+// The call test page: the Janus adapter (ui/src/video/janus/) on `window.visitdeskCall`, every
 // remote track shown in a <video>/<audio> element, and what the test reads back: events, texts,
 // decoded frames (getVideoPlaybackQuality, requestVideoFrameCallback) and received audio (getStats).
 
