@@ -29,7 +29,7 @@ pub use error::{StoreError, StoreErrorKind};
 pub use key::DatabaseKey;
 pub use model::{
     AuditAction, AuditEntry, AuditRecord, AuditReport, GuestRole, Invite, InviteMethod, InviteOutcome, InvitePurpose,
-    InviteStatus, NewInvite, NewVisit, RoomRef, Visit, VisitEdit, VisitStatus,
+    InviteStatus, NewInvite, NewVisit, RoomRef, VideoBackendKind, Visit, VisitEdit, VisitStatus,
 };
 pub use schema::SUPPORTED_VERSION as SCHEMA_VERSION;
 pub use store::VisitStore;

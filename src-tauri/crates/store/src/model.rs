@@ -111,10 +111,20 @@ text_enum! {
     }
 }
 
-/// The Twilio Video room of a visit.
+text_enum! {
+    /// The video service a room lives on.
+    VideoBackendKind {
+        Twilio => "twilio",
+        Janus => "janus",
+    }
+}
+
+/// The video room of a visit, on the service that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RoomRef {
+    pub service: VideoBackendKind,
     pub unique_name: String,
+    /// The service's id for the room: Twilio's `RM…` SID, or the Janus room number.
     pub sid: Option<String>,
 }
 
@@ -271,6 +281,7 @@ mod tests {
             InvitePurpose::decl(&cfg),
             AuditEntry::decl(&cfg),
             AuditAction::decl(&cfg),
+            VideoBackendKind::decl(&cfg),
         ];
         for declaration in &declarations {
             assert!(!declaration.contains("bigint"), "{declaration}");

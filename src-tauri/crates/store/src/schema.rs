@@ -62,6 +62,13 @@ const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END;
     "#,
+    // 2: each visit's room names the video service that made it. Rooms made before were
+    // Twilio's (`RM…` SIDs) or Janus's (room numbers).
+    r#"
+    ALTER TABLE visits ADD COLUMN room_service TEXT;
+    UPDATE visits SET room_service = CASE WHEN room_sid GLOB '[0-9]*' THEN 'janus' ELSE 'twilio' END
+        WHERE room_unique_name IS NOT NULL;
+    "#,
 ];
 
 /// The newest schema this build knows.

@@ -14,7 +14,7 @@ use crate::{
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 const VISIT_COLUMNS: &str = "id, patient_display_name, patient_mobile, scheduled_at, status, room_unique_name, \
-     room_sid, created_at, updated_at";
+     room_sid, created_at, updated_at, room_service";
 
 const INVITE_COLUMNS: &str = "id, visit_id, role, method, purpose, to_masked, to_e164, guest_identity, status, \
      twilio_sid, error_code, error_message, created_at, updated_at";
@@ -96,11 +96,12 @@ impl VisitStore {
     }
 
     pub fn set_visit_room(&self, id: &str, room: Option<RoomRef>) -> Result<Visit, StoreError> {
-        let (unique_name, sid) = room.map_or((None, None), |room| (Some(room.unique_name), room.sid));
+        let (service, unique_name, sid) =
+            room.map_or((None, None, None), |room| (Some(room.service), Some(room.unique_name), room.sid));
         self.write(|tx| {
             let changed = tx.execute(
-                "UPDATE visits SET room_unique_name = ?2, room_sid = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, unique_name, sid, unix_now()],
+                "UPDATE visits SET room_service = ?2, room_unique_name = ?3, room_sid = ?4, updated_at = ?5 WHERE id = ?1",
+                params![id, service, unique_name, sid, unix_now()],
             )?;
             expect_row(changed, "visit", id)?;
             load_visit(tx, id)
@@ -315,7 +316,7 @@ fn require_visit(conn: &Connection, id: &str) -> Result<(), StoreError> {
 
 fn visit_from_row(row: &Row<'_>) -> rusqlite::Result<Visit> {
     let room = match row.get::<_, Option<String>>(5)? {
-        Some(unique_name) => Some(RoomRef { unique_name, sid: row.get(6)? }),
+        Some(unique_name) => Some(RoomRef { service: row.get(9)?, unique_name, sid: row.get(6)? }),
         None => None,
     };
     Ok(Visit {

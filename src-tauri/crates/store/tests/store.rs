@@ -5,7 +5,7 @@ use std::fs;
 use common::{contains, new_visit, raw_connection};
 use visitdesk_store::{
     DatabaseKey, GuestRole, InviteMethod, InviteOutcome, InvitePurpose, InviteStatus, NewInvite, RoomRef,
-    SCHEMA_VERSION, StoreError, StoreErrorKind, VisitEdit, VisitStatus, VisitStore,
+    SCHEMA_VERSION, StoreError, StoreErrorKind, VideoBackendKind, VisitEdit, VisitStatus, VisitStore,
 };
 
 const NAME: &str = "Zebulon Quartermaine";
@@ -62,9 +62,16 @@ fn visit_lifecycle_round_trips() {
     let back = store.set_visit_status(&created.id, VisitStatus::InVisit).unwrap();
     assert_eq!(back.status, VisitStatus::InVisit);
 
-    let room = RoomRef { unique_name: "vd-room-1".into(), sid: Some("RM0123456789abcdef0123456789abcdef".into()) };
+    let room = RoomRef {
+        service: VideoBackendKind::Twilio,
+        unique_name: "vd-room-1".into(),
+        sid: Some("RM0123456789abcdef0123456789abcdef".into()),
+    };
     assert_eq!(store.set_visit_room(&created.id, Some(room.clone())).unwrap().room, Some(room));
-    let unnamed = RoomRef { unique_name: "vd-room-2".into(), sid: None };
+    let janus =
+        RoomRef { service: VideoBackendKind::Janus, unique_name: "vd-room-3".into(), sid: Some("4815162342".into()) };
+    assert_eq!(store.set_visit_room(&created.id, Some(janus.clone())).unwrap().room, Some(janus));
+    let unnamed = RoomRef { service: VideoBackendKind::Twilio, unique_name: "vd-room-2".into(), sid: None };
     assert_eq!(store.set_visit_room(&created.id, Some(unnamed.clone())).unwrap().room, Some(unnamed));
     assert_eq!(store.set_visit_room(&created.id, None).unwrap().room, None);
     assert_eq!(store.visit(&created.id).unwrap().status, VisitStatus::InVisit);
@@ -293,6 +300,33 @@ fn foreign_files_are_refused_and_untouched() {
     assert!(before.starts_with(b"SQLite format 3"));
     assert_eq!(VisitStore::open(&plain, &key).unwrap_err().kind(), StoreErrorKind::WrongKeyOrNotADatabase);
     assert_eq!(fs::read(&plain).unwrap(), before);
+}
+
+/// A database from before rooms named their service: Twilio's `RM…` rooms and Janus's
+/// numbered rooms keep working, each on its own service.
+#[test]
+fn rooms_saved_before_they_named_their_service_are_read_as_the_service_that_made_them() {
+    let (_dir, path, key, store) = open_new();
+    let on = |service, name: &str, sid: &str| RoomRef { service, unique_name: name.into(), sid: Some(sid.into()) };
+    let twilio = store.create_visit(new_visit(NAME, MOBILE, 1_800_000_000)).unwrap();
+    let janus = store.create_visit(new_visit(NAME, MOBILE, 1_800_000_600)).unwrap();
+    let none = store.create_visit(new_visit(NAME, MOBILE, 1_800_001_200)).unwrap();
+    store
+        .set_visit_room(&twilio.id, Some(on(VideoBackendKind::Twilio, "vd-a", "RM0123456789abcdef0123456789abcdef")))
+        .unwrap();
+    store.set_visit_room(&janus.id, Some(on(VideoBackendKind::Janus, "vd-b", "4815162342"))).unwrap();
+    drop(store);
+    let raw = raw_connection(&path, &key);
+    raw.execute_batch("ALTER TABLE visits DROP COLUMN room_service; PRAGMA user_version = 1;").unwrap();
+    drop(raw);
+
+    let store = VisitStore::open(&path, &key).unwrap();
+    assert_eq!(store.visit(&twilio.id).unwrap().room.unwrap().service, VideoBackendKind::Twilio);
+    assert_eq!(store.visit(&janus.id).unwrap().room.unwrap().service, VideoBackendKind::Janus);
+    assert_eq!(store.visit(&none.id).unwrap().room, None);
+    let raw = raw_connection(&path, &key);
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
 }
 
 #[test]
