@@ -1,35 +1,14 @@
+include!("src/command_list.rs");
+
+macro_rules! command_names {
+    ($($(#[doc = $doc:literal])* $name:ident($($arg:ident: $type:ty),*) -> $returns:ty;)*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
 fn main() {
-    const COMMANDS: &[&str] = &[
-        "app_state",
-        "check_setup_form",
-        "test_connection",
-        "test_saved_connection",
-        "save_setup",
-        "sign_out",
-        "clinic_settings",
-        "save_clinic_settings",
-        "save_janus_secrets",
-        "list_visits",
-        "create_visit",
-        "edit_visit",
-        "cancel_visit",
-        "mark_no_show",
-        "start_visit",
-        "open_visit_in_browser",
-        "end_visit",
-        "remove_participant",
-        "invite_guest",
-        "send_running_late",
-        "visit_invites",
-        "sms_delivery",
-        "preflight_token",
-        "audit_log",
-        "verify_audit_log",
-        "waiting_room",
-        "managed_policy",
-        "check_for_update",
-        "install_update",
-    ];
+    const COMMANDS: &[&str] = with_commands!(command_names);
+    println!("cargo:rerun-if-changed=src-tauri/src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

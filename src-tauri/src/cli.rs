@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use visitdesk_core::provisioning::{IMPORTABLE, import_secret};
+use visitdesk_core::account::provisioning::{IMPORTABLE, import_secret};
 use visitdesk_secrets::OsKeychain;
 
 use crate::ShellOptions;

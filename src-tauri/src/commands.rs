@@ -2,15 +2,16 @@
 
 use tauri::{AppHandle, Runtime, State};
 use visitdesk_core::{
-    AppError, FieldError, clinic,
-    invites::{self, InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
+    AppError, FieldError,
+    account::setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
+    clinic,
+    clinic::policy::PolicyView,
+    clinic::settings::ClinicSettings,
+    clinic::updates::{UpdateCheck, UpdateInstalled},
     monitor::VisitPresence,
-    policy::{self, PolicyView},
-    rooms::{self, JoinInfo, PreflightToken},
-    settings::ClinicSettings,
-    setup::{self, AppState, ConnectionCheck, SaveOutcome, SetupForm},
-    updates::{UpdateCheck, UpdateInstalled},
     video::{self, JanusSecretsForm},
+    visits::invites::{self, InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
+    visits::rooms::{self, JoinInfo, PreflightToken},
     visits::{self, VisitForm},
 };
 use visitdesk_store::{AuditEntry, AuditReport, Invite, Visit};
@@ -39,12 +40,12 @@ pub async fn test_saved_connection(ctx: State<'_, ShellContext>) -> Result<Conne
 
 #[tauri::command]
 pub async fn save_setup(ctx: State<'_, ShellContext>, form: SetupForm) -> Result<SaveOutcome, AppError> {
-    ctx.refreshing_monitor(setup::save_setup(ctx.core_for_change(), form).await)
+    setup::save_setup(ctx.core_for_change(), form).await
 }
 
 #[tauri::command]
 pub async fn sign_out(ctx: State<'_, ShellContext>) -> Result<AppState, AppError> {
-    ctx.refreshing_monitor(setup::sign_out(ctx.core_for_change()).await)
+    setup::sign_out(ctx.core_for_change()).await
 }
 
 #[tauri::command]
@@ -80,27 +81,27 @@ pub async fn list_visits(ctx: State<'_, ShellContext>, from: i64, to: i64) -> Re
 
 #[tauri::command]
 pub async fn create_visit(ctx: State<'_, ShellContext>, form: VisitForm) -> Result<Visit, AppError> {
-    ctx.refreshing_monitor(visits::create_visit(ctx.core(), form).await)
+    visits::create_visit(ctx.core(), form).await
 }
 
 #[tauri::command]
 pub async fn edit_visit(ctx: State<'_, ShellContext>, id: String, form: VisitForm) -> Result<Visit, AppError> {
-    ctx.refreshing_monitor(visits::edit_visit(ctx.core(), id, form).await)
+    visits::edit_visit(ctx.core(), id, form).await
 }
 
 #[tauri::command]
 pub async fn cancel_visit(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    ctx.refreshing_monitor(visits::cancel_visit(ctx.core(), id).await)
+    visits::cancel_visit(ctx.core(), id).await
 }
 
 #[tauri::command]
 pub async fn mark_no_show(ctx: State<'_, ShellContext>, id: String) -> Result<Visit, AppError> {
-    ctx.refreshing_monitor(visits::mark_no_show(ctx.core(), id).await)
+    visits::mark_no_show(ctx.core(), id).await
 }
 
 #[tauri::command]
 pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<JoinInfo, AppError> {
-    ctx.refreshing_monitor(rooms::start_visit(ctx.core(), visit_id).await)
+    rooms::start_visit(ctx.core(), visit_id).await
 }
 
 #[tauri::command]
@@ -110,7 +111,7 @@ pub async fn preflight_token(ctx: State<'_, ShellContext>) -> Result<PreflightTo
 
 #[tauri::command]
 pub async fn end_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<Visit, AppError> {
-    ctx.refreshing_monitor(rooms::end_visit(ctx.core(), visit_id).await)
+    rooms::end_visit(ctx.core(), visit_id).await
 }
 
 #[tauri::command]
@@ -124,7 +125,7 @@ pub async fn remove_participant(
 
 #[tauri::command]
 pub async fn invite_guest(ctx: State<'_, ShellContext>, request: InviteRequest) -> Result<InviteSent, AppError> {
-    ctx.refreshing_monitor(invites::invite(ctx.core(), request).await)
+    invites::invite(ctx.core(), request).await
 }
 
 #[tauri::command]
@@ -163,7 +164,7 @@ pub fn waiting_room(ctx: State<'_, ShellContext>) -> Vec<VisitPresence> {
 
 #[tauri::command]
 pub fn managed_policy(ctx: State<'_, ShellContext>) -> Result<PolicyView, AppError> {
-    policy::managed_policy(ctx.core())
+    clinic::managed_policy(ctx.core())
 }
 
 #[tauri::command]

@@ -1,6 +1,6 @@
 use std::{
     path::PathBuf,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock, Weak},
     time::SystemTime,
 };
 
@@ -8,12 +8,12 @@ use tauri::{AppHandle, Manager, Runtime, async_runtime::JoinHandle};
 use tauri_plugin_store::StoreExt;
 use url::Url;
 use visitdesk_core::{
-    AppContext,
+    AppContext, Change,
+    account::setup::{self, AppState},
+    clinic::policy::{PolicyState, system_policy_path},
+    clinic::settings::{SettingsError, SettingsStore, StoredSettings},
     db::VisitsDatabase,
     monitor::{MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
-    policy::{PolicyState, system_policy_path},
-    settings::{SettingsError, SettingsStore, StoredSettings},
-    setup::{self, AppState},
 };
 use visitdesk_secrets::{OsKeychain, SecretStore};
 use visitdesk_twilio::BaseUrls;
@@ -82,6 +82,8 @@ pub struct CoreContext {
     twilio_base_urls: BaseUrls,
     visits_database: VisitsDatabase,
     policy: PolicyState,
+    /// Told of every change the core reports, so it looks again.
+    monitor: OnceLock<Weak<MonitorHandle>>,
 }
 
 impl ShellContext {
@@ -106,6 +108,7 @@ impl ShellContext {
             twilio_base_urls: options.twilio_base_urls,
             visits_database: VisitsDatabase::new(data_dir.join(VISITS_DATABASE_FILE)),
             policy,
+            monitor: OnceLock::new(),
         });
         let prefetch = core.clone();
         let opening_state = tauri::async_runtime::spawn(async move { setup::app_state(prefetch.as_ref()).await });
@@ -117,6 +120,7 @@ impl ShellContext {
                 spawn_monitor(watched, sink, MonitorConfig::default())
             }));
             events.attach(&monitor);
+            let _ = core.monitor.set(Arc::downgrade(&monitor));
             monitor
         });
         Self { core, opening_state: Mutex::new(Some(opening_state)), monitor }
@@ -125,15 +129,6 @@ impl ShellContext {
     /// The waiting room as the monitor last saw it (empty when it is off).
     pub fn waiting_room(&self) -> Vec<VisitPresence> {
         self.monitor.as_ref().map(|m| m.snapshot()).unwrap_or_default()
-    }
-
-    /// Passes a command's result through, nudging the monitor to re-read the visits and
-    /// credentials (after a visit, room, invite, setup or sign-out changed them).
-    pub fn refreshing_monitor<T>(&self, result: T) -> T {
-        if let Some(monitor) = &self.monitor {
-            monitor.refresh();
-        }
-        result
     }
 
     /// The context every core function takes.
@@ -177,6 +172,11 @@ impl AppContext for CoreContext {
     }
     fn policy(&self) -> &PolicyState {
         &self.policy
+    }
+    fn changed(&self, _change: Change) {
+        if let Some(monitor) = self.monitor.get().and_then(Weak::upgrade) {
+            monitor.refresh();
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! The thin Tauri shell: wires the core to the OS (keychain, settings store, webview).
 //! Every command is a one-line adapter over a `visitdesk_core` function.
 
+#[macro_use]
+mod command_list;
+
 mod arrival_alert;
 pub mod cli;
 mod commands;
 mod context;
+#[cfg(test)]
+mod generated;
 #[cfg(target_os = "linux")]
 mod linux_webview;
 mod monitor_events;
@@ -14,6 +19,13 @@ use tauri::{Manager, Runtime};
 
 pub use context::{ShellContext, ShellOptions};
 
+/// The invoke handler for every command in `command_list.rs`.
+macro_rules! invoke_handler {
+    ($($(#[doc = $doc:literal])* $name:ident($($arg:ident: $type:ty),*) -> $returns:ty;)*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
 /// Plugins, commands and state, for any runtime: `tauri::Wry` in the app,
 /// `tauri::test::MockRuntime` in tests.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) -> tauri::Builder<R> {
@@ -21,37 +33,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, options: ShellOptions) 
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::PendingUpdate::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_state,
-            commands::check_setup_form,
-            commands::test_connection,
-            commands::test_saved_connection,
-            commands::save_setup,
-            commands::sign_out,
-            commands::clinic_settings,
-            commands::save_clinic_settings,
-            commands::save_janus_secrets,
-            commands::list_visits,
-            commands::create_visit,
-            commands::edit_visit,
-            commands::cancel_visit,
-            commands::mark_no_show,
-            commands::start_visit,
-            commands::open_visit_in_browser,
-            commands::end_visit,
-            commands::remove_participant,
-            commands::invite_guest,
-            commands::send_running_late,
-            commands::visit_invites,
-            commands::sms_delivery,
-            commands::preflight_token,
-            commands::audit_log,
-            commands::verify_audit_log,
-            commands::waiting_room,
-            commands::managed_policy,
-            commands::check_for_update,
-            commands::install_update,
-        ])
+        .invoke_handler(with_commands!(invoke_handler))
         .setup(move |app| {
             manage_context(app.handle(), options.clone());
             #[cfg(target_os = "linux")]

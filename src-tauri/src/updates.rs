@@ -8,7 +8,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
 use visitdesk_core::{
     AppContext, AppError, ErrorCode,
-    updates::{UpdateCheck, UpdateFailure, UpdateInstalled, UpdateSource, update_source, updates_off},
+    clinic::updates::{UpdateCheck, UpdateFailure, UpdateInstalled, UpdateSource, update_source, updates_off},
 };
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);

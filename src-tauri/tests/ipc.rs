@@ -82,8 +82,8 @@ fn visit_commands_take_their_arguments_over_ipc() {
     assert!(error.to_string().contains("invalid type"), "{error}");
 }
 
-/// A command exists in four lists: the handler, the build script's permission manifest,
-/// the main window's capability and the isolation hook. They must agree.
+/// Every command in `command_list.rs` has its function in `commands.rs` (the build checks
+/// that too), and the generated permission list and isolation allow-list name exactly those.
 #[test]
 fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -97,8 +97,13 @@ fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook
         .skip(1)
         .filter_map(|item| item.split("fn ").nth(1)?.split(['(', '<']).next().map(str::to_string))
         .collect();
-    let build = read("src-tauri/build.rs");
-    let manifest = quoted(build.split("COMMANDS: &[&str] = &[").nth(1).unwrap().split(']').next().unwrap());
+    let list = read("src-tauri/src/command_list.rs");
+    let declared: std::collections::BTreeSet<String> = list
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("//") && line.ends_with(';') && line.contains(") -> "))
+        .filter_map(|line| line.split('(').next().map(str::to_string))
+        .collect();
     let capability: Value = serde_json::from_str(&read("src-tauri/capabilities/main-window.json")).unwrap();
     let allowed: std::collections::BTreeSet<String> = capability["permissions"]
         .as_array()
@@ -106,10 +111,11 @@ fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook
         .iter()
         .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
         .collect();
-    let isolation = read("ui/isolation/isolation.js");
+    let isolation = read("ui/isolation/allowed-commands.js");
     let isolated = quoted(isolation.split("new Set([").nth(1).unwrap().split("])").next().unwrap());
     assert!(handlers.len() >= 21, "{handlers:?}");
-    assert_eq!(manifest, handlers, "build.rs COMMANDS");
+    assert_eq!(declared, handlers, "command_list.rs");
     assert_eq!(allowed, handlers, "capabilities/main-window.json");
-    assert_eq!(isolated, handlers, "ui/isolation/isolation.js");
+    assert_eq!(isolated, handlers, "ui/isolation/allowed-commands.js");
+    assert!(read("ui/isolation/index.html").contains("<script src=\"allowed-commands.js\"></script>"));
 }

@@ -12,10 +12,10 @@ use serde_json::json;
 use tauri::test::{MockRuntime, mock_builder};
 use visitdesk_core::{
     AppContext, ErrorCode,
+    clinic::policy::PolicyState,
+    clinic::settings::{SettingsError, SettingsStore, StoredSettings},
+    clinic::updates::UpdateCheck,
     db::VisitsDatabase,
-    policy::PolicyState,
-    settings::{SettingsError, SettingsStore, StoredSettings},
-    updates::UpdateCheck,
 };
 use visitdesk_secrets::{MemoryKeychain, SecretStore};
 use visitdesk_shell::{ShellOptions, configure, updates};
@@ -237,7 +237,7 @@ async fn feeds_up_to_date_missing_unreachable_and_turned_off() {
     // The channel picks the file: beta is asked at /beta/latest.json, which is missing here.
     let beta = context(dir.path(), &feed, PolicyState::Absent);
     beta.settings.0.lock().unwrap().as_mut().unwrap().clinic.updates.channel =
-        visitdesk_core::updates::UpdateChannel::Beta;
+        visitdesk_core::clinic::updates::UpdateChannel::Beta;
     let error = updates::check(handle, &beta).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::UpdateFeedInvalid, "{}", error.message);
     assert!(error.message.contains("there is no release file"), "{}", error.message);

@@ -30,7 +30,7 @@ describe("App", () => {
   it("explains a locked keychain and retries", async () => {
     const appState = vi
       .fn()
-      .mockResolvedValueOnce({ kind: "keychain_problem", error: { code: "keychain_locked", message: "The system keychain is locked.", fields: [], twilio: null } })
+      .mockResolvedValueOnce({ kind: "keychain_problem", error: { code: "keychain_locked", message: "The system keychain is locked.", fields: [], service: null } })
       .mockResolvedValueOnce(READY);
     render(App, { props: { platform: fakePlatform({ appState }) } });
     expect((await screen.findByTestId("keychain-problem")).textContent).toContain("Your keychain is locked");
@@ -74,7 +74,7 @@ describe("App", () => {
   });
 
   it("shows the keychain problem when the clinic's Janus secrets cannot be saved", async () => {
-    const locked = { code: "keychain_locked" as const, message: "The system keychain is locked.", fields: [], twilio: null };
+    const locked = { code: "keychain_locked" as const, message: "The system keychain is locked.", fields: [], service: null };
     const platform = fakePlatform({
       clinicSettings: vi.fn(async () => ({ ...CLINIC, video: { kind: "janus" as const, api_url: "https://j.example/janus", browser_url: "wss://j.example/ws" } })),
       saveClinicSettings: vi.fn(async (settings) => settings),
@@ -137,7 +137,7 @@ describe("App", () => {
     });
 
     it("opens without a policy view when the core cannot give one", async () => {
-      const managedPolicy = vi.fn(async () => Promise.reject({ code: "settings_failed", message: "unreadable", fields: [], twilio: null }));
+      const managedPolicy = vi.fn(async () => Promise.reject({ code: "settings_failed", message: "unreadable", fields: [], service: null }));
       render(App, { props: { platform: fakePlatform({ managedPolicy }) } });
       expect(await screen.findByTestId("provider-name")).toBeTruthy();
       expect(screen.queryByRole("alert")).toBeNull();

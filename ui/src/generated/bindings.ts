@@ -1,15 +1,30 @@
 // Generated from the Rust core by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk-core --test bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "twilio_credentials_rejected" | "twilio_unreachable" | "twilio_timeout" | "twilio_error" | "twilio_unexpected_response" | "janus_credentials_rejected" | "janus_unreachable" | "janus_timeout" | "janus_error" | "settings_failed" | "browser_unavailable" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "setting_locked" | "invite_method_not_allowed" | "updates_off" | "update_unreachable" | "update_feed_invalid" | "update_signature_invalid" | "update_install_failed" | "internal";
+export type ErrorCode = "invalid_input" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "service_credentials_rejected" | "service_unreachable" | "service_timeout" | "service_error" | "service_unexpected_response" | "settings_failed" | "browser_unavailable" | "not_configured" | "invite_outcome_unknown" | "resend_needs_confirmation" | "visit_state_conflict" | "not_found" | "visits_key_missing" | "visits_database_wrong_key" | "visits_database_newer" | "visits_database_failed" | "audit_tampered" | "setting_locked" | "invite_method_not_allowed" | "updates_off" | "update_unreachable" | "update_feed_invalid" | "update_signature_invalid" | "update_install_failed" | "internal";
 
 export type FormField = "account_sid" | "api_key_sid" | "api_key_secret" | "display_name" | "identity" | "join_page_url" | "patient_display_name" | "patient_mobile" | "scheduled_at" | "phone" | "minutes" | "default_region" | "messaging_service_sid" | "sms_from" | "caller_id" | "sms_texts" | "max_participants" | "guest_token_ttl_minutes" | "provider_token_ttl_minutes" | "empty_room_timeout_minutes" | "unused_room_timeout_minutes" | "video_api_url" | "video_browser_url" | "janus_admin_key" | "janus_token_secret" | "update_feed_url";
 
 export type FieldError = { field: FormField, message: string, };
 
-export type TwilioErrorInfo = { status: number, code: number | null, message: string, more_info: string | null, };
+export type Service = "twilio" | "janus";
 
-export type AppError = { code: ErrorCode, message: string, fields: Array<FieldError>, twilio: TwilioErrorInfo | null, };
+export type ServiceErrorInfo = { service: Service, 
+/**
+ * The HTTP status of the answer; 0 when the error came without one (Janus's errors:
+ * Janus sends them inside its JSON answer).
+ */
+status: number, 
+/**
+ * The service's own error code (Twilio's, or Janus's core or VideoRoom code).
+ */
+code: number | null, message: string, more_info: string | null, };
+
+export type AppError = { code: ErrorCode, message: string, fields: Array<FieldError>, 
+/**
+ * The service's own error, when it gave one.
+ */
+service: ServiceErrorInfo | null, };
 
 export type ProviderProfile = { display_name: string, identity: string, join_page_url: string, };
 
@@ -84,7 +99,11 @@ max_participants: number, record_participants: boolean, guest_token_ttl_minutes:
 
 export type VisitStatus = "scheduled" | "invited" | "waiting" | "in_visit" | "completed" | "cancelled" | "no_show";
 
-export type RoomRef = { unique_name: string, sid: string | null, };
+export type RoomRef = { service: VideoBackendKind, unique_name: string, 
+/**
+ * The service's id for the room: Twilio's `RM…` SID, or the Janus room number.
+ */
+sid: string | null, };
 
 export type Visit = { 
 /**
@@ -153,19 +172,25 @@ export type VideoBackendKind = "twilio" | "janus";
 
 export type JanusSecretsForm = { admin_key: string, token_auth_secret: string, };
 
-export type JoinInfo = { visit_id: string, backend: VideoBackendKind, room_name: string, 
+export type CallTarget = { "service": "twilio", room_sid: string, } | { "service": "janus", 
 /**
- * Twilio's RoomSid, or the Janus room id.
+ * The address browsers connect to.
  */
-room_sid: string, identity: string, 
+server: string, room_id: number, 
+/**
+ * The Janus session token (the room token is the credential's own).
+ */
+core_token: string, };
+
+export type JoinInfo = { visit_id: string, room_name: string, identity: string, 
 /**
  * The provider's token, for the call in this window only.
  */
 token: string, expires_at: number, 
 /**
- * Janus only: the address the call connects to, and the session token.
+ * Which service, and where on it, the call connects.
  */
-server: string | null, core_token: string | null, 
+target: CallTarget, 
 /**
  * The join page in the provider's role, for a webview without WebRTC: opened in the
  * system browser (the token is in the fragment, which no server sees).

@@ -3,7 +3,7 @@ import { mount } from "svelte";
 import "../styles.css";
 import "./join.css";
 import { isLowEndMobile } from "../video/callSettings";
-import { chooseBackend } from "../video/backend";
+import { callOfLink, chooseBackend } from "../video/backend";
 import { loadClinicConfig } from "./clinicConfig";
 import JoinPage from "./JoinPage.svelte";
 import { VisitFlow } from "./visitFlow";
@@ -13,7 +13,7 @@ const flow = new VisitFlow({
   history: window.history,
   nowUnix: () => Math.floor(Date.now() / 1000),
   webRtcSupported: () => typeof RTCPeerConnection === "function" && typeof navigator.mediaDevices?.getUserMedia === "function",
-  chooseBackend,
+  chooseBackend: (link) => chooseBackend(callOfLink(link)),
   loadConfig: () => loadClinicConfig(window.location.href),
   lowEndMobile: isLowEndMobile(navigator as Navigator & { deviceMemory?: number }),
   setTimeout: (callback, ms) => window.setTimeout(callback, ms),

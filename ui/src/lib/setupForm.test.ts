@@ -12,7 +12,7 @@ import {
   withoutProvisionedSecret,
 } from "./setupForm";
 
-const error = (overrides: Partial<AppError>): AppError => ({ code: "internal", message: "m", fields: [], twilio: null, ...overrides });
+const error = (overrides: Partial<AppError>): AppError => ({ code: "internal", message: "m", fields: [], service: null, ...overrides });
 
 describe("suggestIdentity", () => {
   it("turns a display name into a readable identity", () => {
@@ -73,16 +73,16 @@ describe("a secret IT put in the keychain", () => {
 
 describe("noticeFor branches on the error code", () => {
   it("warns, not fails, when Twilio cannot be reached", () => {
-    expect(noticeFor(error({ code: "twilio_unreachable", message: "Cannot reach Twilio" })).tone).toBe("warning");
-    expect(noticeFor(error({ code: "twilio_timeout", message: "no answer" })).tone).toBe("warning");
+    expect(noticeFor(error({ code: "service_unreachable", message: "Cannot reach Twilio" })).tone).toBe("warning");
+    expect(noticeFor(error({ code: "service_timeout", message: "no answer" })).tone).toBe("warning");
   });
 
   it("shows Twilio's own code and its help link", () => {
     const notice = noticeFor(
       error({
-        code: "twilio_error",
+        code: "service_error",
         message: "Twilio error 20503: Service Unavailable (HTTP 503)",
-        twilio: { status: 503, code: 20503, message: "Service Unavailable", more_info: "https://www.twilio.com/docs/errors/20503" },
+        service: { service: "twilio", status: 503, code: 20503, message: "Service Unavailable", more_info: "https://www.twilio.com/docs/errors/20503" },
       }),
     );
     expect(notice).toEqual({
@@ -100,6 +100,6 @@ describe("noticeFor branches on the error code", () => {
 
   it("recognises keychain problems", () => {
     expect(isKeychainProblem(error({ code: "keychain_locked" }))).toBe(true);
-    expect(isKeychainProblem(error({ code: "twilio_error" }))).toBe(false);
+    expect(isKeychainProblem(error({ code: "service_error" }))).toBe(false);
   });
 });

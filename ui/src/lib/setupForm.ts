@@ -72,13 +72,13 @@ export function noticeFor(error: AppError): Notice {
   switch (error.code) {
     case "invalid_input":
       return { tone: "error", text: `${error.message} Check the highlighted fields.` };
-    case "twilio_credentials_rejected":
+    case "service_credentials_rejected":
       return { tone: "error", text: error.message };
-    case "twilio_unreachable":
-    case "twilio_timeout":
+    case "service_unreachable":
+    case "service_timeout":
       return { tone: "warning", text: error.message };
-    case "twilio_error": {
-      const detail = error.twilio?.more_info ? `More about this error: ${error.twilio.more_info}` : undefined;
+    case "service_error": {
+      const detail = error.service?.more_info ? `More about this error: ${error.service.more_info}` : undefined;
       return { tone: "error", text: error.message, ...(detail ? { detail } : {}) };
     }
     default:

@@ -5,7 +5,7 @@ import { policyOf } from "../test/fakePlatform";
 import { NO_POLICY } from "./policy";
 import { checkWords, installedWords, isUpdateAlert, publishedDay } from "./updates";
 
-const error = (code: AppError["code"]): AppError => ({ code, message: "m", fields: [], twilio: null });
+const error = (code: AppError["code"]): AppError => ({ code, message: "m", fields: [], service: null });
 
 describe("update wording", () => {
   it("says who turned update checks off", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AppError, Invite } from "../generated/bindings";
 import { actionsFor, dayRange, failedOutcome, formFromDraft, fromInputs, sentOutcome, toInputs } from "./visits";
 
-const error = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+const error = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
 
 const invite: Invite = {
   id: "i1", visit_id: "v1", role: "patient", method: "sms", purpose: "join", to_masked: "+1********71",
@@ -35,9 +35,13 @@ describe("visits logic", () => {
     const link = sentOutcome({ invite: { ...invite, method: "copy_link", role: "family" }, link: "https://j#t" });
     expect(link.link).toBe("https://j#t");
     const twilio = failedOutcome(
-      error({ code: "twilio_error", message: "x", twilio: { status: 400, code: 21211, message: "Invalid 'To' Phone Number", more_info: null } }),
+      error({ code: "service_error", message: "x", service: { service: "twilio", status: 400, code: 21211, message: "Invalid 'To' Phone Number", more_info: null } }),
     );
     expect(twilio).toMatchObject({ tone: "error", text: "Twilio error 21211: Invalid 'To' Phone Number" });
+    const janus = failedOutcome(
+      error({ code: "service_error", message: "x", service: { service: "janus", status: 0, code: 433, message: "Unauthorized (wrong admin_key)", more_info: null } }),
+    );
+    expect(janus).toMatchObject({ tone: "error", text: "Janus error 433: Unauthorized (wrong admin_key)" });
     const unknown = failedOutcome(error({ code: "invite_outcome_unknown", message: "Twilio did not answer within 15 s." }));
     expect(unknown.tone).toBe("warning");
     expect(unknown.text).toMatch(/^Unknown — check before resending\./);

@@ -8,6 +8,7 @@ import type {
   InviteMethod,
   InviteRequest,
   InviteSent,
+  Service,
   SmsLanguage,
   Visit,
   VisitForm,
@@ -147,6 +148,12 @@ export function sentOutcome(sent: InviteSent): Outcome {
   return { tone: "success", text: `Invitation texted to the ${who(invite)}.`, inviteId: invite.id };
 }
 
+/** The service an error came from, as the provider knows it. */
+const SERVICE_NAME: Record<Service, string> = {
+  twilio: "Twilio",
+  janus: "Janus",
+};
+
 /** An action's failure, branching on the core's code. */
 export function failedOutcome(error: AppError): Outcome {
   switch (error.code) {
@@ -154,9 +161,11 @@ export function failedOutcome(error: AppError): Outcome {
       return { tone: "warning", code: error.code, text: `Unknown — check before resending. ${error.message}` };
     case "resend_needs_confirmation":
       return { tone: "warning", code: error.code, text: error.message };
-    case "twilio_error": {
-      const twilio = error.twilio;
-      const text = twilio ? `Twilio error ${twilio.code ?? twilio.status}: ${twilio.message}` : error.message;
+    case "service_error": {
+      const service = error.service;
+      const text = service
+        ? `${SERVICE_NAME[service.service]} error ${service.code ?? service.status}: ${service.message}`
+        : error.message;
       return { tone: "error", code: error.code, text };
     }
     case "invalid_input":

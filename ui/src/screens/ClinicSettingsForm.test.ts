@@ -7,7 +7,7 @@ import { NO_POLICY } from "../lib/policy";
 import { CLINIC, fakePlatform, policyOf } from "../test/fakePlatform";
 import ClinicSettingsForm from "./ClinicSettingsForm.svelte";
 
-const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
 
 function renderForm(overrides: Parameters<typeof fakePlatform>[0] = {}, clinic: ClinicSettings = CLINIC, policy: PolicyView = NO_POLICY) {
   const platform = fakePlatform({
@@ -220,7 +220,7 @@ describe("Clinic settings form", () => {
 
   it("renders markup in a saved value and in a message as text", async () => {
     const markup = "<img src=x onerror=alert(1)>";
-    const saveClinicSettings = vi.fn(async () => Promise.reject(appError({ code: "twilio_error", message: `Twilio said ${markup}` })));
+    const saveClinicSettings = vi.fn(async () => Promise.reject(appError({ code: "service_error", message: `Twilio said ${markup}` })));
     const { user } = renderForm({ saveClinicSettings }, { ...CLINIC, caller_id: markup });
     await screen.findByTestId("clinic-settings-form");
     expect(input("Caller ID for dial-in calls").value).toBe(markup);

@@ -6,7 +6,7 @@ import type { AppError, Invite, InviteRequest, JoinInfo, PolicyView, Visit } fro
 import { intakeMessage, intakeReceipt } from "../join/intake";
 import { fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
-import type { CallTarget } from "../video/backend";
+import type { CallDestination } from "../video/backend";
 import type { EndReason } from "../video/session";
 import ProviderCall from "./ProviderCall.svelte";
 
@@ -17,17 +17,19 @@ const HOSTILE = "<img src=x onerror=alert(1)>";
 
 const VISIT: Visit = {
   id: "v1", patient_display_name: "Ada Lovelace", patient_mobile: "+14155552671", scheduled_at: 1_795_361_400,
-  status: "waiting", room: { unique_name: "visit-v1", sid: "RM0123456789abcdef0123456789abcdef" }, created_at: 0, updated_at: 0,
+  status: "waiting", room: { service: "twilio", unique_name: "visit-v1", sid: "RM0123456789abcdef0123456789abcdef" }, created_at: 0, updated_at: 0,
 };
 
 const TWILIO_INFO: JoinInfo = {
-  visit_id: "v1", backend: "twilio", room_name: "visit-v1", room_sid: "RM0123456789abcdef0123456789abcdef", identity: PROVIDER,
-  token: "twilio.access.token", expires_at: 1_795_368_600, server: null, core_token: null, join_url: "https://visit.example.org/join#t=x",
+  visit_id: "v1", room_name: "visit-v1", identity: PROVIDER, target: { service: "twilio", room_sid: "RM0123456789abcdef0123456789abcdef" },
+  token: "twilio.access.token", expires_at: 1_795_368_600, join_url: "https://visit.example.org/join#t=x",
 };
 
+const JANUS_SERVER = "https://clinic.example.org/janus";
+const JANUS_CORE_TOKEN = "1795368600,janus,janus.plugin.videoroom:c2ln";
 const JANUS_INFO: JoinInfo = {
-  ...TWILIO_INFO, backend: "janus", room_sid: "4815162342", token: "1795368600,janus.plugin.videoroom,room=4815162342:c2ln",
-  server: "https://clinic.example.org/janus", core_token: "1795368600,janus,janus.plugin.videoroom:c2ln",
+  ...TWILIO_INFO, token: "1795368600,janus.plugin.videoroom,room=4815162342:c2ln",
+  target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN },
 };
 
 function invite(role: Invite["role"], over: Partial<Invite> = {}): Invite {
@@ -37,7 +39,7 @@ function invite(role: Invite["role"], over: Partial<Invite> = {}): Invite {
   };
 }
 
-const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
 
 type Options = {
   info?: JoinInfo;
@@ -51,7 +53,7 @@ type Options = {
 function renderCall(options: Options = {}) {
   const session = options.session ?? new FakeSession(PROVIDER, PROVIDER);
   const backend = fakeBackend(() => session);
-  const chooseBackend = vi.fn(async (_target: CallTarget) => backend);
+  const chooseBackend = vi.fn(async (_call: CallDestination) => backend);
   const platform = fakePlatform({
     startVisit: vi.fn(async () => options.info ?? TWILIO_INFO),
     visitInvites: vi.fn(async () => options.invites ?? [invite("patient")]),
@@ -70,7 +72,7 @@ describe("The provider's call in the console", () => {
   it("joins a Twilio visit with the Twilio backend and the two-person settings", async () => {
     const { chooseBackend, backend, session } = renderCall();
     await inCall();
-    expect(chooseBackend).toHaveBeenCalledWith({ backend: "twilio" });
+    expect(chooseBackend).toHaveBeenCalledWith({ target: { service: "twilio", room_sid: "RM0123456789abcdef0123456789abcdef" }, identity: PROVIDER });
     expect(backend.connects).toEqual([
       expect.objectContaining({ token: TWILIO_INFO.token, providerIdentity: PROVIDER, expectedParticipants: 2, lowEndMobile: false }),
     ]);
@@ -82,7 +84,7 @@ describe("The provider's call in the console", () => {
     const { chooseBackend, backend } = renderCall({ info: JANUS_INFO, invites: [invite("patient"), invite("interpreter")] });
     await inCall();
     expect(chooseBackend).toHaveBeenCalledWith({
-      backend: "janus", server: JANUS_INFO.server, room: "4815162342", coreToken: JANUS_INFO.core_token, identity: PROVIDER,
+      target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN }, identity: PROVIDER,
     });
     expect(backend.connects[0]).toMatchObject({ token: JANUS_INFO.token, expectedParticipants: 3 });
   });
@@ -95,8 +97,8 @@ describe("The provider's call in the console", () => {
 
   it("shows the core's message when the visit cannot start, and tries again on request", async () => {
     const failure = appError({
-      code: "twilio_error", message: "Twilio refused the request.",
-      twilio: { status: 429, code: 53205, message: "Room creation rate limit exceeded", more_info: null },
+      code: "service_error", message: "Twilio refused the request.",
+      service: { service: "twilio", status: 429, code: 53205, message: "Room creation rate limit exceeded", more_info: null },
     });
     const startVisit = vi.fn().mockRejectedValueOnce(failure).mockResolvedValueOnce(TWILIO_INFO);
     const { user } = renderCall({ platform: { startVisit } });
@@ -139,8 +141,8 @@ describe("The provider's call in the console", () => {
 
   it("keeps the call and shows the message when ending the visit fails", async () => {
     const failure = appError({
-      code: "twilio_error", message: "Twilio refused the request.",
-      twilio: { status: 400, code: 53112, message: "Room is not in-progress", more_info: null },
+      code: "service_error", message: "Twilio refused the request.",
+      service: { service: "twilio", status: 400, code: 53112, message: "Room is not in-progress", more_info: null },
     });
     const endVisit = vi.fn(async () => Promise.reject(failure));
     const { session, onClose, user } = renderCall({ platform: { endVisit } });

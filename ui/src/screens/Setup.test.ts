@@ -62,10 +62,10 @@ describe("Setup screen", () => {
 
   it("keeps the form and shows Twilio's rejection", async () => {
     const rejected: AppError = {
-      code: "twilio_credentials_rejected",
+      code: "service_credentials_rejected",
       message: "Twilio rejected these credentials (Twilio 20003: Authenticate).",
       fields: [],
-      twilio: { status: 401, code: 20003, message: "Authenticate", more_info: null },
+      service: { service: "twilio", status: 401, code: 20003, message: "Authenticate", more_info: null },
     };
     const { user, onSaved } = renderSetup(fakePlatform({ saveSetup: vi.fn(async () => Promise.reject(rejected)) }));
     await fillGood(user);
@@ -85,7 +85,7 @@ describe("Setup screen", () => {
   });
 
   it("hands keychain problems to the app instead of showing them inline", async () => {
-    const locked: AppError = { code: "keychain_locked", message: "The system keychain is locked", fields: [], twilio: null };
+    const locked: AppError = { code: "keychain_locked", message: "The system keychain is locked", fields: [], service: null };
     const { user, onKeychainProblem } = renderSetup(fakePlatform({ saveSetup: vi.fn(async () => Promise.reject(locked)) }));
     await fillGood(user);
     await user.click(screen.getByTestId("save-setup"));
@@ -175,7 +175,7 @@ describe("Setup screen", () => {
         code: "setting_locked",
         message: "The join page address is managed by Example Hospital IT and cannot be changed here. Nothing was saved.",
         fields: [],
-        twilio: null,
+        service: null,
       };
       const { user, onSaved } = renderSetup(fakePlatform({ saveSetup: vi.fn(async () => Promise.reject(refused)) }));
       await fillGood(user);

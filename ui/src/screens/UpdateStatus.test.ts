@@ -8,7 +8,7 @@ import type { Platform } from "../platform";
 import { fakePlatform, policyOf } from "../test/fakePlatform";
 import UpdateStatus from "./UpdateStatus.svelte";
 
-const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
 
 const AVAILABLE: UpdateCheck = {
   status: "available",

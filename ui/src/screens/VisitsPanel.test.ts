@@ -28,7 +28,7 @@ function sentInvite(request: InviteRequest): Invite {
   };
 }
 
-const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], twilio: null, ...over });
+const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
 
 function renderPanel(overrides: Parameters<typeof fakePlatform>[0] = {}, extra: Record<string, unknown> = {}) {
   const platform = fakePlatform({ listVisits: vi.fn(async () => [visit()]), ...overrides });
@@ -118,9 +118,9 @@ describe("Visits panel", () => {
 
   it("shows Twilio's code and message when a text fails", async () => {
     const failure = appError({
-      code: "twilio_error",
+      code: "service_error",
       message: "Twilio error 21610",
-      twilio: { status: 400, code: 21610, message: "Attempt to send to unsubscribed recipient", more_info: null },
+      service: { service: "twilio", status: 400, code: 21610, message: "Attempt to send to unsubscribed recipient", more_info: null },
     });
     const { user } = renderPanel({ inviteGuest: vi.fn(async () => Promise.reject(failure)) });
     await user.click(await screen.findByTestId("invite-patient"));
@@ -243,8 +243,8 @@ describe("Visits panel", () => {
 
   it("runs the call in this window when the webview has WebRTC, then shows the refreshed list", async () => {
     const info: JoinInfo = {
-      visit_id: "v1", backend: "twilio", room_name: "visit-v1", room_sid: "RM1", identity: "dr-ana-ruiz", token: "twilio.access.token",
-      expires_at: 0, server: null, core_token: null, join_url: "https://visit.example.org/join#t=x",
+      visit_id: "v1", room_name: "visit-v1", target: { service: "twilio", room_sid: "RM1" }, identity: "dr-ana-ruiz", token: "twilio.access.token",
+      expires_at: 0, join_url: "https://visit.example.org/join#t=x",
     };
     const session = new FakeSession("dr-ana-ruiz", "dr-ana-ruiz");
     const backend = fakeBackend(() => session);

@@ -8,7 +8,7 @@ import WaitingRoomPanel from "./WaitingRoomPanel.svelte";
 const now = Math.floor(Date.now() / 1000);
 const visit: Visit = {
   id: "v1", patient_display_name: "<img src=x onerror=alert(1)>", patient_mobile: "+14155552671", scheduled_at: now,
-  status: "invited", room: { unique_name: "vd-x", sid: "RM1" }, created_at: 0, updated_at: 0,
+  status: "invited", room: { service: "twilio", unique_name: "vd-x", sid: "RM1" }, created_at: 0, updated_at: 0,
 };
 const presence: VisitPresence = {
   visit_id: "v1", scheduled_at: now, state: { kind: "not_arrived" }, patient_identity: null, provider_present: false,

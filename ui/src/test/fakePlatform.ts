@@ -58,7 +58,7 @@ export function fakeFieldErrors(form: SetupForm): FieldError[] {
 /** A platform call no screen under test should make; fails loudly if one does. */
 function notFaked(name: string) {
   return vi.fn(async (): Promise<never> => {
-    throw { code: "internal", message: `${name} is not faked in this test`, fields: [], twilio: null };
+    throw { code: "internal", message: `${name} is not faked in this test`, fields: [], service: null };
   });
 }
 

@@ -1,30 +1,41 @@
 // The one place that picks a call's video backend, for join links and for the console's own
 // calls, and loads it only then (twilio-video or janus-gateway).
 
-import type { JoinInfo } from "../generated/bindings";
-import { type VideoBackend, VideoSessionError } from "./session";
+import type { CallTarget, JoinInfo } from "../generated/bindings";
+import type { JoinLink } from "../join/link";
+import type { VideoBackend } from "./session";
 
-/** Where a call goes. A join link (`JoinLink`) is one; `callTargetOf` reads one from the core's `JoinInfo`. */
-export type CallTarget =
-  | { backend: "twilio" }
-  | { backend: "janus"; server: string; room: string; coreToken: string; identity: string };
+/** A call to make: where it connects (`CallTarget`, generated from the core), and who joins. */
+export interface CallDestination {
+  target: CallTarget;
+  identity: string;
+}
 
-export type ChooseBackend = (target: CallTarget) => Promise<VideoBackend>;
+export type ChooseBackend = (call: CallDestination) => Promise<VideoBackend>;
 
-export const chooseBackend: ChooseBackend = async (target) => {
-  if (target.backend === "twilio") {
-    const { twilioBackend } = await import("./twilio");
-    return twilioBackend();
+export const chooseBackend: ChooseBackend = async ({ target, identity }) => {
+  switch (target.service) {
+    case "twilio": {
+      const { twilioBackend } = await import("./twilio");
+      return twilioBackend();
+    }
+    case "janus": {
+      const { janusBackend } = await import("./janus");
+      return janusBackend({ server: target.server, room: String(target.room_id), coreToken: target.core_token, identity });
+    }
   }
-  const { janusBackend } = await import("./janus");
-  return janusBackend({ server: target.server, room: target.room, coreToken: target.coreToken, identity: target.identity });
 };
 
-/** The provider's call from `startVisit`: on Janus, `room_sid` is the VideoRoom id. */
-export function callTargetOf(info: JoinInfo): CallTarget {
-  if (info.backend === "twilio") return { backend: "twilio" };
-  if (!info.server || !info.core_token) {
-    throw new VideoSessionError({ kind: "other", code: null, message: "VisitDesk did not get the Janus server's address for this call." });
-  }
-  return { backend: "janus", server: info.server, room: info.room_sid, coreToken: info.core_token, identity: info.identity };
+/** The provider's call from `startVisit`. */
+export function callOf(info: JoinInfo): CallDestination {
+  return { target: info.target, identity: info.identity };
+}
+
+/** A join link's call, in the same shape as the core's. */
+export function callOfLink(link: JoinLink): CallDestination {
+  const target: CallTarget =
+    link.backend === "janus"
+      ? { service: "janus", server: link.server, room_id: Number(link.room), core_token: link.coreToken }
+      : { service: "twilio", room_sid: link.room };
+  return { target, identity: link.identity };
 }

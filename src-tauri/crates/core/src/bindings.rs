@@ -8,18 +8,18 @@ use visitdesk_store::{
 };
 
 use crate::{
-    AppError, ErrorCode, FieldError, FormField, TwilioErrorInfo,
-    invites::{InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
+    AppError, ErrorCode, FieldError, FormField, Service, ServiceErrorInfo,
+    account::setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
+    clinic::policy::{ManagedSetting, PolicySetting, PolicyView},
+    clinic::settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount, VideoService},
+    clinic::updates::{UpdateChannel, UpdateCheck, UpdateInstalled, UpdateSettings},
     monitor::{
         DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
     },
-    policy::{ManagedSetting, PolicySetting, PolicyView},
-    rooms::{JoinInfo, PreflightToken},
-    settings::{ClinicSettings, ProviderProfile, SmsLanguage, SmsTexts, TwilioAccount, VideoService},
-    setup::{AppState, ConnectionCheck, SaveOutcome, SetupForm, SetupPrefill},
-    updates::{UpdateChannel, UpdateCheck, UpdateInstalled, UpdateSettings},
-    video::{JanusSecretsForm, VideoBackendKind},
+    video::{CallTarget, JanusSecretsForm, VideoBackendKind},
     visits::VisitForm,
+    visits::invites::{InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
+    visits::rooms::{JoinInfo, PreflightToken},
 };
 
 pub fn typescript() -> String {
@@ -28,7 +28,8 @@ pub fn typescript() -> String {
         ErrorCode::decl(&cfg),
         FormField::decl(&cfg),
         FieldError::decl(&cfg),
-        TwilioErrorInfo::decl(&cfg),
+        Service::decl(&cfg),
+        ServiceErrorInfo::decl(&cfg),
         AppError::decl(&cfg),
         ProviderProfile::decl(&cfg),
         TwilioAccount::decl(&cfg),
@@ -58,6 +59,7 @@ pub fn typescript() -> String {
         SmsDelivery::decl(&cfg),
         VideoBackendKind::decl(&cfg),
         JanusSecretsForm::decl(&cfg),
+        CallTarget::decl(&cfg),
         JoinInfo::decl(&cfg),
         PreflightToken::decl(&cfg),
         AuditAction::decl(&cfg),

@@ -1,32 +1,16 @@
 //! The visits database: opened on first use with its key from the keychain. A missing key
 //! never leads to a new, empty database over an existing one.
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
-use tokio::sync::Mutex;
 use tracing::info;
 use visitdesk_store::{DatabaseKey, StoreError, VisitStore};
 
-use crate::{AppContext, AppError, ErrorCode, setup::with_secrets};
+pub use crate::context::VisitsDatabase;
+use crate::{AppContext, AppError, ErrorCode, account::keychain::with_secrets};
 
 /// The keychain entry (under the app's service name) that holds the visits database key.
 pub const KEYCHAIN_ACCOUNT_VISITS_KEY: &str = "visits-database-key";
-
-/// Where the visits database lives, and the open store once it is open.
-pub struct VisitsDatabase {
-    path: PathBuf,
-    open: Mutex<Option<Arc<VisitStore>>>,
-}
-
-impl VisitsDatabase {
-    pub fn new(path: PathBuf) -> Self {
-        Self { path, open: Mutex::new(None) }
-    }
-
-    pub fn path(&self) -> &PathBuf {
-        &self.path
-    }
-}
 
 async fn open_store(ctx: &impl AppContext) -> Result<Arc<VisitStore>, AppError> {
     let database = ctx.visits_database();

@@ -13,17 +13,18 @@ pub enum ErrorCode {
     KeychainUnavailable,
     KeychainLocked,
     KeychainFailed,
-    TwilioCredentialsRejected,
-    TwilioUnreachable,
-    TwilioTimeout,
-    TwilioError,
-    TwilioUnexpectedResponse,
-    /// The clinic's Janus server refused our own request (wrong admin key or token secret).
-    JanusCredentialsRejected,
-    JanusUnreachable,
-    JanusTimeout,
-    /// Janus answered with an error; the message carries its code and reason.
-    JanusError,
+    /// The video or messaging service (Twilio, the clinic's Janus server) refused our own
+    /// credentials: Twilio's API key, or Janus's admin key or token secret.
+    ServiceCredentialsRejected,
+    /// The request never reached the service.
+    ServiceUnreachable,
+    /// The service did not answer in time, or the connection closed before it answered.
+    ServiceTimeout,
+    /// The service answered with its own error (`service` carries its code and message), or
+    /// Janus gave an answer VisitDesk cannot read.
+    ServiceError,
+    /// Twilio's answer was not in its format (a proxy's page, a truncated body).
+    ServiceUnexpectedResponse,
     SettingsFailed,
     /// No web browser could be opened for the call.
     BrowserUnavailable,
@@ -98,10 +99,22 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// Twilio's own error, shown as Twilio wrote it.
+/// The video or messaging service an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    Twilio,
+    Janus,
+}
+
+/// The service's own error, shown as the service wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct TwilioErrorInfo {
+pub struct ServiceErrorInfo {
+    pub service: Service,
+    /// The HTTP status of the answer; 0 when the error came without one (Janus's errors:
+    /// Janus sends them inside its JSON answer).
     pub status: u16,
+    /// The service's own error code (Twilio's, or Janus's core or VideoRoom code).
     pub code: Option<u32>,
     pub message: String,
     pub more_info: Option<String>,
@@ -115,12 +128,13 @@ pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
     pub fields: Vec<FieldError>,
-    pub twilio: Option<TwilioErrorInfo>,
+    /// The service's own error, when it gave one.
+    pub service: Option<ServiceErrorInfo>,
 }
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: Vec::new(), twilio: None }
+        Self { code, message: message.into(), fields: Vec::new(), service: None }
     }
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
@@ -175,7 +189,8 @@ impl From<KeychainError> for AppError {
 
 impl From<TwilioError> for AppError {
     fn from(error: TwilioError) -> Self {
-        let twilio = error.api_error().map(|api| TwilioErrorInfo {
+        let service = error.api_error().map(|api| ServiceErrorInfo {
+            service: Service::Twilio,
             status: match &error {
                 TwilioError::Api { status, .. } => *status,
                 _ => 0,
@@ -185,12 +200,12 @@ impl From<TwilioError> for AppError {
             more_info: api.more_info.clone(),
         });
         let (code, message) = if error.is_authentication_failure() {
-            let reason = twilio
+            let reason = service
                 .as_ref()
                 .map(|t| format!(" (Twilio {}: {})", t.code.map_or("401".into(), |c| c.to_string()), t.message))
                 .unwrap_or_default();
             (
-                ErrorCode::TwilioCredentialsRejected,
+                ErrorCode::ServiceCredentialsRejected,
                 format!(
                     "Twilio rejected these credentials{reason}. Check the API Key SID and Secret, and that the key belongs to this Twilio account."
                 ),
@@ -198,26 +213,37 @@ impl From<TwilioError> for AppError {
         } else {
             match &error {
                 TwilioError::Unreachable { .. } => (
-                    ErrorCode::TwilioUnreachable,
+                    ErrorCode::ServiceUnreachable,
                     format!("{error}. Check this computer's internet connection, proxy or firewall."),
                 ),
                 TwilioError::Timeout { .. } => (
-                    ErrorCode::TwilioTimeout,
+                    ErrorCode::ServiceTimeout,
                     format!("Cannot reach Twilio: {error}. Check this computer's internet connection."),
                 ),
-                TwilioError::Api { .. } => (ErrorCode::TwilioError, error.to_string()),
-                TwilioError::UnexpectedResponse { .. } => (ErrorCode::TwilioUnexpectedResponse, error.to_string()),
+                TwilioError::Api { .. } => (ErrorCode::ServiceError, error.to_string()),
+                TwilioError::UnexpectedResponse { .. } => (ErrorCode::ServiceUnexpectedResponse, error.to_string()),
             }
         };
-        Self { twilio, ..Self::new(code, message) }
+        Self { service, ..Self::new(code, message) }
     }
 }
 
 impl From<JanusError> for AppError {
     fn from(error: JanusError) -> Self {
+        // Janus's own errors come inside its JSON answer and carry no HTTP status: 0.
+        let service = match &error {
+            JanusError::Api { code, reason } | JanusError::Plugin { code, reason } => Some(ServiceErrorInfo {
+                service: Service::Janus,
+                status: 0,
+                code: u32::try_from(*code).ok(),
+                message: reason.clone(),
+                more_info: None,
+            }),
+            _ => None,
+        };
         let (code, message) = if error.is_unauthorized() {
             (
-                ErrorCode::JanusCredentialsRejected,
+                ErrorCode::ServiceCredentialsRejected,
                 format!(
                     "{error}. Check the Janus admin key and token secret in Settings against the server's configuration."
                 ),
@@ -225,15 +251,89 @@ impl From<JanusError> for AppError {
         } else {
             match &error {
                 JanusError::Unreachable { .. } => (
-                    ErrorCode::JanusUnreachable,
+                    ErrorCode::ServiceUnreachable,
                     format!("{error}. Check the video server address in Settings and this computer's network."),
                 ),
-                JanusError::Timeout { .. } => (ErrorCode::JanusTimeout, error.to_string()),
+                JanusError::Timeout { .. } => (ErrorCode::ServiceTimeout, error.to_string()),
                 JanusError::InvalidInput(_) | JanusError::Token(_) => (ErrorCode::InvalidInput, error.to_string()),
                 JanusError::Random { .. } => (ErrorCode::Internal, error.to_string()),
-                _ => (ErrorCode::JanusError, error.to_string()),
+                _ => (ErrorCode::ServiceError, error.to_string()),
             }
         };
-        Self::new(code, message)
+        Self { service, ..Self::new(code, message) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use visitdesk_twilio::TwilioApiError;
+
+    use super::*;
+
+    #[test]
+    fn a_janus_error_reaches_the_ui_with_janus_code_and_reason() {
+        let error = AppError::from(JanusError::Plugin { code: 433, reason: "Unauthorized (wrong admin_key)".into() });
+        assert_eq!(error.code, ErrorCode::ServiceCredentialsRejected);
+        assert_eq!(
+            error.message,
+            "The Janus VideoRoom plugin refused the request: Unauthorized (wrong admin_key) (VideoRoom error 433). \
+             Check the Janus admin key and token secret in Settings against the server's configuration."
+        );
+        assert_eq!(
+            serde_json::to_value(&error).unwrap()["service"],
+            json!({"service": "janus", "status": 0, "code": 433, "message": "Unauthorized (wrong admin_key)", "more_info": null})
+        );
+
+        let error = AppError::from(JanusError::Api { code: 490, reason: "Session is not ready".into() });
+        assert_eq!(error.code, ErrorCode::ServiceError);
+        assert_eq!(error.message, "Janus refused the request: Session is not ready (Janus error 490)");
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["code"], "service_error");
+        assert_eq!(
+            json["service"],
+            json!({"service": "janus", "status": 0, "code": 490, "message": "Session is not ready", "more_info": null})
+        );
+    }
+
+    #[test]
+    fn janus_errors_without_janus_code_carry_no_service_info() {
+        let unreachable = AppError::from(JanusError::Unreachable { host: "h:8088".into(), detail: "refused".into() });
+        assert_eq!(unreachable.code, ErrorCode::ServiceUnreachable);
+        assert_eq!(unreachable.service, None);
+        let timeout = AppError::from(JanusError::Timeout {
+            host: "h:8088".into(),
+            after: std::time::Duration::from_secs(2),
+            connection_closed: None,
+        });
+        assert_eq!(timeout.code, ErrorCode::ServiceTimeout);
+        assert_eq!(timeout.service, None);
+        assert_eq!(serde_json::to_value(&timeout).unwrap()["service"], json!(null));
+    }
+
+    #[test]
+    fn a_twilio_api_error_reaches_the_ui_with_twilios_code_and_message() {
+        let error = AppError::from(TwilioError::Api {
+            status: 400,
+            error: TwilioApiError {
+                code: Some(21211),
+                message: "Invalid 'To' Phone Number".into(),
+                more_info: Some("https://www.twilio.com/docs/errors/21211".into()),
+                status: Some(400),
+            },
+            retry_after: None,
+        });
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["code"], "service_error");
+        assert_eq!(
+            json["service"],
+            json!({
+                "service": "twilio",
+                "status": 400,
+                "code": 21211,
+                "message": "Invalid 'To' Phone Number",
+                "more_info": "https://www.twilio.com/docs/errors/21211",
+            })
+        );
     }
 }

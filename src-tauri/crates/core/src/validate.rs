@@ -1,9 +1,10 @@
-//! The setup form's rules, each with a message that says what to fix.
+//! Input rules shared by the setup form, the clinic settings and the managed policy, each
+//! with a message that says what to fix.
 
 use url::Url;
 use visitdesk_store::GuestRole;
 
-use crate::{FieldError, FormField, settings::ProviderProfile, settings::TwilioAccount, setup::SetupForm};
+use crate::{FieldError, FormField};
 
 /// Twilio Video refuses identities over 128 characters, double-byte ones counting twice
 /// (Twilio error 53200).
@@ -11,41 +12,13 @@ pub const MAX_IDENTITY_UNITS: usize = 128;
 pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
 const SECRET_LEN: usize = 32;
 
-pub struct ValidSetup {
-    pub profile: ProviderProfile,
-    pub account: TwilioAccount,
-}
-
-pub fn validate_setup(form: &SetupForm) -> Result<ValidSetup, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut check = |field, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError { field, message });
-        }
-    };
-    check(FormField::AccountSid, sid(form.account_sid.trim(), "AC", "Account SID", "SK", "an API Key SID"));
-    check(FormField::ApiKeySid, sid(form.api_key_sid.trim(), "SK", "API Key SID", "AC", "your Account SID"));
-    check(FormField::ApiKeySecret, api_key_secret(form.api_key_secret.expose()));
-    check(FormField::DisplayName, display_name(form.display_name.trim()));
-    check(FormField::Identity, identity(form.identity.trim()));
-    check(FormField::JoinPageUrl, join_page_url(form.join_page_url.trim()));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(ValidSetup {
-        profile: ProviderProfile {
-            display_name: form.display_name.trim().to_string(),
-            identity: form.identity.trim().to_string(),
-            join_page_url: form.join_page_url.trim().to_string(),
-        },
-        account: TwilioAccount {
-            account_sid: form.account_sid.trim().to_string(),
-            api_key_sid: form.api_key_sid.trim().to_string(),
-        },
-    })
-}
-
-fn sid(value: &str, prefix: &str, name: &str, confused_prefix: &str, confused_name: &str) -> Result<(), String> {
+pub(crate) fn sid(
+    value: &str,
+    prefix: &str,
+    name: &str,
+    confused_prefix: &str,
+    confused_name: &str,
+) -> Result<(), String> {
     let shape = format!("{prefix} followed by 32 hexadecimal characters (0-9, a-f)");
     if value.is_empty() {
         return Err(format!("Enter the {name}: {shape}, from the Twilio Console."));
@@ -84,7 +57,7 @@ pub(crate) fn api_key_secret(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn display_name(value: &str) -> Result<(), String> {
+pub(crate) fn display_name(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err("Enter your name as patients should see it, for example “Dr. Ana Ruiz”.".into());
     }
@@ -102,7 +75,7 @@ pub fn identity_units(value: &str) -> usize {
     value.chars().map(|c| if u32::from(c) <= 0xFF { 1 } else { 2 }).sum()
 }
 
-fn identity(value: &str) -> Result<(), String> {
+pub(crate) fn identity(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err("Enter an identity: the name Twilio uses for you in calls, for example “dr-ana-ruiz”.".into());
     }
@@ -165,10 +138,49 @@ pub(crate) fn join_page_url(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a Janus address: `schemes` allowed, and `https`/`wss` unless the server is on this
+/// computer (the join page and tokens must not cross a network in the clear).
+pub fn check_server_url(value: &str, field: FormField, schemes: &[&str]) -> Option<FieldError> {
+    let fail = |message: String| Some(FieldError { field, message });
+    let Ok(url) = Url::parse(value.trim()) else {
+        return fail(format!("“{value}” is not a web address, for example https://video.yourclinic.org/janus."));
+    };
+    if !schemes.contains(&url.scheme()) {
+        return fail(format!("The address must start with {}.", schemes.join("://, ") + "://"));
+    }
+    if !on_this_computer(&url) && matches!(url.scheme(), "http" | "ws") {
+        return fail("Use https:// (or wss://): tokens must not cross the network unencrypted.".into());
+    }
+    None
+}
+
+/// Why a feed address cannot be used, or `None` when it can. Only https: the feed says
+/// which file to install, and its answer is not itself signed.
+pub fn feed_url_problem(value: &str) -> Option<String> {
+    let Ok(url) = Url::parse(value.trim()) else {
+        return Some(format!(
+            "“{value}” is not a web address, for example https://updates.yourhospital.org/visitdesk."
+        ));
+    };
+    // A feed on this computer (IT trying one out, the tests) may be plain http.
+    if url.scheme() != "https" && !(url.scheme() == "http" && on_this_computer(&url)) {
+        return Some(format!(
+            "The update address must start with https:// (this one starts with {}://).",
+            url.scheme()
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Some("Remove the part from “?” or “#” on: VisitDesk adds the channel and file name itself.".into());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
     use visitdesk_secrets::Sensitive;
+
+    use super::*;
+    use crate::account::setup::{SetupForm, validate_setup};
 
     pub const GOOD_SECRET: &str = "abcdefghijklmnopqrstuvwxyz012345";
 
@@ -308,5 +320,21 @@ mod tests {
             join_page_url: "".into(),
         };
         assert_eq!(errors_for(&form).len(), 6);
+    }
+
+    #[test]
+    fn server_addresses_must_be_encrypted_unless_local() {
+        let http = ["http", "https"];
+        assert!(check_server_url("https://video.clinic.org/janus", FormField::VideoApiUrl, &http).is_none());
+        assert!(check_server_url("http://127.0.0.1:8088/janus", FormField::VideoApiUrl, &http).is_none());
+        let plain = check_server_url("http://video.clinic.org/janus", FormField::VideoApiUrl, &http).unwrap();
+        assert!(plain.message.contains("unencrypted"), "{}", plain.message);
+        let wrong = check_server_url("ftp://x/janus", FormField::VideoApiUrl, &http).unwrap();
+        assert!(wrong.message.starts_with("The address must start with http://, https://"), "{}", wrong.message);
+        assert!(
+            check_server_url("video", FormField::VideoApiUrl, &http).unwrap().message.contains("not a web address")
+        );
+        let browser = ["ws", "wss", "http", "https"];
+        assert!(check_server_url("wss://video.clinic.org/janus", FormField::VideoBrowserUrl, &browser).is_none());
     }
 }

@@ -15,11 +15,13 @@ use std::{
 use common::{MemoryKeychain, SECRET, TestContext, fragment_param, invite_request, unix_now};
 use serde_json::{Value, json};
 use visitdesk_core::{
-    AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, invites,
+    AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, Service,
+    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount, VideoService},
     monitor::{MonitorConfig, MonitorEvents, PatientState, WaitingRoomEvent, spawn_monitor},
-    rooms,
-    settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount, VideoService},
+    video::CallTarget,
     video::{self, JanusSecretsForm, VideoBackendKind},
+    visits::invites,
+    visits::rooms,
     visits::{self, VisitForm},
 };
 use visitdesk_secrets::Sensitive;
@@ -194,8 +196,10 @@ async fn a_visit_on_janus_from_invite_to_end() {
     let error = invites::invite(ctx.as_ref(), invite(GuestRole::Patient, InviteMethod::Sms, None))
         .await
         .expect_err("a wrong admin key");
-    assert_eq!(error.code, ErrorCode::JanusCredentialsRejected, "{error:?}");
+    assert_eq!(error.code, ErrorCode::ServiceCredentialsRejected, "{error:?}");
     assert!(error.message.contains("VideoRoom error 433"), "{}", error.message);
+    let refusal = error.service.as_ref().expect("Janus's own error");
+    assert_eq!((refusal.service, refusal.status, refusal.code), (Service::Janus, 0, Some(433)), "{error:?}");
 
     save_secrets(&ctx, ADMIN_KEY, TOKEN_SECRET).await;
     let texted = invites::invite(ctx.as_ref(), invite(GuestRole::Patient, InviteMethod::Sms, None))
@@ -262,11 +266,12 @@ async fn a_visit_on_janus_from_invite_to_end() {
 
     // The provider joins: a Janus join, and a link to open the call in a browser.
     let join = rooms::start_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
-    assert_eq!(join.backend, VideoBackendKind::Janus);
-    assert_eq!(join.room_sid, room);
-    assert_eq!(join.server.as_deref(), Some(janus.http.as_str()));
+    assert_eq!(join.target.kind(), VideoBackendKind::Janus);
+    let CallTarget::Janus { server, room_id, core_token } = &join.target else { panic!("{:?}", join.target) };
+    assert_eq!(room_id.to_string(), room);
+    assert_eq!(server, &janus.http);
     assert_eq!(fragment_param(&join.join_url, "i"), "dr-ana-ruiz");
-    let provider = Guest::open(&janus.http, join.core_token.as_deref().unwrap()).await.unwrap();
+    let provider = Guest::open(&janus.http, core_token).await.unwrap();
     assert_eq!(provider.join(&room, &join.token, &join.identity).await["videoroom"], "joined");
     next_event(&events, &visit.id, "provider_joined", Duration::from_secs(5)).await;
 

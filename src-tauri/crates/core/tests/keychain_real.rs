@@ -9,7 +9,7 @@ use std::{process::Command, sync::Arc};
 use common::{SECRET, TestContext, good_form, rooms_page};
 use visitdesk_core::{
     ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
-    setup::{AppState, app_state, save_setup, sign_out},
+    account::setup::{AppState, app_state, save_setup, sign_out},
 };
 use visitdesk_secrets::OsKeychain;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};

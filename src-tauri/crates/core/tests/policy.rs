@@ -8,11 +8,11 @@ use std::{path::Path, sync::Arc};
 use common::{MemoryKeychain, TestContext, good_form, invite_request, unreachable_url};
 use visitdesk_core::{
     ErrorCode,
+    account::setup::{AppState, app_state, save_setup},
+    clinic::policy::{PolicySetting, PolicyState},
+    clinic::settings::{ClinicSettings, SettingsStore, StoredSettings, VideoService},
+    clinic::updates::{UpdateChannel, release_file_url},
     clinic::{clinic_settings, save_clinic_settings},
-    policy::{PolicySetting, PolicyState},
-    settings::{ClinicSettings, SettingsStore, StoredSettings, VideoService},
-    setup::{AppState, app_state, save_setup},
-    updates::{UpdateChannel, release_file_url},
 };
 use visitdesk_store::{GuestRole, InviteMethod};
 
@@ -163,13 +163,13 @@ async fn invite_methods_locked_refuse_the_others_before_anything_is_sent() {
     let ctx = set_up(policy_with(dir.path(), r#""invite_methods": {"value": ["copy_link"], "locked": true}"#)).await;
     for method in [InviteMethod::Sms, InviteMethod::PhoneDialIn] {
         let request = invite_request("no-such-visit", GuestRole::Interpreter, method, Some("+15005550006"));
-        let error = visitdesk_core::invites::invite(&ctx, request).await.unwrap_err();
+        let error = visitdesk_core::visits::invites::invite(&ctx, request).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InviteMethodNotAllowed, "{method:?}: {}", error.message);
         assert!(error.message.contains("turned off by Example Hospital IT"), "{}", error.message);
     }
     // A copied link passes the policy (and fails later, on the unknown visit).
     let request = invite_request("no-such-visit", GuestRole::Interpreter, InviteMethod::CopyLink, None);
-    let error = visitdesk_core::invites::invite(&ctx, request).await.unwrap_err();
+    let error = visitdesk_core::visits::invites::invite(&ctx, request).await.unwrap_err();
     assert_ne!(error.code, ErrorCode::InviteMethodNotAllowed);
     assert_eq!(ctx.policy.view(None).allowed_invite_methods, [InviteMethod::CopyLink]);
 
@@ -231,7 +231,10 @@ async fn a_malformed_policy_is_reported_and_locks_everything_at_safe_values() {
     assert_eq!(error.code, ErrorCode::SettingLocked);
     assert!(error.message.contains("managed by your IT department"), "{}", error.message);
     let sms = invite_request("v", GuestRole::Family, InviteMethod::Sms, Some("+15005550006"));
-    assert_eq!(visitdesk_core::invites::invite(&ctx, sms).await.unwrap_err().code, ErrorCode::InviteMethodNotAllowed);
+    assert_eq!(
+        visitdesk_core::visits::invites::invite(&ctx, sms).await.unwrap_err().code,
+        ErrorCode::InviteMethodNotAllowed
+    );
 
     // Unknown names and unreadable files are problems too, never a silently ignored lock.
     let misspelt = write_policy(dir.path(), r#"{"recording_alowed": {"value": false, "locked": true}}"#);

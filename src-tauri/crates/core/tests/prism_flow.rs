@@ -9,9 +9,10 @@ use std::{sync::Arc, time::Duration};
 use common::{MemoryKeychain, SECRET, TestContext, invite_request};
 use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
-    invites::{self, RunningLateRequest},
-    rooms,
-    settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
+    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
+    video::CallTarget,
+    visits::invites::{self, RunningLateRequest},
+    visits::rooms,
     visits::{self, VisitForm},
 };
 use visitdesk_store::{GuestRole, InviteMethod, InviteStatus};
@@ -77,7 +78,8 @@ async fn a_visits_life(clinic: ClinicSettings) {
     let late = RunningLateRequest { visit_id: id.clone(), minutes: 10, language: None, confirm_resend: false };
     step("running late", invites::send_running_late(&ctx, late).await);
     let join = step("start visit", rooms::start_visit(&ctx, id.clone()).await);
-    assert!(join.room_sid.starts_with("RM"), "{}", join.room_sid);
+    let CallTarget::Twilio { room_sid } = &join.target else { panic!("{:?}", join.target) };
+    assert!(room_sid.starts_with("RM"), "{room_sid}");
     // POST /v1/Rooms/{RoomSid}/Participants/{Identity}.
     let guest = call.invite.guest_identity.unwrap();
     step("remove participant", rooms::remove_participant(&ctx, id.clone(), guest).await);

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use common::{MemoryKeychain, SECRET, TestContext, good_form, rooms_page, unreachable_url};
 use serde_json::json;
 use visitdesk_core::{
-    ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
-    setup::{AppState, app_state, check_setup_form, save_setup, sign_out, test_connection, test_saved_connection},
+    ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET, Service,
+    account::setup::{
+        AppState, app_state, check_setup_form, save_setup, sign_out, test_connection, test_saved_connection,
+    },
 };
 use visitdesk_secrets::{KeychainError, Sensitive};
 use wiremock::{
@@ -68,13 +70,13 @@ async fn rejected_credentials_are_not_saved() {
     let ctx = TestContext::new(keychain.clone(), &twilio.uri());
 
     let error = save_setup(&ctx, good_form()).await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::TwilioCredentialsRejected);
+    assert_eq!(error.code, ErrorCode::ServiceCredentialsRejected);
     assert!(
         error.message.starts_with("Twilio rejected these credentials (Twilio 20003: Authenticate)"),
         "{}",
         error.message
     );
-    assert_eq!(error.twilio.as_ref().and_then(|t| t.code), Some(20003));
+    assert_eq!(error.service.as_ref().map(|s| (s.service, s.code)), Some((Service::Twilio, Some(20003))));
     assert_eq!(stored_secret(&keychain), None);
     assert_eq!(ctx.settings.raw(), "");
 }
@@ -86,7 +88,7 @@ async fn saving_offline_is_allowed_with_a_warning() {
 
     let outcome = save_setup(&ctx, good_form()).await.expect("saved offline");
     let warning = outcome.warning.expect("a warning");
-    assert_eq!(warning.code, ErrorCode::TwilioUnreachable);
+    assert_eq!(warning.code, ErrorCode::ServiceUnreachable);
     assert!(
         warning.message.starts_with("Saved without checking: Cannot reach Twilio at 127.0.0.1:"),
         "{}",
@@ -103,7 +105,7 @@ async fn test_connection_reports_each_outcome() {
 
     let ctx = TestContext::new(Arc::new(MemoryKeychain::default()), &unreachable_url());
     let error = test_connection(&ctx, good_form()).await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::TwilioUnreachable);
+    assert_eq!(error.code, ErrorCode::ServiceUnreachable);
     assert!(error.message.starts_with("Cannot reach Twilio"), "{}", error.message);
 
     let server = twilio_answering(
@@ -113,10 +115,10 @@ async fn test_connection_reports_each_outcome() {
     .await;
     let ctx = TestContext::new(Arc::new(MemoryKeychain::default()), &server.uri());
     let error = test_connection(&ctx, good_form()).await.unwrap_err();
-    assert_eq!(error.code, ErrorCode::TwilioError);
+    assert_eq!(error.code, ErrorCode::ServiceError);
     assert_eq!(error.message, "Twilio error 20503: Service Unavailable (HTTP 503)");
-    let twilio = error.twilio.expect("Twilio's own error");
-    assert_eq!((twilio.status, twilio.code), (503, Some(20503)));
+    let twilio = error.service.expect("Twilio's own error");
+    assert_eq!((twilio.service, twilio.status, twilio.code), (Service::Twilio, 503, Some(20503)));
 }
 
 #[tokio::test]

@@ -9,11 +9,12 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use common::{MemoryKeychain, SECRET, TestContext, fragment_param, invite_request, unreachable_url};
 use serde_json::{Value, json};
 use visitdesk_core::{
-    AppContext, ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
+    AppContext, ErrorCode, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET, Service, clinic,
+    clinic::settings::{ClinicSettings, ProviderProfile, SmsLanguage, StoredSettings, TwilioAccount},
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
-    invites::{self, InviteRequest, RunningLateRequest},
-    rooms,
-    settings::{ClinicSettings, ProviderProfile, SmsLanguage, StoredSettings, TwilioAccount},
+    video::CallTarget,
+    visits::invites::{self, InviteRequest, RunningLateRequest},
+    visits::rooms,
     visits::{self, VisitForm},
 };
 use visitdesk_store::{AuditAction, GuestRole, InviteMethod, InviteStatus, VisitStatus};
@@ -312,9 +313,12 @@ async fn twilio_errors_on_sms_are_shown_with_twilios_code_and_never_retried() {
         let error = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
             .await
             .unwrap_err();
-        assert_eq!(error.code, ErrorCode::TwilioError, "HTTP {status}");
-        let twilio_info = error.twilio.expect("Twilio's own error");
-        assert_eq!((twilio_info.code, twilio_info.message.as_str()), (Some(code), message));
+        assert_eq!(error.code, ErrorCode::ServiceError, "HTTP {status}");
+        let twilio_info = error.service.expect("Twilio's own error");
+        assert_eq!(
+            (twilio_info.service, twilio_info.code, twilio_info.message.as_str()),
+            (Service::Twilio, Some(code), message)
+        );
         assert_eq!(requests_to(&twilio, "POST", MESSAGES).await.len(), 1, "HTTP {status}: not retried");
         let saved = invites::visit_invites(&ctx, visit.id.clone()).await.unwrap();
         assert_eq!(saved[0].status, InviteStatus::Failed);
@@ -330,7 +334,7 @@ async fn an_sms_to_an_unreachable_twilio_fails_cleanly() {
     let error = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Patient, InviteMethod::Sms, None))
         .await
         .unwrap_err();
-    assert_eq!(error.code, ErrorCode::TwilioUnreachable, "{}", error.message);
+    assert_eq!(error.code, ErrorCode::ServiceUnreachable, "{}", error.message);
     // Nothing was pending when the room could not be made: no invite to check on.
     assert!(invites::visit_invites(&ctx, visit.id).await.unwrap().is_empty());
 }
@@ -453,14 +457,13 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
 
     let join = rooms::start_visit(&ctx, visit.id.clone()).await.unwrap();
-    assert_eq!(join.room_sid, ROOM_SID);
+    assert_eq!(join.target, CallTarget::Twilio { room_sid: ROOM_SID.into() });
     let claims = jwt_claims(&join.token);
     assert_eq!(claims["grants"]["identity"], json!("dr-ana-ruiz"));
     assert_eq!(claims["iss"], json!(KEY));
     assert_eq!(claims["sub"], json!(ACCOUNT));
     assert!(!format!("{join:?}").contains(&join.token), "Debug hides the token");
-    assert_eq!(join.backend, visitdesk_core::video::VideoBackendKind::Twilio);
-    assert_eq!((join.server.as_deref(), join.core_token.as_deref()), (None, None));
+    assert_eq!(join.target.kind(), visitdesk_core::video::VideoBackendKind::Twilio);
     assert!(join.join_url.starts_with("https://visit.example-clinic.org/join#t="), "{}", join.join_url);
     assert_eq!(fragment_param(&join.join_url, "p"), "dr-ana-ruiz");
     assert_eq!(jwt_claims(&fragment_param(&join.join_url, "t"))["grants"]["identity"], json!("dr-ana-ruiz"));
@@ -516,7 +519,7 @@ async fn a_completed_room_is_created_again_and_a_create_race_reuses_the_winner()
     let (_, ctx) = configured(&twilio.uri());
     let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
     let join = rooms::start_visit(&ctx, visit.id.clone()).await.unwrap();
-    assert_eq!(join.room_sid, ROOM_SID);
+    assert_eq!(join.target, CallTarget::Twilio { room_sid: ROOM_SID.into() });
 }
 
 #[tokio::test]

@@ -5,8 +5,9 @@
 use visitdesk_secrets::{SecretStore, Sensitive};
 
 use crate::{
-    KEYCHAIN_ACCOUNT_API_KEY_SECRET, validate,
-    video::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET},
+    KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET},
+    validate,
 };
 
 /// The keychain entries IT may import, and what each holds.

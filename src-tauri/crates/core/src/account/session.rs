@@ -5,8 +5,8 @@ use visitdesk_twilio::{ApiKeyAuth, TwilioClient};
 
 use crate::{
     AppContext, AppError, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
-    settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
-    setup::with_secrets,
+    account::keychain::with_secrets,
+    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
 };
 
 fn not_configured() -> AppError {
@@ -59,7 +59,7 @@ impl Session {
             api_key_secret: self.secret.clone(),
         })
         .base_urls(ctx.twilio_base_urls())
-        .timeout(ctx.twilio_timeout())
+        .timeout(ctx.request_timeout())
         .build()
         .map_err(AppError::from)
     }

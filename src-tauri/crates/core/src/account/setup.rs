@@ -1,19 +1,21 @@
 //! First-run setup, credentials and sign-out: the functions behind the shell's commands.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 use ts_rs::TS;
-use visitdesk_secrets::{SecretStore, Sensitive};
+use visitdesk_secrets::Sensitive;
 use visitdesk_twilio::{ApiKeyAuth, RetryPolicy, TwilioClient};
 
+use crate::account::keychain::with_secrets;
 use crate::{
-    AppContext, AppError, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
-    policy::PolicyState,
-    settings::{ProviderProfile, StoredSettings, TwilioAccount},
-    validate::{ValidSetup, validate_setup},
+    AppContext, AppError, ErrorCode, FieldError, FormField, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    clinic::policy::PolicyState,
+    clinic::settings::{ProviderProfile, StoredSettings, TwilioAccount},
+    validate,
 };
+use crate::{Change, context::changing};
 
 const CONNECTION_TEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -74,17 +76,39 @@ pub struct SaveOutcome {
     pub warning: Option<AppError>,
 }
 
-/// Runs a blocking keychain call off the async runtime's workers (a Secret Service may
-/// take its time, or wait for the user to unlock it).
-pub(crate) async fn with_secrets<T: Send + 'static>(
-    ctx: &impl AppContext,
-    call: impl FnOnce(&dyn SecretStore) -> Result<T, visitdesk_secrets::KeychainError> + Send + 'static,
-) -> Result<T, AppError> {
-    let store: Arc<dyn SecretStore> = ctx.secrets();
-    tokio::task::spawn_blocking(move || call(store.as_ref()))
-        .await
-        .map_err(|join| AppError::new(ErrorCode::Internal, format!("The keychain call stopped: {join}")))?
-        .map_err(AppError::from)
+/// The setup form, checked: the provider's profile and the account's public half.
+pub struct ValidSetup {
+    pub profile: ProviderProfile,
+    pub account: TwilioAccount,
+}
+
+pub fn validate_setup(form: &SetupForm) -> Result<ValidSetup, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut check = |field, result: Result<(), String>| {
+        if let Err(message) = result {
+            errors.push(FieldError { field, message });
+        }
+    };
+    check(FormField::AccountSid, validate::sid(form.account_sid.trim(), "AC", "Account SID", "SK", "an API Key SID"));
+    check(FormField::ApiKeySid, validate::sid(form.api_key_sid.trim(), "SK", "API Key SID", "AC", "your Account SID"));
+    check(FormField::ApiKeySecret, validate::api_key_secret(form.api_key_secret.expose()));
+    check(FormField::DisplayName, validate::display_name(form.display_name.trim()));
+    check(FormField::Identity, validate::identity(form.identity.trim()));
+    check(FormField::JoinPageUrl, validate::join_page_url(form.join_page_url.trim()));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidSetup {
+        profile: ProviderProfile {
+            display_name: form.display_name.trim().to_string(),
+            identity: form.identity.trim().to_string(),
+            join_page_url: form.join_page_url.trim().to_string(),
+        },
+        account: TwilioAccount {
+            account_sid: form.account_sid.trim().to_string(),
+            api_key_sid: form.api_key_sid.trim().to_string(),
+        },
+    })
 }
 
 fn load_settings(ctx: &impl AppContext) -> Result<StoredSettings, AppError> {
@@ -207,11 +231,15 @@ pub async fn test_saved_connection(ctx: &impl AppContext) -> Result<ConnectionCh
 /// Checks the credentials with Twilio, then stores the secret in the keychain and the rest
 /// in settings. Rejected credentials are not saved; unreachable Twilio saves with a warning.
 pub async fn save_setup(ctx: &impl AppContext, form: SetupForm) -> Result<SaveOutcome, AppError> {
+    changing(ctx, Change::Credentials, save_setup_now(ctx, form)).await
+}
+
+async fn save_setup_now(ctx: &impl AppContext, form: SetupForm) -> Result<SaveOutcome, AppError> {
     let form = with_provisioned_secret(ctx, form).await?;
     let ValidSetup { profile, account } = validate_setup(&form).map_err(AppError::invalid)?;
     let warning = match verify_with_twilio(ctx, &account, &form.api_key_secret).await {
         Ok(_) => None,
-        Err(error) if error.code == ErrorCode::TwilioCredentialsRejected => return Err(error),
+        Err(error) if error.code == ErrorCode::ServiceCredentialsRejected => return Err(error),
         Err(error) => Some(AppError {
             message: format!(
                 "Saved without checking: {} Use “Test connection” in Settings once you are back online.",
@@ -262,6 +290,10 @@ async fn store_credentials(
 /// Removes the API Key Secret from the keychain and forgets the account; the profile stays
 /// so the setup form opens prefilled.
 pub async fn sign_out(ctx: &impl AppContext) -> Result<AppState, AppError> {
+    changing(ctx, Change::Credentials, sign_out_now(ctx)).await
+}
+
+async fn sign_out_now(ctx: &impl AppContext) -> Result<AppState, AppError> {
     with_secrets(ctx, |store| store.delete(KEYCHAIN_ACCOUNT_API_KEY_SECRET)).await?;
     let mut settings = load_settings(ctx)?;
     settings.twilio = None;

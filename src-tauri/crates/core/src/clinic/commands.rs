@@ -6,14 +6,16 @@ use visitdesk_store::{AuditEntry, AuditReport};
 
 use crate::{
     AppContext, AppError, FieldError, FormField,
+    clinic::policy::PolicyView,
+    clinic::settings::{ClinicSettings, SmsTexts, VideoService},
+    clinic::sms_text::{SmsKind, check_custom},
     db::with_store,
     phone::{self, PhoneUse},
-    settings::{ClinicSettings, SmsTexts, VideoService},
-    sms_text::{SmsKind, check_custom},
-    updates::feed_url_problem,
+    validate::check_server_url,
+    validate::feed_url_problem,
     validate::is_messaging_service_sid,
-    video::check_server_url,
 };
+use crate::{Change, context::changing};
 
 pub async fn clinic_settings(ctx: &impl AppContext) -> Result<ClinicSettings, AppError> {
     Ok(ctx.settings().load_or_default().map_err(AppError::settings)?.clinic)
@@ -50,7 +52,11 @@ fn check_texts(fields: &mut Vec<FieldError>, texts: &SmsTexts) {
 }
 
 /// Validates, normalises (numbers to E.164) and saves; returns what was saved.
-pub async fn save_clinic_settings(
+pub async fn save_clinic_settings(ctx: &impl AppContext, clinic: ClinicSettings) -> Result<ClinicSettings, AppError> {
+    changing(ctx, Change::VideoService, save_clinic_settings_now(ctx, clinic)).await
+}
+
+async fn save_clinic_settings_now(
     ctx: &impl AppContext,
     mut clinic: ClinicSettings,
 ) -> Result<ClinicSettings, AppError> {
@@ -135,6 +141,12 @@ pub async fn save_clinic_settings(
     ctx.policy().refuse_locked_changes(&before, &settings)?;
     ctx.settings().save(&settings).map_err(AppError::settings)?;
     Ok(ctx.settings().load_or_default().map_err(AppError::settings)?.clinic)
+}
+
+/// The policy as the UI shows it, against the provider's own saved settings.
+pub fn managed_policy(ctx: &impl AppContext) -> Result<PolicyView, AppError> {
+    let saved = ctx.saved_settings().load().map_err(AppError::settings)?;
+    Ok(ctx.policy().view(saved.as_ref()))
 }
 
 /// The whole audit log, oldest first.

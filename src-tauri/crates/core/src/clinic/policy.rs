@@ -17,17 +17,12 @@ use visitdesk_store::InviteMethod;
 
 use crate::{
     AppError, ErrorCode, FormField,
-    settings::{SettingsError, SettingsStore, StoredSettings, VideoService},
-    updates::{UpdateChannel, feed_url_problem},
+    clinic::settings::UpdateChannel,
+    clinic::settings::{SettingsError, SettingsStore, StoredSettings, VideoService},
     validate,
-    video::check_server_url,
+    validate::check_server_url,
+    validate::feed_url_problem,
 };
-
-/// The policy as the UI shows it, against the provider's own saved settings.
-pub fn managed_policy(ctx: &impl crate::AppContext) -> Result<PolicyView, AppError> {
-    let saved = ctx.saved_settings().load().map_err(AppError::settings)?;
-    Ok(ctx.policy().view(saved.as_ref()))
-}
 
 /// Where IT puts the policy on this operating system.
 pub fn system_policy_path() -> PathBuf {

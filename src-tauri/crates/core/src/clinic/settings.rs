@@ -3,8 +3,6 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::updates::UpdateSettings;
-
 pub const SETTINGS_VERSION: u32 = 1;
 
 /// Who the provider is, as patients and Twilio see them.
@@ -137,4 +135,41 @@ pub trait SettingsStore: Send + Sync {
     /// `Ok(None)` on first run.
     fn load(&self) -> Result<Option<StoredSettings>, SettingsError>;
     fn save(&self, settings: &StoredSettings) -> Result<(), SettingsError>;
+}
+
+/// VisitDesk's own update feed; IT may point the app at its own (see the managed policy).
+pub const VISITDESK_FEED: &str = "https://updates.visitdesk.org/console";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateChannel {
+    #[default]
+    Stable,
+    Beta,
+}
+
+impl UpdateChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stable => "stable",
+            Self::Beta => "beta",
+        }
+    }
+}
+
+/// How this computer looks for updates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct UpdateSettings {
+    /// Off: VisitDesk never asks any server about updates.
+    pub check: bool,
+    /// The feed's address; `None` is VisitDesk's own ([`VISITDESK_FEED`]).
+    pub feed_url: Option<String>,
+    pub channel: UpdateChannel,
+}
+
+impl Default for UpdateSettings {
+    fn default() -> Self {
+        Self { check: true, feed_url: None, channel: UpdateChannel::Stable }
+    }
 }

@@ -1,6 +1,6 @@
 //! The texts VisitDesk sends, in English and Spanish, or in the clinic's own words.
 
-use crate::settings::{ClinicSettings, SmsLanguage, SmsTexts};
+use crate::clinic::settings::{ClinicSettings, SmsLanguage, SmsTexts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmsKind {

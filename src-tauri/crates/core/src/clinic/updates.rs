@@ -2,69 +2,12 @@
 //! checks, downloads and verifies through tauri-plugin-updater, which refuses any file whose
 //! signature does not match the public key built into the app.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 use url::Url;
 
-use crate::{AppContext, AppError, ErrorCode, policy::PolicySetting, validate::on_this_computer};
-
-/// VisitDesk's own update feed; IT may point the app at its own (see the managed policy).
-pub const VISITDESK_FEED: &str = "https://updates.visitdesk.org/console";
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateChannel {
-    #[default]
-    Stable,
-    Beta,
-}
-
-impl UpdateChannel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Stable => "stable",
-            Self::Beta => "beta",
-        }
-    }
-}
-
-/// How this computer looks for updates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(default)]
-pub struct UpdateSettings {
-    /// Off: VisitDesk never asks any server about updates.
-    pub check: bool,
-    /// The feed's address; `None` is VisitDesk's own ([`VISITDESK_FEED`]).
-    pub feed_url: Option<String>,
-    pub channel: UpdateChannel,
-}
-
-impl Default for UpdateSettings {
-    fn default() -> Self {
-        Self { check: true, feed_url: None, channel: UpdateChannel::Stable }
-    }
-}
-
-/// Why a feed address cannot be used, or `None` when it can. Only https: the feed says
-/// which file to install, and its answer is not itself signed.
-pub fn feed_url_problem(value: &str) -> Option<String> {
-    let Ok(url) = Url::parse(value.trim()) else {
-        return Some(format!(
-            "“{value}” is not a web address, for example https://updates.yourhospital.org/visitdesk."
-        ));
-    };
-    // A feed on this computer (IT trying one out, the tests) may be plain http.
-    if url.scheme() != "https" && !(url.scheme() == "http" && on_this_computer(&url)) {
-        return Some(format!(
-            "The update address must start with https:// (this one starts with {}://).",
-            url.scheme()
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Some("Remove the part from “?” or “#” on: VisitDesk adds the channel and file name itself.".into());
-    }
-    None
-}
+pub use crate::clinic::settings::{UpdateChannel, UpdateSettings, VISITDESK_FEED};
+use crate::{AppContext, AppError, ErrorCode, clinic::policy::PolicySetting, validate::feed_url_problem};
 
 /// The address of the feed's release file, `{feed}/{channel}/latest.json`; `Ok(None)` when
 /// update checks are off.

@@ -3,41 +3,8 @@
 
 use std::{future::Future, time::Duration};
 
-use super::events::{DelayReason, DeviceReadiness};
-
-/// Someone connected to a room now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectedParticipant {
-    pub identity: String,
-    /// The service's id for this connection (a new one after each reconnect).
-    pub participant_sid: String,
-    /// When this connection started, when the service says.
-    pub since_unix: Option<i64>,
-    /// Device readiness, when the service gives it with the participant list (the monitor
-    /// then makes no separate [`WaitingRoomBackend::devices`] call).
-    pub devices: Option<DeviceReadiness>,
-}
-
-/// Why a call failed, as far as retrying is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BackendError {
-    /// Too many requests; `retry_after` is what the service asked for.
-    RateLimited {
-        retry_after: Option<Duration>,
-    },
-    /// The service failed (5xx).
-    Server {
-        status: u16,
-    },
-    Timeout,
-    Unreachable,
-    /// Credentials missing or rejected.
-    Credentials,
-    /// Anything else; `detail` holds no PHI.
-    Unexpected {
-        detail: String,
-    },
-}
+use super::events::DelayReason;
+pub use crate::video::{BackendError, ConnectedParticipant, DeviceReadiness};
 
 impl BackendError {
     pub fn reason(&self) -> DelayReason {
@@ -59,7 +26,7 @@ impl BackendError {
     }
 }
 
-/// Who is in a room, and what the patient publishes. Twilio's REST API now; Janus later.
+/// Who is in a room, and what the patient publishes. `ClinicBackend` over the clinic's video service; tests script their own.
 pub trait WaitingRoomBackend: Send + Sync + 'static {
     /// Everyone connected to the room now; an unknown or ended room has nobody. One request.
     fn participants(

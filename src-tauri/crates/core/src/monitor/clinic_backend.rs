@@ -1,59 +1,71 @@
-//! The monitor's backend for the clinic's current video service: Twilio or Janus, as the
-//! settings say at each request (a change of service takes effect without a restart).
+//! The monitor's backend: the clinic's video service through the seam (`crate::video`),
+//! loaded once and kept until the settings name another service or address, or until
+//! [`WaitingRoomBackend::reset`] (new credentials, or credentials rejected).
 
-use std::{sync::Arc, time::Duration};
-
-use super::{
-    backend::{BackendError, ConnectedParticipant, WaitingRoomBackend},
-    events::DeviceReadiness,
-    janus_backend::JanusBackend,
-    twilio_backend::TwilioBackend,
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
 };
-use crate::{AppContext, settings::VideoService};
+
+use super::backend::{BackendError, ConnectedParticipant, WaitingRoomBackend};
+use crate::{
+    AppContext, AppError, ErrorCode,
+    clinic::settings::VideoService,
+    video::{ClinicVideo, DeviceReadiness},
+};
 
 pub struct ClinicBackend<C> {
     ctx: Arc<C>,
-    twilio: TwilioBackend<C>,
-    janus: JanusBackend<C>,
+    request_timeout: Duration,
+    loaded: Mutex<Option<(VideoService, Arc<ClinicVideo>)>>,
 }
 
 impl<C: AppContext + 'static> ClinicBackend<C> {
+    /// `request_timeout` limits each request, connection included.
     pub fn new(ctx: Arc<C>, request_timeout: Duration) -> Self {
-        Self {
-            twilio: TwilioBackend::new(ctx.clone(), request_timeout),
-            janus: JanusBackend::new(ctx.clone(), request_timeout),
-            ctx,
-        }
+        Self { ctx, request_timeout, loaded: Mutex::new(None) }
     }
 
-    fn on_janus(&self) -> Result<bool, BackendError> {
+    /// The service the settings name now, loaded on first use and whenever they change.
+    async fn video(&self) -> Result<Arc<ClinicVideo>, BackendError> {
         let settings =
             self.ctx.settings().load().map_err(|error| BackendError::Unexpected {
                 detail: format!("the settings could not be read: {error}"),
             })?;
-        Ok(settings.is_some_and(|settings| matches!(settings.clinic.video, VideoService::Janus { .. })))
+        let wanted = settings.map(|settings| settings.clinic.video).unwrap_or_default();
+        if let Some((service, video)) = self.loaded.lock().expect("video lock").as_ref()
+            && *service == wanted
+        {
+            return Ok(video.clone());
+        }
+        let video = Arc::new(
+            ClinicVideo::load_for_monitor(self.ctx.as_ref(), self.request_timeout).await.map_err(settings_error)?,
+        );
+        *self.loaded.lock().expect("video lock") = Some((wanted, video.clone()));
+        Ok(video)
+    }
+}
+
+fn settings_error(error: AppError) -> BackendError {
+    match error.code {
+        ErrorCode::NotConfigured
+        | ErrorCode::KeychainLocked
+        | ErrorCode::KeychainUnavailable
+        | ErrorCode::KeychainFailed => BackendError::Credentials,
+        code => BackendError::Unexpected { detail: format!("the video service settings could not be used ({code:?})") },
     }
 }
 
 impl<C: AppContext + 'static> WaitingRoomBackend for ClinicBackend<C> {
     async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
-        if self.on_janus()? {
-            self.janus.participants(room_sid).await
-        } else {
-            self.twilio.participants(room_sid).await
-        }
+        self.video().await?.participants(room_sid).await
     }
 
     async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
-        if self.on_janus()? {
-            self.janus.devices(room_sid, participant_sid).await
-        } else {
-            self.twilio.devices(room_sid, participant_sid).await
-        }
+        self.video().await?.devices(room_sid, participant_sid).await
     }
 
     fn reset(&self) {
-        self.twilio.reset();
-        self.janus.reset();
+        *self.loaded.lock().expect("video lock") = None;
     }
 }

@@ -5,20 +5,14 @@ use serde::Serialize;
 use ts_rs::TS;
 use visitdesk_store::{GuestRole, VisitStatus};
 
+pub use crate::video::DeviceReadiness;
+
 /// Someone in the visit's room other than the patient and the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct GuestPresence {
     pub identity: String,
     /// From the identity's prefix; empty for an identity VisitDesk did not issue.
     pub role: Option<GuestRole>,
-}
-
-/// What the patient's client publishes: `None` until checked (or when it publishes
-/// nothing of that kind the backend can see).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
-pub struct DeviceReadiness {
-    pub camera_on: Option<bool>,
-    pub microphone_on: Option<bool>,
 }
 
 /// Why the latest status could not be fetched.

@@ -5,7 +5,7 @@
 //! `waiting` (patient arrived) or `in_visit` (patient and provider together) in the store.
 //!
 //! **Backend.** A [`WaitingRoomBackend`] answers "who is connected to this room" and "what
-//! does this participant publish"; [`TwilioBackend`] asks Twilio's Video REST API. Each
+//! does this participant publish"; [`ClinicBackend`] asks the clinic's video service through `crate::video`. Each
 //! call is one request, taken from the budget before it is made.
 //!
 //! **Budget.** At most [`MonitorConfig::budget_requests`] requests in any
@@ -44,11 +44,9 @@ mod backend;
 mod budget;
 mod clinic_backend;
 mod events;
-mod janus_backend;
 mod runner;
 mod schedule;
 mod state;
-mod twilio_backend;
 
 use std::{
     sync::{Arc, Mutex},
@@ -61,9 +59,7 @@ pub use clinic_backend::ClinicBackend;
 pub use events::{
     DelayReason, DeviceReadiness, GuestPresence, PatientState, VisitFocusRequest, VisitPresence, WaitingRoomEvent,
 };
-pub use janus_backend::JanusBackend;
 use tokio::{sync::Notify, task::JoinHandle};
-pub use twilio_backend::TwilioBackend;
 
 use crate::AppContext;
 

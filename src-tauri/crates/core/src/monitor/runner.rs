@@ -20,7 +20,7 @@ use super::{
     schedule::{self, Candidate, Load, OftenIntervals, PollClass, Priority, by_urgency, classify, is_closed, room_sid},
     state::{PresenceTracker, patient_of},
 };
-use crate::{AppContext, db::with_store, session::Workspace};
+use crate::{AppContext, account::session::Workspace, db::with_store};
 
 /// Statuses the monitor may move forward from, for each status it sets.
 const BEFORE_WAITING: &[VisitStatus] = &[VisitStatus::Scheduled, VisitStatus::Invited];

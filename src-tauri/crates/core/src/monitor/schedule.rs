@@ -161,7 +161,7 @@ pub fn by_urgency(a: &Candidate, b: &Candidate) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use visitdesk_store::RoomRef;
+    use visitdesk_store::{RoomRef, VideoBackendKind};
 
     use super::*;
 
@@ -174,7 +174,11 @@ mod tests {
             patient_mobile: "+14155552671".into(),
             scheduled_at: NOW + minutes_from_now * 60,
             status,
-            room: room.then(|| RoomRef { unique_name: "vd-x".into(), sid: Some("RM1".into()) }),
+            room: room.then(|| RoomRef {
+                service: VideoBackendKind::Twilio,
+                unique_name: "vd-x".into(),
+                sid: Some("RM1".into()),
+            }),
             created_at: NOW,
             updated_at: NOW,
         }

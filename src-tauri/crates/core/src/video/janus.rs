@@ -1,62 +1,196 @@
-//! [`WaitingRoomBackend`] over the clinic's Janus server: VideoRoom's `listparticipants`.
-//! Janus lists who joined (the display name is the identity VisitDesk issued) but not what
-//! they publish, so device readiness is not known here: the provider sees it in the call.
+//! The clinic's own Janus server (VideoRoom) behind the seam. Each visit's room is private,
+//! with signed tokens; everyone gets a session token and a room token signed with the
+//! `token_auth_secret`. The room's own secret, which Janus needs to end the room or remove
+//! someone, is derived from the token secret and never stored. Janus lists who joined (the
+//! display name is the identity VisitDesk issued) but not what they publish, so device
+//! readiness is not known here: the provider sees it in the call.
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
 use tracing::warn;
-use visitdesk_janus::{JanusClient, JanusError};
+use ts_rs::TS;
+use url::Url;
+use visitdesk_janus::{JanusClient, JanusError, videoroom::MAX_ID};
+use visitdesk_secrets::Sensitive;
+use visitdesk_store::{RoomRef, VideoBackendKind};
 
-use super::{
-    backend::{BackendError, ConnectedParticipant, WaitingRoomBackend},
-    events::DeviceReadiness,
+use super::{BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, JoinCredential};
+use crate::{
+    AppContext, AppError, ErrorCode, FieldError, FormField,
+    account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, with_secrets},
+    clinic::settings::ClinicSettings,
+    random,
 };
-use crate::{AppContext, ErrorCode, session::Workspace, video::JanusRooms};
+use crate::{Change, context::changing};
 
-pub struct JanusBackend<C> {
-    ctx: Arc<C>,
-    request_timeout: Duration,
-    client: Mutex<Option<JanusClient>>,
+/// The Janus server's two secrets, as IT or the clinic's admin types them once.
+#[derive(Deserialize, TS)]
+pub struct JanusSecretsForm {
+    #[ts(type = "string")]
+    pub admin_key: Sensitive<String>,
+    #[ts(type = "string")]
+    pub token_auth_secret: Sensitive<String>,
 }
 
-impl<C: AppContext + 'static> JanusBackend<C> {
-    pub fn new(ctx: Arc<C>, request_timeout: Duration) -> Self {
-        Self { ctx, request_timeout, client: Mutex::new(None) }
-    }
+/// Checks and saves the Janus secrets in the keychain; nothing else keeps them.
+pub async fn save_janus_secrets(ctx: &impl AppContext, form: JanusSecretsForm) -> Result<(), AppError> {
+    changing(ctx, Change::VideoService, save_janus_secrets_now(ctx, form)).await
+}
 
-    async fn client(&self) -> Result<JanusClient, BackendError> {
-        if let Some(client) = self.client.lock().expect("client lock").clone() {
-            return Ok(client);
+async fn save_janus_secrets_now(ctx: &impl AppContext, form: JanusSecretsForm) -> Result<(), AppError> {
+    let mut fields = Vec::new();
+    for (field, secret, what) in [
+        (FormField::JanusAdminKey, &form.admin_key, "The VideoRoom admin key"),
+        (FormField::JanusTokenSecret, &form.token_auth_secret, "The token_auth_secret"),
+    ] {
+        let value = secret.expose();
+        if value.trim().is_empty() {
+            fields
+                .push(FieldError { field, message: format!("{what} is empty; copy it from the Janus configuration.") });
+        } else if value.trim() != value || value.chars().any(char::is_control) {
+            fields.push(FieldError {
+                field,
+                message: format!("{what} has spaces or invisible characters around or inside it; paste it again."),
+            });
         }
-        let settings_error = |error: crate::AppError| match error.code {
-            ErrorCode::NotConfigured | ErrorCode::KeychainLocked | ErrorCode::KeychainUnavailable => {
-                BackendError::Credentials
-            }
-            code => BackendError::Unexpected { detail: format!("the Janus settings could not be used ({code:?})") },
-        };
-        let workspace = Workspace::load(self.ctx.as_ref()).map_err(settings_error)?;
-        let janus = JanusRooms::load(self.ctx.as_ref(), &workspace, self.request_timeout)
-            .await
-            .map_err(settings_error)?
-            .ok_or_else(|| BackendError::Unexpected { detail: "the clinic's video is not on Janus".into() })?;
-        let client = janus.client().clone();
-        *self.client.lock().expect("client lock") = Some(client.clone());
-        Ok(client)
     }
+    if !fields.is_empty() {
+        return Err(AppError::invalid(fields));
+    }
+    with_secrets(ctx, move |store| {
+        store.write(KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, &form.admin_key)?;
+        store.write(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, &form.token_auth_secret)
+    })
+    .await
 }
 
-impl<C: AppContext + 'static> WaitingRoomBackend for JanusBackend<C> {
-    async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
+fn not_configured(what: &str) -> AppError {
+    AppError::new(
+        ErrorCode::NotConfigured,
+        format!("The Janus {what} is not saved on this computer. Enter it in Settings → Video service."),
+    )
+}
+
+/// Janus's side of a visit: the client, the token secret and the address browsers use.
+pub(crate) struct JanusVideo {
+    client: JanusClient,
+    token_secret: Sensitive<String>,
+    browser_url: String,
+}
+
+impl JanusVideo {
+    /// The clinic's Janus server from the settings (`api_url`, `browser_url`) and the keychain.
+    pub async fn load(
+        ctx: &impl AppContext,
+        api_url: &str,
+        browser_url: &str,
+        options: ClientOptions,
+    ) -> Result<Self, AppError> {
+        let (admin_key, token_secret) = with_secrets(ctx, |store| {
+            Ok((store.read(KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY)?, store.read(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET)?))
+        })
+        .await?;
+        let admin_key = admin_key.ok_or_else(|| not_configured("VideoRoom admin key"))?;
+        let token_secret = token_secret.ok_or_else(|| not_configured("token secret"))?;
+        let base = Url::parse(api_url).map_err(|error| {
+            AppError::new(ErrorCode::InvalidInput, format!("The Janus address “{api_url}” is not valid: {error}"))
+        })?;
+        let client = JanusClient::builder(base)
+            .timeout(options.timeout)
+            .admin_key(admin_key)
+            .token_auth_secret(token_secret.clone())
+            .build()?;
+        Ok(Self { client, token_secret, browser_url: browser_url.to_string() })
+    }
+
+    /// The visit's room on Janus, reused while it exists, else made again: `(room, created)`.
+    pub async fn ensure_room(
+        &self,
+        clinic: &ClinicSettings,
+        existing: Option<&RoomRef>,
+        name: String,
+    ) -> Result<(RoomRef, bool), AppError> {
+        let on_janus =
+            |sid: String| RoomRef { service: VideoBackendKind::Janus, unique_name: name.clone(), sid: Some(sid) };
+        if let Some(id) = existing.and_then(|room| room.sid.as_deref()).and_then(|sid| sid.parse().ok())
+            && self.client.videoroom().exists(id).await?
+        {
+            return Ok((on_janus(id.to_string()), false));
+        }
+        // A random id, so the room secret can be derived from it rather than stored.
+        for _ in 0..3 {
+            let id = random_room_id()?;
+            let created = self
+                .client
+                .videoroom()
+                .create()
+                .room_id(id)
+                .description(name.clone())
+                .publishers(clinic.max_participants)
+                .secret(room_secret(&self.token_secret, id))
+                .send()
+                .await;
+            match created {
+                Ok(room) => return Ok((on_janus(room.room_id.to_string()), true)),
+                Err(error) if error.is_room_exists() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::new(ErrorCode::Internal, "Janus had a room under each of three random ids; try again."))
+    }
+
+    /// Ends the room, disconnecting everyone; a room already gone is not an error.
+    pub async fn end_room(&self, room: &RoomRef) -> Result<(), AppError> {
+        let id = room_id(room)?;
+        match self.client.videoroom().destroy(id, &room_secret(&self.token_secret, id)).await {
+            Err(error) if !error.is_no_such_room() => Err(error.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes whoever joined as `participant` (their identity, or Janus's participant id).
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+        let id = room_id(room)?;
+        let everyone = self.client.videoroom().list_participants(id).await?;
+        let Some(found) =
+            everyone.iter().find(|p| p.display.as_deref() == Some(participant) || p.id.to_string() == participant)
+        else {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("Nobody called “{participant}” is in this visit now."),
+            ));
+        };
+        self.client.videoroom().kick(id, &room_secret(&self.token_secret, id), found.id).await?;
+        Ok(())
+    }
+
+    /// A room token and a session token for `identity`, valid for that one room until expiry.
+    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+        let room_id = room_id(room)?;
+        let tokens = self.client.join_tokens(room_id, Duration::from_secs(u64::from(ttl_minutes) * 60))?;
+        Ok(JoinCredential {
+            identity,
+            token: tokens.room,
+            expires_at: i64::try_from(tokens.expires_at).unwrap_or(i64::MAX),
+            target: CallTarget::Janus {
+                server: self.browser_url.clone(),
+                room_id,
+                core_token: tokens.core.expose().clone(),
+            },
+        })
+    }
+
+    /// Everyone in the room now (VideoRoom's `listparticipants`); a room Janus no longer
+    /// has holds nobody.
+    pub async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
         let Ok(room_id) = room_sid.parse::<u64>() else {
             return Err(BackendError::Unexpected { detail: "the room was made on another video service".into() });
         };
-        let client = self.client().await?;
-        let everyone = match client.videoroom().list_participants(room_id).await {
+        let everyone = match self.client.videoroom().list_participants(room_id).await {
             Ok(everyone) => everyone,
-            // A room Janus no longer has holds nobody.
             Err(error) if error.is_no_such_room() => return Ok(Vec::new()),
             Err(error) => return Err(backend_error(error)),
         };
@@ -70,14 +204,29 @@ impl<C: AppContext + 'static> WaitingRoomBackend for JanusBackend<C> {
             })
             .collect())
     }
+}
 
-    async fn devices(&self, _room_sid: &str, _participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
-        Ok(DeviceReadiness::default())
-    }
+/// The Janus room id a visit's room reference holds.
+fn room_id(room: &RoomRef) -> Result<u64, AppError> {
+    room.sid.as_deref().and_then(|sid| sid.parse().ok()).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::VisitStateConflict,
+            "This visit's room was made on another video service; start it again.",
+        )
+    })
+}
 
-    fn reset(&self) {
-        *self.client.lock().expect("client lock") = None;
-    }
+fn random_room_id() -> Result<u64, AppError> {
+    let bytes: [u8; 8] = random::random_bytes("room id")?;
+    Ok(u64::from_le_bytes(bytes) % MAX_ID + 1)
+}
+
+/// The room's `secret` (Janus needs it to end the room or remove someone), derived from the
+/// token secret so it is never stored: HMAC-SHA256 over the room id.
+pub(crate) fn room_secret(token_secret: &Sensitive<String>, room_id: u64) -> Sensitive<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(token_secret.expose().as_bytes()).expect("HMAC takes any key length");
+    mac.update(format!("visitdesk room secret {room_id}").as_bytes());
+    Sensitive::new(hex::encode(&mac.finalize().into_bytes()[..16]))
 }
 
 fn backend_error(error: JanusError) -> BackendError {
@@ -92,5 +241,20 @@ fn backend_error(error: JanusError) -> BackendError {
             warn!(code = ?error.janus_code(), "unexpected Janus answer while watching a room");
             BackendError::Unexpected { detail: format!("Janus error {:?}", error.janus_code()) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_secrets_differ_per_room_and_per_server_secret() {
+        let secret = Sensitive::new("s3cret".to_string());
+        let other = Sensitive::new("other".to_string());
+        assert_eq!(room_secret(&secret, 7).expose(), room_secret(&secret, 7).expose());
+        assert_ne!(room_secret(&secret, 7).expose(), room_secret(&secret, 8).expose());
+        assert_ne!(room_secret(&secret, 7).expose(), room_secret(&other, 7).expose());
+        assert_eq!(room_secret(&secret, 7).expose().len(), 32);
     }
 }

@@ -1,109 +1,86 @@
-//! The clinic's video service behind one interface: a room per visit (ensured, ended), the
-//! join credentials people need, and removing someone. Twilio's rooms by default; the
-//! clinic's own Janus server (VideoRoom) when the settings say so.
+//! The one seam between VisitDesk and a video service. [`ClinicVideo`] is the clinic's
+//! service as its settings say (Twilio by default, or its own Janus server), and this file is
+//! the only place that tells them apart: every operation below dispatches to `twilio.rs` or
+//! `janus.rs`. Everything that crosses the seam is neutral: a [`RoomRef`], a
+//! [`JoinCredential`] with a tagged [`CallTarget`], [`ConnectedParticipant`]s, and either an
+//! [`AppError`] or, for the monitor's queries, a [`BackendError`].
+//!
+//! A new service is a new module here, a variant of [`ClinicVideo`] and [`CallTarget`], its
+//! settings in `clinic::settings::VideoService`, and its adapter in `ui/src/video/`.
+
+mod janus;
+mod twilio;
 
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use serde::Serialize;
 use ts_rs::TS;
-use url::Url;
-use visitdesk_janus::{JanusClient, videoroom::MAX_ID};
 use visitdesk_secrets::Sensitive;
+pub use visitdesk_store::VideoBackendKind;
 use visitdesk_store::{RoomRef, Visit};
-use visitdesk_twilio::TwilioClient;
 
+pub use self::janus::{JanusSecretsForm, save_janus_secrets};
+use self::{janus::JanusVideo, twilio::TwilioVideo};
+pub use crate::account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET};
 use crate::{
-    AppContext, AppError, ErrorCode, FieldError, FormField,
-    session::{Session, Workspace},
-    settings::{SmsLanguage, VideoService},
-    setup::with_secrets,
-    tokens, validate,
+    AppContext, AppError, ErrorCode,
+    account::session::{Session, Workspace},
+    clinic::settings::{SmsLanguage, VideoService},
 };
 
-/// Keychain entries (under the app's service name) for a Janus server.
-pub const KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY: &str = "janus-admin-key";
-pub const KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET: &str = "janus-token-auth-secret";
-
-/// Which service a room or a join lives on, as the UI sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum VideoBackendKind {
-    Twilio,
-    Janus,
+/// Where a call connects, per service: what the UI's adapter for that service needs
+/// besides the identity and token.
+#[derive(Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "service", rename_all = "snake_case")]
+pub enum CallTarget {
+    Twilio {
+        room_sid: String,
+    },
+    Janus {
+        /// The address browsers connect to.
+        server: String,
+        #[ts(type = "number")]
+        room_id: u64,
+        /// The Janus session token (the room token is the credential's own).
+        core_token: String,
+    },
 }
 
-/// The Janus server's two secrets, as IT or the clinic's admin types them once.
-#[derive(Deserialize, TS)]
-pub struct JanusSecretsForm {
-    #[ts(type = "string")]
-    pub admin_key: Sensitive<String>,
-    #[ts(type = "string")]
-    pub token_auth_secret: Sensitive<String>,
-}
-
-/// Checks and saves the Janus secrets in the keychain; nothing else keeps them.
-pub async fn save_janus_secrets(ctx: &impl AppContext, form: JanusSecretsForm) -> Result<(), AppError> {
-    let mut fields = Vec::new();
-    for (field, secret, what) in [
-        (FormField::JanusAdminKey, &form.admin_key, "The VideoRoom admin key"),
-        (FormField::JanusTokenSecret, &form.token_auth_secret, "The token_auth_secret"),
-    ] {
-        let value = secret.expose();
-        if value.trim().is_empty() {
-            fields
-                .push(FieldError { field, message: format!("{what} is empty; copy it from the Janus configuration.") });
-        } else if value.trim() != value || value.chars().any(char::is_control) {
-            fields.push(FieldError {
-                field,
-                message: format!("{what} has spaces or invisible characters around or inside it; paste it again."),
-            });
+impl std::fmt::Debug for CallTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Twilio { room_sid } => f.debug_struct("Twilio").field("room_sid", room_sid).finish(),
+            Self::Janus { server, room_id, .. } => f
+                .debug_struct("Janus")
+                .field("server", server)
+                .field("room_id", room_id)
+                .field("core_token", &"[redacted]")
+                .finish(),
         }
     }
-    if !fields.is_empty() {
-        return Err(AppError::invalid(fields));
+}
+
+impl CallTarget {
+    pub fn kind(&self) -> VideoBackendKind {
+        match self {
+            Self::Twilio { .. } => VideoBackendKind::Twilio,
+            Self::Janus { .. } => VideoBackendKind::Janus,
+        }
     }
-    with_secrets(ctx, move |store| {
-        store.write(KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, &form.admin_key)?;
-        store.write(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, &form.token_auth_secret)
-    })
-    .await
-}
 
-/// Checks a Janus address: `schemes` allowed, and `https`/`wss` unless the server is on this
-/// computer (the join page and tokens must not cross a network in the clear).
-pub(crate) fn check_server_url(value: &str, field: FormField, schemes: &[&str]) -> Option<FieldError> {
-    let fail = |message: String| Some(FieldError { field, message });
-    let Ok(url) = Url::parse(value.trim()) else {
-        return fail(format!("“{value}” is not a web address, for example https://video.yourclinic.org/janus."));
-    };
-    if !schemes.contains(&url.scheme()) {
-        return fail(format!("The address must start with {}.", schemes.join("://, ") + "://"));
+    /// What the join link adds for this service (`ui/src/join/link.ts` reads it).
+    fn link_params(&self, identity: &str) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Twilio { .. } => Vec::new(),
+            Self::Janus { server, room_id, core_token } => vec![
+                ("b", "janus".into()),
+                ("s", server.clone()),
+                ("r", room_id.to_string()),
+                ("i", identity.to_string()),
+                ("c", core_token.clone()),
+            ],
+        }
     }
-    if !validate::on_this_computer(&url) && matches!(url.scheme(), "http" | "ws") {
-        return fail("Use https:// (or wss://): tokens must not cross the network unencrypted.".into());
-    }
-    None
-}
-
-/// Janus's side of a visit: the client, the token secret and the address browsers use.
-pub(crate) struct JanusRooms {
-    client: JanusClient,
-    token_secret: Sensitive<String>,
-    browser_url: String,
-}
-
-pub(crate) enum VideoRooms {
-    Twilio(TwilioClient),
-    Janus(JanusRooms),
-}
-
-fn janus_not_configured(what: &str) -> AppError {
-    AppError::new(
-        ErrorCode::NotConfigured,
-        format!("The Janus {what} is not saved on this computer. Enter it in Settings → Video service."),
-    )
 }
 
 /// How one person joins a room.
@@ -111,110 +88,102 @@ pub(crate) struct JoinCredential {
     pub identity: String,
     pub token: Sensitive<String>,
     pub expires_at: i64,
-    /// Janus only: the session token and the address browsers connect to.
-    pub janus: Option<JanusJoin>,
+    pub target: CallTarget,
 }
 
-pub(crate) struct JanusJoin {
-    pub core_token: Sensitive<String>,
-    pub server: String,
-    pub room_id: u64,
+/// Someone connected to a room now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedParticipant {
+    pub identity: String,
+    /// The service's id for this connection (a new one after each reconnect).
+    pub participant_sid: String,
+    /// When this connection started, when the service says.
+    pub since_unix: Option<i64>,
+    /// Device readiness, when the service gives it with the participant list (the monitor
+    /// then asks no separate [`ClinicVideo::devices`]).
+    pub devices: Option<DeviceReadiness>,
 }
 
-impl JanusRooms {
-    /// The clinic's Janus server from the settings and the keychain; `None` on Twilio.
-    pub async fn load(
+/// What the patient's client publishes: `None` until checked (or when it publishes
+/// nothing of that kind the service can see).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct DeviceReadiness {
+    pub camera_on: Option<bool>,
+    pub microphone_on: Option<bool>,
+}
+
+/// Why a query to the service failed, as far as retrying is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendError {
+    /// Too many requests; `retry_after` is what the service asked for.
+    RateLimited {
+        retry_after: Option<Duration>,
+    },
+    /// The service failed (5xx).
+    Server {
+        status: u16,
+    },
+    Timeout,
+    Unreachable,
+    /// Credentials missing or rejected.
+    Credentials,
+    /// Anything else; `detail` holds no PHI.
+    Unexpected {
+        detail: String,
+    },
+}
+
+/// How the service's client behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOptions {
+    /// One request, connection included.
+    pub timeout: Duration,
+    /// Retry idempotent requests with backoff (off for the monitor, which has its own).
+    pub retries: bool,
+}
+
+/// The clinic's video service, loaded from the settings and the keychain.
+pub(crate) enum ClinicVideo {
+    Twilio(TwilioVideo),
+    Janus(JanusVideo),
+}
+
+impl ClinicVideo {
+    /// The service the settings name, for actions that hold a full session.
+    pub async fn load(ctx: &impl AppContext, session: &Session) -> Result<Self, AppError> {
+        let options = ClientOptions { timeout: ctx.request_timeout(), retries: true };
+        Self::load_with(ctx, &session.workspace, Some(session), options).await
+    }
+
+    /// The service for the monitor: no retries, its own timeout, and Twilio credentials
+    /// read only when the clinic is on Twilio.
+    pub async fn load_for_monitor(ctx: &impl AppContext, timeout: Duration) -> Result<Self, AppError> {
+        let workspace = Workspace::load(ctx)?;
+        let options = ClientOptions { timeout, retries: false };
+        Self::load_with(ctx, &workspace, None, options).await
+    }
+
+    async fn load_with(
         ctx: &impl AppContext,
         workspace: &Workspace,
-        timeout: Duration,
-    ) -> Result<Option<Self>, AppError> {
-        let VideoService::Janus { api_url, browser_url } = workspace.clinic().video.clone() else { return Ok(None) };
-        let (admin_key, token_secret) = with_secrets(ctx, |store| {
-            Ok((store.read(KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY)?, store.read(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET)?))
-        })
-        .await?;
-        let admin_key = admin_key.ok_or_else(|| janus_not_configured("VideoRoom admin key"))?;
-        let token_secret = token_secret.ok_or_else(|| janus_not_configured("token secret"))?;
-        let base = Url::parse(&api_url).map_err(|error| {
-            AppError::new(ErrorCode::InvalidInput, format!("The Janus address “{api_url}” is not valid: {error}"))
-        })?;
-        let client = JanusClient::builder(base)
-            .timeout(timeout)
-            .admin_key(admin_key)
-            .token_auth_secret(token_secret.clone())
-            .build()?;
-        Ok(Some(Self { client, token_secret, browser_url }))
-    }
-
-    pub fn client(&self) -> &JanusClient {
-        &self.client
-    }
-
-    /// The visit's room on Janus, reused while it exists, else made again: `(room, created)`.
-    pub async fn ensure_room(
-        &self,
-        workspace: &Workspace,
-        visit: &Visit,
-        name: String,
-    ) -> Result<(RoomRef, bool), AppError> {
-        if let Some(id) = visit.room.as_ref().and_then(|room| room.sid.as_deref()).and_then(|sid| sid.parse().ok())
-            && self.client.videoroom().exists(id).await?
-        {
-            return Ok((RoomRef { unique_name: name, sid: Some(id.to_string()) }, false));
-        }
-        // A random id, so the room secret can be derived from it rather than stored.
-        for _ in 0..3 {
-            let id = random_room_id()?;
-            let created = self
-                .client
-                .videoroom()
-                .create()
-                .room_id(id)
-                .description(name.clone())
-                .publishers(workspace.clinic().max_participants)
-                .secret(room_secret(&self.token_secret, id))
-                .send()
-                .await;
-            match created {
-                Ok(room) => return Ok((RoomRef { unique_name: name, sid: Some(room.room_id.to_string()) }, true)),
-                Err(error) if error.is_room_exists() => continue,
-                Err(error) => return Err(error.into()),
+        session: Option<&Session>,
+        options: ClientOptions,
+    ) -> Result<Self, AppError> {
+        match &workspace.clinic().video {
+            VideoService::Janus { api_url, browser_url } => {
+                Ok(Self::Janus(JanusVideo::load(ctx, api_url, browser_url, options).await?))
             }
-        }
-        Err(AppError::new(ErrorCode::Internal, "Janus had a room under each of three random ids; try again."))
-    }
-
-    /// Ends the room, disconnecting everyone; a room already gone is not an error.
-    pub async fn end_room(&self, room: &RoomRef) -> Result<(), AppError> {
-        let id = janus_room_id(room)?;
-        match self.client.videoroom().destroy(id, &room_secret(&self.token_secret, id)).await {
-            Err(error) if !error.is_no_such_room() => Err(error.into()),
-            _ => Ok(()),
-        }
-    }
-
-    /// Removes whoever joined as `participant` (their identity, or Janus's participant id).
-    pub async fn kick(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
-        let id = janus_room_id(room)?;
-        let everyone = self.client.videoroom().list_participants(id).await?;
-        let Some(found) =
-            everyone.iter().find(|p| p.display.as_deref() == Some(participant) || p.id.to_string() == participant)
-        else {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("Nobody called “{participant}” is in this visit now."),
-            ));
-        };
-        self.client.videoroom().kick(id, &room_secret(&self.token_secret, id), found.id).await?;
-        Ok(())
-    }
-}
-
-impl VideoRooms {
-    pub async fn load(ctx: &impl AppContext, session: &Session) -> Result<Self, AppError> {
-        match JanusRooms::load(ctx, &session.workspace, ctx.twilio_timeout()).await? {
-            Some(janus) => Ok(Self::Janus(janus)),
-            None => Ok(Self::Twilio(session.client(ctx)?)),
+            VideoService::Twilio => {
+                let loaded;
+                let session = match session {
+                    Some(session) => session,
+                    None => {
+                        loaded = Session::load(ctx).await?;
+                        &loaded
+                    }
+                };
+                Ok(Self::Twilio(TwilioVideo::new(ctx, session, options)?))
+            }
         }
     }
 
@@ -225,73 +194,95 @@ impl VideoRooms {
         }
     }
 
-    /// The Twilio client when the video runs on Twilio; `None` on Janus.
-    pub fn twilio(&self) -> Option<&TwilioClient> {
+    /// The visit's room, in progress: the one it has while it lasts, else a new one under
+    /// `name`. A room another service made is left behind. `(room, created)`.
+    pub async fn ensure_room(
+        &self,
+        workspace: &Workspace,
+        visit: &Visit,
+        name: String,
+    ) -> Result<(RoomRef, bool), AppError> {
+        let existing = visit.room.as_ref().filter(|room| room.service == self.kind());
         match self {
-            Self::Twilio(client) => Some(client),
-            Self::Janus(_) => None,
+            Self::Twilio(twilio) => twilio.ensure_room(workspace.clinic(), existing, name).await,
+            Self::Janus(janus) => janus.ensure_room(workspace.clinic(), existing, name).await,
+        }
+    }
+
+    /// Ends the room, disconnecting everyone; a room already ended is not an error.
+    pub async fn end_room(&self, room: &RoomRef) -> Result<(), AppError> {
+        match self.ours(room)? {
+            Self::Twilio(twilio) => twilio.end_room(room).await,
+            Self::Janus(janus) => janus.end_room(room).await,
+        }
+    }
+
+    /// Disconnects one participant (identity, or the service's participant id).
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+        match self.ours(room)? {
+            Self::Twilio(twilio) => twilio.remove(room, participant).await,
+            Self::Janus(janus) => janus.remove(room, participant).await,
         }
     }
 
     /// A credential for `identity` in the room, valid for `ttl_minutes`.
-    pub fn credential(
-        &self,
-        session: &Session,
-        room: &RoomRef,
-        identity: String,
-        ttl_minutes: u32,
-    ) -> Result<JoinCredential, AppError> {
-        let room_sid = room.sid.clone().unwrap_or_default();
+    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+        match self.ours(room)? {
+            Self::Twilio(twilio) => twilio.credential(room, identity, ttl_minutes),
+            Self::Janus(janus) => janus.credential(room, identity, ttl_minutes),
+        }
+    }
+
+    /// This service, when `room` is one of its own.
+    fn ours(&self, room: &RoomRef) -> Result<&Self, AppError> {
+        if room.service == self.kind() {
+            return Ok(self);
+        }
+        Err(AppError::new(
+            ErrorCode::VisitStateConflict,
+            "This visit's room was made on another video service; start it again.",
+        ))
+    }
+
+    /// Everyone connected to the room now; an unknown or ended room has nobody. One request.
+    pub async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
         match self {
-            Self::Twilio(_) => {
-                let minted = tokens::mint(session, identity, &room_sid, ttl_minutes)?;
-                Ok(JoinCredential {
-                    identity: minted.identity,
-                    token: minted.jwt,
-                    expires_at: minted.expires_at,
-                    janus: None,
-                })
-            }
-            Self::Janus(janus) => {
-                let room_id = janus_room_id(room)?;
-                let tokens = janus.client.join_tokens(room_id, Duration::from_secs(u64::from(ttl_minutes) * 60))?;
-                Ok(JoinCredential {
-                    identity,
-                    token: tokens.room,
-                    expires_at: i64::try_from(tokens.expires_at).unwrap_or(i64::MAX),
-                    janus: Some(JanusJoin { core_token: tokens.core, server: janus.browser_url.clone(), room_id }),
-                })
-            }
+            Self::Twilio(twilio) => twilio.participants(room_sid).await,
+            Self::Janus(janus) => janus.participants(room_sid).await,
+        }
+    }
+
+    /// Camera and microphone of one participant, where the service can tell. One request
+    /// on Twilio; Janus cannot tell, so it asks nothing.
+    pub async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
+        match self {
+            Self::Twilio(twilio) => twilio.devices(room_sid, participant_sid).await,
+            Self::Janus(_) => Ok(DeviceReadiness::default()),
         }
     }
 }
 
-fn janus_room_id(room: &RoomRef) -> Result<u64, AppError> {
-    room.sid.as_deref().and_then(|sid| sid.parse().ok()).ok_or_else(|| {
-        AppError::new(
-            ErrorCode::VisitStateConflict,
-            "This visit's room was made on another video service; start it again.",
-        )
-    })
+/// A room as the audit log names it: Twilio's `RM…` SID, or the Janus room's number glued to
+/// a letter (the log refuses a bare run of digits as a possible phone number).
+pub(crate) fn room_label(room: &RoomRef) -> String {
+    let sid = room.sid.as_deref().unwrap_or_default();
+    match room.service {
+        VideoBackendKind::Twilio => format!("room {sid}"),
+        VideoBackendKind::Janus => format!("Janus room r{sid}"),
+    }
 }
 
-fn random_room_id() -> Result<u64, AppError> {
-    let bytes: [u8; 8] = tokens::random_bytes("room id")?;
-    Ok(u64::from_le_bytes(bytes) % MAX_ID + 1)
-}
-
-/// The room's `secret` (Janus needs it to end the room or remove someone), derived from the
-/// token secret so it is never stored: HMAC-SHA256 over the room id.
-pub(crate) fn room_secret(token_secret: &Sensitive<String>, room_id: u64) -> Sensitive<String> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(token_secret.expose().as_bytes()).expect("HMAC takes any key length");
-    mac.update(format!("visitdesk room secret {room_id}").as_bytes());
-    Sensitive::new(hex::encode(&mac.finalize().into_bytes()[..16]))
+/// A Twilio preflight token for the provider's network test, whatever service the visits
+/// use: `(token, expires_at)`.
+pub(crate) fn preflight_token(ctx: &impl AppContext, session: &Session) -> Result<(Sensitive<String>, i64), AppError> {
+    let options = ClientOptions { timeout: ctx.request_timeout(), retries: true };
+    TwilioVideo::new(ctx, session, options)?.preflight_token(&session.workspace.profile.identity)
 }
 
 /// The clinic's join page with what it needs in the fragment, which browsers never send to
 /// a server: `t`, the join token; `l`, the page's language; `p`, the clinician's identity in
-/// calls (whom the waiting room waits for); on Janus also `b=janus`, `s` the server, `r` the
-/// room, `i` the identity and `c` the session token. `ui/src/join/link.ts` reads it.
+/// calls (whom the waiting room waits for); then what the service adds
+/// ([`CallTarget::link_params`]). `ui/src/join/link.ts` reads it.
 pub(crate) fn join_link(
     join_page_url: &str,
     credential: &JoinCredential,
@@ -303,12 +294,8 @@ pub(crate) fn join_link(
     fragment.append_pair("t", credential.token.expose());
     fragment.append_pair("l", language.code());
     fragment.append_pair("p", provider_identity);
-    if let Some(janus) = &credential.janus {
-        fragment.append_pair("b", "janus");
-        fragment.append_pair("s", &janus.server);
-        fragment.append_pair("r", &janus.room_id.to_string());
-        fragment.append_pair("i", &credential.identity);
-        fragment.append_pair("c", janus.core_token.expose());
+    for (key, value) in credential.target.link_params(&credential.identity) {
+        fragment.append_pair(key, &value);
     }
     format!("{base}#{}", fragment.finish())
 }
@@ -317,31 +304,32 @@ pub(crate) fn join_link(
 mod tests {
     use super::*;
 
-    fn credential(janus: Option<JanusJoin>) -> JoinCredential {
+    fn credential(target: CallTarget) -> JoinCredential {
         JoinCredential {
             identity: "patient-abc".into(),
             token: Sensitive::new("abc.def.ghi".into()),
             expires_at: 0,
-            janus,
+            target,
         }
     }
 
     #[test]
     fn twilio_links_carry_the_token_language_and_clinician() {
+        let twilio = CallTarget::Twilio { room_sid: "RM0123456789abcdef0123456789abcdef".into() };
         assert_eq!(
-            join_link("https://c.example/join#old", &credential(None), SmsLanguage::Es, "Dr Ana&Co"),
+            join_link("https://c.example/join#old", &credential(twilio), SmsLanguage::Es, "Dr Ana&Co"),
             "https://c.example/join#t=abc.def.ghi&l=es&p=Dr+Ana%26Co"
         );
     }
 
     #[test]
     fn janus_links_also_carry_the_server_room_identity_and_session_token() {
-        let janus = JanusJoin {
-            core_token: Sensitive::new("1795361400,janus,janus.plugin.videoroom:c2ln=".into()),
+        let janus = CallTarget::Janus {
+            core_token: "1795361400,janus,janus.plugin.videoroom:c2ln=".into(),
             server: "wss://video.clinic.example/janus".into(),
             room_id: 42,
         };
-        let link = join_link("https://c.example/join", &credential(Some(janus)), SmsLanguage::En, "dr-ana");
+        let link = join_link("https://c.example/join", &credential(janus), SmsLanguage::En, "dr-ana");
         assert_eq!(
             link,
             "https://c.example/join#t=abc.def.ghi&l=en&p=dr-ana&b=janus&s=wss%3A%2F%2Fvideo.clinic.example%2Fjanus&r=42&i=patient-abc&c=1795361400%2Cjanus%2Cjanus.plugin.videoroom%3Ac2ln%3D"
@@ -349,28 +337,10 @@ mod tests {
     }
 
     #[test]
-    fn room_secrets_differ_per_room_and_per_server_secret() {
-        let secret = Sensitive::new("s3cret".to_string());
-        let other = Sensitive::new("other".to_string());
-        assert_eq!(room_secret(&secret, 7).expose(), room_secret(&secret, 7).expose());
-        assert_ne!(room_secret(&secret, 7).expose(), room_secret(&secret, 8).expose());
-        assert_ne!(room_secret(&secret, 7).expose(), room_secret(&other, 7).expose());
-        assert_eq!(room_secret(&secret, 7).expose().len(), 32);
-    }
-
-    #[test]
-    fn server_addresses_must_be_encrypted_unless_local() {
-        let http = ["http", "https"];
-        assert!(check_server_url("https://video.clinic.org/janus", FormField::VideoApiUrl, &http).is_none());
-        assert!(check_server_url("http://127.0.0.1:8088/janus", FormField::VideoApiUrl, &http).is_none());
-        let plain = check_server_url("http://video.clinic.org/janus", FormField::VideoApiUrl, &http).unwrap();
-        assert!(plain.message.contains("unencrypted"), "{}", plain.message);
-        let wrong = check_server_url("ftp://x/janus", FormField::VideoApiUrl, &http).unwrap();
-        assert!(wrong.message.starts_with("The address must start with http://, https://"), "{}", wrong.message);
-        assert!(
-            check_server_url("video", FormField::VideoApiUrl, &http).unwrap().message.contains("not a web address")
-        );
-        let browser = ["ws", "wss", "http", "https"];
-        assert!(check_server_url("wss://video.clinic.org/janus", FormField::VideoBrowserUrl, &browser).is_none());
+    fn call_targets_keep_the_session_token_out_of_debug_output() {
+        let janus = CallTarget::Janus { core_token: "secret-token".into(), server: "wss://v".into(), room_id: 7 };
+        let shown = format!("{janus:?}");
+        assert!(!shown.contains("secret-token") && shown.contains("[redacted]"), "{shown}");
+        assert_eq!(janus.kind(), VideoBackendKind::Janus);
     }
 }

@@ -1,72 +1,154 @@
-//! [`WaitingRoomBackend`] over Twilio's Video REST API: the connected Participants of a
-//! Room, and the tracks one of them publishes. The client sends each request once (no
-//! retries inside it): the monitor counts every request against its budget and does its
-//! own backoff.
+//! Twilio Programmable Video behind the seam: a group room per visit, access tokens scoped
+//! to the room's SID, and the monitor's queries over the Video REST API (the connected
+//! Participants of a Room, and the tracks one of them publishes).
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing::warn;
+use visitdesk_secrets::Sensitive;
+use visitdesk_store::{RoomRef, VideoBackendKind};
 use visitdesk_twilio::{
     ApiKeyAuth, RetryPolicy, TwilioClient, TwilioError,
+    access_token::{AccessToken, AccessTokenError},
     participants::ParticipantStatus,
     published_tracks::{PublishedTrack, TrackKind},
+    rooms::{RoomStatus, RoomType, VideoCodec},
 };
 
-use super::{
-    backend::{BackendError, ConnectedParticipant, WaitingRoomBackend},
-    events::DeviceReadiness,
-};
-use crate::{AppContext, ErrorCode, session::Session};
+use super::{BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, JoinCredential};
+use crate::{AppContext, AppError, ErrorCode, account::session::Session, clinic::settings::ClinicSettings, random};
 
 /// More than a room can hold (Twilio's group rooms take at most 50), so one page is all.
 const PAGE_SIZE: u32 = 50;
+const PREFLIGHT_TTL_MINUTES: u32 = 10;
 
-pub struct TwilioBackend<C> {
-    ctx: Arc<C>,
-    request_timeout: Duration,
-    client: Mutex<Option<TwilioClient>>,
+/// The clinic's Twilio account, with what minting tokens needs.
+pub(crate) struct TwilioVideo {
+    client: TwilioClient,
+    account_sid: String,
+    api_key_sid: String,
+    secret: Sensitive<String>,
 }
 
-impl<C: AppContext + 'static> TwilioBackend<C> {
-    /// `request_timeout` limits each request, connection included.
-    pub fn new(ctx: Arc<C>, request_timeout: Duration) -> Self {
-        Self { ctx, request_timeout, client: Mutex::new(None) }
-    }
-
-    /// The client, built from the saved credentials on first use and after [`Self::reset`].
-    async fn client(&self) -> Result<TwilioClient, BackendError> {
-        if let Some(client) = self.client.lock().expect("client lock").clone() {
-            return Ok(client);
-        }
-        let session = Session::load(self.ctx.as_ref()).await.map_err(|error| match error.code {
-            ErrorCode::NotConfigured
-            | ErrorCode::KeychainLocked
-            | ErrorCode::KeychainUnavailable
-            | ErrorCode::KeychainFailed => BackendError::Credentials,
-            code => BackendError::Unexpected { detail: format!("the settings could not be read ({code:?})") },
-        })?;
-        let client = TwilioClient::builder(ApiKeyAuth {
+impl TwilioVideo {
+    pub fn new(ctx: &impl AppContext, session: &Session, options: ClientOptions) -> Result<Self, AppError> {
+        let mut builder = TwilioClient::builder(ApiKeyAuth {
             account_sid: session.account.account_sid.clone(),
             api_key_sid: session.account.api_key_sid.clone(),
             api_key_secret: session.secret.clone(),
         })
-        .base_urls(self.ctx.twilio_base_urls())
-        .timeout(self.request_timeout)
-        .retry_policy(RetryPolicy::no_retries())
-        .build()
-        .map_err(backend_error)?;
-        *self.client.lock().expect("client lock") = Some(client.clone());
-        Ok(client)
+        .base_urls(ctx.twilio_base_urls())
+        .timeout(options.timeout);
+        if !options.retries {
+            // The monitor counts every request against its budget and backs off itself.
+            builder = builder.retry_policy(RetryPolicy::no_retries());
+        }
+        Ok(Self {
+            client: builder.build()?,
+            account_sid: session.account.account_sid.clone(),
+            api_key_sid: session.account.api_key_sid.clone(),
+            secret: session.secret.clone(),
+        })
     }
-}
 
-impl<C: AppContext + 'static> WaitingRoomBackend for TwilioBackend<C> {
-    async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
-        let client = self.client().await?;
-        let page = match client
+    /// The visit's group room, in progress: the one it has, or a new one under the same
+    /// name once that one completed. `(room, created)`.
+    pub async fn ensure_room(
+        &self,
+        clinic: &ClinicSettings,
+        existing: Option<&RoomRef>,
+        name: String,
+    ) -> Result<(RoomRef, bool), AppError> {
+        let existing = match existing {
+            Some(_) => match self.client.rooms().fetch(&name).await {
+                Ok(room) => Some(room),
+                Err(error) if error.http_status() == Some(404) => None,
+                Err(error) => return Err(error.into()),
+            },
+            None => None,
+        };
+        let (sid, created) = match existing {
+            Some(room) if room.status == Some(RoomStatus::InProgress) => (room.sid, false),
+            _ => (self.create_room(clinic, &name).await?, true),
+        };
+        Ok((RoomRef { service: VideoBackendKind::Twilio, unique_name: name, sid: Some(sid) }, created))
+    }
+
+    async fn create_room(&self, clinic: &ClinicSettings, name: &str) -> Result<String, AppError> {
+        let created = self
+            .client
+            .rooms()
+            .create()
+            .unique_name(name)
+            .room_type(RoomType::Group)
+            .max_participants(clinic.max_participants)
+            .video_codecs(&[VideoCodec::Vp8])
+            .empty_room_timeout(clinic.empty_room_timeout_minutes)
+            .unused_room_timeout(clinic.unused_room_timeout_minutes)
+            .record_participants_on_connect(clinic.record_participants)
+            .send()
+            .await;
+        match created {
+            Ok(room) => Ok(room.sid),
+            // Created meanwhile (another window, or an earlier attempt that timed out): use it.
+            Err(error) if error.is_room_exists_conflict() => Ok(self.client.rooms().fetch(name).await?.sid),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Completes the room; one Twilio already completed, or never had, is not an error.
+    pub async fn end_room(&self, room: &RoomRef) -> Result<(), AppError> {
+        let Some(sid) = &room.sid else { return Ok(()) };
+        match self.client.rooms().complete(sid).await {
+            Ok(_) => Ok(()),
+            Err(error) if error.http_status() == Some(404) => Ok(()),
+            // Twilio refuses to complete a room that is already completed: check its status
+            // before giving up.
+            Err(error) => match self.client.rooms().fetch(sid).await {
+                Ok(room) if room.status != Some(RoomStatus::InProgress) => Ok(()),
+                _ => Err(error.into()),
+            },
+        }
+    }
+
+    /// Disconnects one participant, by identity or participant SID.
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+        let room_sid = room.sid.as_deref().unwrap_or_default();
+        self.client.participants(room_sid).disconnect(participant).await?;
+        Ok(())
+    }
+
+    /// An access token for `identity`, scoped to the room's SID.
+    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+        let room_sid = room.sid.clone().unwrap_or_default();
+        let (token, expires_at) = self.mint(&identity, &room_sid, ttl_minutes)?;
+        Ok(JoinCredential { identity, token, expires_at, target: CallTarget::Twilio { room_sid } })
+    }
+
+    fn mint(&self, identity: &str, room: &str, ttl_minutes: u32) -> Result<(Sensitive<String>, i64), AppError> {
+        let ttl = Duration::from_secs(u64::from(ttl_minutes) * 60);
+        let issued_at = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let jwt = AccessToken::video(&self.account_sid, &self.api_key_sid, identity)
+            .room(room)
+            .ttl(ttl)
+            .issued_at(issued_at)
+            .to_jwt(&self.secret)
+            .map_err(token_error)?;
+        Ok((jwt, (issued_at + ttl.as_secs()) as i64))
+    }
+
+    /// A short-lived token for Twilio's network preflight test: its own identity and a room
+    /// name used for nothing else, so the test never meets a visit.
+    pub fn preflight_token(&self, provider_identity: &str) -> Result<(Sensitive<String>, i64), AppError> {
+        let room: [u8; 8] = random::random_bytes("room name")?;
+        let identity = format!("{provider_identity}-preflight");
+        self.mint(&identity, &format!("preflight-{}", hex::encode(room)), PREFLIGHT_TTL_MINUTES)
+    }
+
+    /// Everyone connected to the room now; a room Twilio no longer knows has nobody.
+    pub async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
+        let page = match self
+            .client
             .participants(room_sid)
             .list()
             .status(ParticipantStatus::Connected)
@@ -75,7 +157,6 @@ impl<C: AppContext + 'static> WaitingRoomBackend for TwilioBackend<C> {
             .await
         {
             Ok(page) => page,
-            // A room Twilio no longer knows has nobody in it.
             Err(error) if error.http_status() == Some(404) => return Ok(Vec::new()),
             Err(error) => return Err(backend_error(error)),
         };
@@ -94,19 +175,19 @@ impl<C: AppContext + 'static> WaitingRoomBackend for TwilioBackend<C> {
             .collect())
     }
 
-    async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
-        let client = self.client().await?;
-        match client.published_tracks(room_sid, participant_sid).list().page_size(PAGE_SIZE).send().await {
+    /// Camera and microphone of one participant, from the tracks it publishes.
+    pub async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
+        match self.client.published_tracks(room_sid, participant_sid).list().page_size(PAGE_SIZE).send().await {
             Ok(page) => Ok(readiness(&page.published_tracks)),
             // Gone between the two requests: nothing to say about their devices.
             Err(error) if error.http_status() == Some(404) => Ok(DeviceReadiness::default()),
             Err(error) => Err(backend_error(error)),
         }
     }
+}
 
-    fn reset(&self) {
-        *self.client.lock().expect("client lock") = None;
-    }
+fn token_error(error: AccessTokenError) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, format!("VisitDesk cannot make this access token: {error}"))
 }
 
 fn backend_error(error: TwilioError) -> BackendError {

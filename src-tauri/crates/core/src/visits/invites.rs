@@ -17,16 +17,17 @@ use visitdesk_twilio::{
 
 use crate::{
     AppContext, AppError, ErrorCode, FormField,
+    account::session::Session,
+    clinic::settings::{ClinicSettings, SmsLanguage, VideoService},
+    clinic::sms_text::{self, SmsKind, SmsValues},
     db::with_store,
     phone::{self, E164, PhoneUse},
-    rooms::ensure_room,
-    session::Session,
-    settings::{ClinicSettings, SmsLanguage, VideoService},
-    sms_text::{self, SmsKind, SmsValues},
-    tokens,
-    video::{self, VideoRooms},
+    random,
+    video::{self, ClinicVideo},
+    visits::rooms::ensure_room,
     visits::{self, require_status},
 };
+use crate::{Change, context::changing};
 
 pub const MAX_LATE_MINUTES: u32 = 180;
 
@@ -229,6 +230,10 @@ async fn settle(
 
 /// Invites the patient or a guest into the visit's room.
 pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<InviteSent, AppError> {
+    changing(ctx, Change::Visits, invite_now(ctx, request)).await
+}
+
+async fn invite_now(ctx: &impl AppContext, request: InviteRequest) -> Result<InviteSent, AppError> {
     ctx.policy().allow_invite(request.method)?;
     let session = Session::load(ctx).await?;
     let clinic = session.workspace.clinic().clone();
@@ -257,15 +262,15 @@ pub async fn invite(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
         _ => None,
     };
 
-    let video = VideoRooms::load(ctx, &session).await?;
+    let video = ClinicVideo::load(ctx, &session).await?;
     let client = session.client(ctx)?;
     let room = ensure_room(ctx, &session, &video, &visit).await?;
-    let identity = tokens::guest_identity(request.role)?;
+    let identity = random::guest_identity(request.role)?;
     let language = request.language.unwrap_or(clinic.sms_language);
     let link = match request.method {
         InviteMethod::PhoneDialIn => None,
         _ => {
-            let credential = video.credential(&session, &room, identity.clone(), clinic.guest_token_ttl_minutes)?;
+            let credential = video.credential(&room, identity.clone(), clinic.guest_token_ttl_minutes)?;
             let profile = &session.workspace.profile;
             Some(video::join_link(&profile.join_page_url, &credential, language, &profile.identity))
         }

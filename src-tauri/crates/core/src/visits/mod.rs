@@ -1,16 +1,20 @@
 //! A provider's visits: create, edit, cancel, mark no-show, list a day. Every change is
 //! audited without PHI (no names, no numbers).
 
+pub mod invites;
+pub mod rooms;
+
 use serde::Deserialize;
 use ts_rs::TS;
 use visitdesk_store::{AuditAction, AuditRecord, NewVisit, Visit, VisitEdit, VisitStatus};
 
 use crate::{
     AppContext, AppError, ErrorCode, FieldError, FormField,
+    account::session::Workspace,
     db::with_store,
     phone::{self, PhoneUse},
-    session::Workspace,
 };
+use crate::{Change, context::changing};
 
 pub const MAX_PATIENT_NAME_CHARS: usize = 80;
 /// 2000-01-01 and 2100-01-01, in unix seconds: anything outside is a typo or a unit mix-up.
@@ -103,6 +107,10 @@ pub async fn visit(ctx: &impl AppContext, id: String) -> Result<Visit, AppError>
 }
 
 pub async fn create_visit(ctx: &impl AppContext, form: VisitForm) -> Result<Visit, AppError> {
+    changing(ctx, Change::Visits, create_visit_now(ctx, form)).await
+}
+
+async fn create_visit_now(ctx: &impl AppContext, form: VisitForm) -> Result<Visit, AppError> {
     let workspace = Workspace::load(ctx)?;
     let valid = validate(&form, &workspace.clinic().default_region)?;
     let actor = workspace.actor();
@@ -119,6 +127,10 @@ pub async fn create_visit(ctx: &impl AppContext, form: VisitForm) -> Result<Visi
 }
 
 pub async fn edit_visit(ctx: &impl AppContext, id: String, form: VisitForm) -> Result<Visit, AppError> {
+    changing(ctx, Change::Visits, edit_visit_now(ctx, id, form)).await
+}
+
+async fn edit_visit_now(ctx: &impl AppContext, id: String, form: VisitForm) -> Result<Visit, AppError> {
     let workspace = Workspace::load(ctx)?;
     let valid = validate(&form, &workspace.clinic().default_region)?;
     let current = visit(ctx, id.clone()).await?;
@@ -160,9 +172,17 @@ async fn close_visit(
 
 /// A visit in progress must be ended, not cancelled.
 pub async fn cancel_visit(ctx: &impl AppContext, id: String) -> Result<Visit, AppError> {
+    changing(ctx, Change::Visits, cancel_visit_now(ctx, id)).await
+}
+
+async fn cancel_visit_now(ctx: &impl AppContext, id: String) -> Result<Visit, AppError> {
     close_visit(ctx, id, VisitStatus::Cancelled, AuditAction::VisitCancelled, "cancel the visit").await
 }
 
 pub async fn mark_no_show(ctx: &impl AppContext, id: String) -> Result<Visit, AppError> {
+    changing(ctx, Change::Visits, mark_no_show_now(ctx, id)).await
+}
+
+async fn mark_no_show_now(ctx: &impl AppContext, id: String) -> Result<Visit, AppError> {
     close_visit(ctx, id, VisitStatus::NoShow, AuditAction::VisitNoShow, "mark the visit as a no-show").await
 }

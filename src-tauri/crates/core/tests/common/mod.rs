@@ -8,11 +8,11 @@ use std::{
 
 use url::Url;
 use visitdesk_core::{
-    AppContext,
+    AppContext, Change,
+    account::setup::SetupForm,
+    clinic::policy::PolicyState,
+    clinic::settings::{SettingsError, SettingsStore, StoredSettings},
     db::VisitsDatabase,
-    policy::PolicyState,
-    settings::{SettingsError, SettingsStore, StoredSettings},
-    setup::SetupForm,
 };
 #[allow(unused_imports)]
 pub use visitdesk_secrets::MemoryKeychain;
@@ -73,6 +73,8 @@ pub struct TestContext {
     pub database: VisitsDatabase,
     pub timeout: Duration,
     pub policy: PolicyState,
+    /// What the core said it changed, in order.
+    pub changes: Mutex<Vec<Change>>,
     pub _dir: tempfile::TempDir,
 }
 
@@ -94,6 +96,7 @@ impl TestContext {
             database,
             timeout: Duration::from_secs(15),
             policy: PolicyState::Absent,
+            changes: Mutex::new(Vec::new()),
             _dir: dir,
         }
     }
@@ -112,11 +115,14 @@ impl AppContext for TestContext {
     fn visits_database(&self) -> &VisitsDatabase {
         &self.database
     }
-    fn twilio_timeout(&self) -> Duration {
+    fn request_timeout(&self) -> Duration {
         self.timeout
     }
     fn policy(&self) -> &PolicyState {
         &self.policy
+    }
+    fn changed(&self, change: Change) {
+        self.changes.lock().unwrap().push(change);
     }
 }
 
@@ -136,8 +142,8 @@ pub fn invite_request(
     role: visitdesk_store::GuestRole,
     method: visitdesk_store::InviteMethod,
     phone: Option<&str>,
-) -> visitdesk_core::invites::InviteRequest {
-    visitdesk_core::invites::InviteRequest {
+) -> visitdesk_core::visits::invites::InviteRequest {
+    visitdesk_core::visits::invites::InviteRequest {
         visit_id: visit_id.into(),
         role,
         method,
