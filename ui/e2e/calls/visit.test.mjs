@@ -144,7 +144,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
 
   it("the clinician joins: the waiting room hides within 1 s and both decode each other", async () => {
     const join = await ok("start_visit", { visitId: visit.id });
-    assert.equal(join.backend, "janus");
+    assert.equal(join.target.service, "janus");
     joinUrl = join.join_url;
     provider = await openLink(joinUrl);
     await joinFromDeviceCheck(provider);
