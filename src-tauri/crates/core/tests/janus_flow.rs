@@ -12,11 +12,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{MemoryKeychain, SECRET, TestContext, fragment_param, invite_request, unix_now};
+use common::{TestContext, fragment_param, invite_request, keychain_after_setup, settings_after_setup, unix_now};
 use serde_json::{Value, json};
 use visitdesk_core::{
-    AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, Service,
-    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount, VideoService},
+    AppContext, ErrorCode, Service,
+    clinic::settings::{ClinicSettings, VideoService},
     monitor::{MonitorConfig, MonitorEvents, PatientState, WaitingRoomEvent, spawn_monitor},
     video::CallTarget,
     video::{self, JanusSecretsForm, VideoBackendKind},
@@ -68,22 +68,9 @@ impl Drop for Janus {
 }
 
 async fn clinic(janus: &Janus, twilio: &MockServer) -> TestContext {
-    let keychain = Arc::new(MemoryKeychain::default());
-    keychain.entries.lock().unwrap().insert(KEYCHAIN_ACCOUNT_API_KEY_SECRET.into(), SECRET.into());
-    let ctx = TestContext::new(keychain, &twilio.uri());
-    let settings = StoredSettings {
-        profile: Some(ProviderProfile {
-            display_name: "Dr. Ana Ruiz".into(),
-            identity: "dr-ana-ruiz".into(),
-            join_page_url: "https://visit.example-clinic.org/join".into(),
-        }),
-        twilio: Some(TwilioAccount {
-            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
-            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
-        }),
-        clinic: ClinicSettings { sms_from: Some("+14155550188".into()), ..ClinicSettings::default() },
-        ..StoredSettings::default()
-    };
+    let ctx = TestContext::new(keychain_after_setup(), &twilio.uri());
+    let settings =
+        settings_after_setup(ClinicSettings { sms_from: Some("+14155550188".into()), ..ClinicSettings::default() });
     ctx.settings().save(&settings).unwrap();
     let mut clinic = visitdesk_core::clinic::clinic_settings(&ctx).await.unwrap();
     clinic.video = VideoService::Janus { api_url: janus.http.clone(), browser_url: janus.http.clone() };

@@ -4,12 +4,12 @@
 
 mod common;
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
-use common::{MemoryKeychain, SECRET, TestContext, invite_request};
+use common::{TestContext, invite_request, keychain_after_setup, settings_after_setup};
 use visitdesk_core::{
-    AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
-    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
+    AppContext, clinic,
+    clinic::settings::ClinicSettings,
     video::CallTarget,
     visits::invites::{self, RunningLateRequest},
     visits::rooms,
@@ -22,26 +22,13 @@ fn prism(variable: &str) -> String {
 }
 
 fn context(clinic: ClinicSettings) -> TestContext {
-    let keychain = Arc::new(MemoryKeychain::default());
-    keychain.entries.lock().unwrap().insert(KEYCHAIN_ACCOUNT_API_KEY_SECRET.into(), SECRET.into());
-    let mut ctx =
-        TestContext::with_apis(keychain, &prism("VISITDESK_PRISM_VIDEO_URL"), &prism("VISITDESK_PRISM_API_URL"));
+    let mut ctx = TestContext::with_apis(
+        keychain_after_setup(),
+        &prism("VISITDESK_PRISM_VIDEO_URL"),
+        &prism("VISITDESK_PRISM_API_URL"),
+    );
     ctx.timeout = Duration::from_secs(10);
-    ctx.settings()
-        .save(&StoredSettings {
-            profile: Some(ProviderProfile {
-                display_name: "Dr. Ana Ruiz".into(),
-                identity: "dr-ana-ruiz".into(),
-                join_page_url: "https://visit.example-clinic.org/join".into(),
-            }),
-            twilio: Some(TwilioAccount {
-                account_sid: "AC0123456789abcdef0123456789abcdef".into(),
-                api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
-            }),
-            clinic,
-            ..StoredSettings::default()
-        })
-        .unwrap();
+    ctx.settings().save(&settings_after_setup(clinic)).unwrap();
     ctx
 }
 

@@ -6,12 +6,12 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{MemoryKeychain, SECRET, TestContext, unreachable_url};
+use common::{TestContext, keychain_after_setup, settings_after_setup, unreachable_url};
 use visitdesk_core::{
-    AppContext, Change, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    AppContext, Change,
     clinic::{
         self,
-        settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount, VideoService},
+        settings::{ClinicSettings, VideoService},
     },
     monitor::{ClinicBackend, WaitingRoomBackend},
     video::{self, JanusSecretsForm},
@@ -20,23 +20,8 @@ use visitdesk_secrets::Sensitive;
 use wiremock::MockServer;
 
 async fn clinic_on_twilio() -> Arc<TestContext> {
-    let keychain = Arc::new(MemoryKeychain::default());
-    keychain.entries.lock().unwrap().insert(KEYCHAIN_ACCOUNT_API_KEY_SECRET.into(), SECRET.into());
-    let ctx = TestContext::new(keychain, &unreachable_url());
-    let settings = StoredSettings {
-        profile: Some(ProviderProfile {
-            display_name: "Dr. Ana Ruiz".into(),
-            identity: "dr-ana-ruiz".into(),
-            join_page_url: "https://visit.example-clinic.org/join".into(),
-        }),
-        twilio: Some(TwilioAccount {
-            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
-            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
-        }),
-        clinic: ClinicSettings::default(),
-        ..StoredSettings::default()
-    };
-    ctx.settings().save(&settings).unwrap();
+    let ctx = TestContext::new(keychain_after_setup(), &unreachable_url());
+    ctx.settings().save(&settings_after_setup(ClinicSettings::default())).unwrap();
     Arc::new(ctx)
 }
 

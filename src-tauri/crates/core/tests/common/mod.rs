@@ -11,7 +11,7 @@ use visitdesk_core::{
     AppContext, Change,
     account::setup::SetupForm,
     clinic::policy::PolicyState,
-    clinic::settings::{SettingsError, SettingsStore, StoredSettings},
+    clinic::settings::{ClinicSettings, ProviderProfile, SettingsError, SettingsStore, StoredSettings, TwilioAccount},
     db::VisitsDatabase,
 };
 #[allow(unused_imports)]
@@ -20,6 +20,30 @@ use visitdesk_secrets::{SecretStore, Sensitive};
 use visitdesk_twilio::BaseUrls;
 
 pub const SECRET: &str = "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA";
+
+/// A keychain holding the Twilio API Key Secret, as after setup.
+pub fn keychain_after_setup() -> Arc<MemoryKeychain> {
+    let keychain = Arc::new(MemoryKeychain::default());
+    keychain.entries.lock().unwrap().insert(visitdesk_core::KEYCHAIN_ACCOUNT_API_KEY_SECRET.into(), SECRET.into());
+    keychain
+}
+
+/// Saved settings as after setup (Dr. Ana Ruiz, the test account), with `clinic`.
+pub fn settings_after_setup(clinic: ClinicSettings) -> StoredSettings {
+    StoredSettings {
+        profile: Some(ProviderProfile {
+            display_name: "Dr. Ana Ruiz".into(),
+            identity: "dr-ana-ruiz".into(),
+            join_page_url: "https://visit.example-clinic.org/join".into(),
+        }),
+        twilio: Some(TwilioAccount {
+            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
+        }),
+        clinic,
+        ..StoredSettings::default()
+    }
+}
 
 pub fn good_form() -> SetupForm {
     SetupForm {
