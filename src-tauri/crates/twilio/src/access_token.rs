@@ -1,12 +1,16 @@
 //! Twilio Access Tokens: HS256 JWTs with a Video grant, in the format Twilio's official
 //! helper libraries write (header `cty: twilio-fpa;v=1`, `jti = <key SID>-<iat>`).
+//!
+//! The signature is `jsonwebtoken`'s (HS256, RustCrypto backend). The header and claims
+//! are serialized here rather than by `jsonwebtoken::encode`, whose `Header` writes `typ`
+//! before `alg`: ours keep the exact bytes of Twilio's libraries, `{"alg":"HS256","typ":
+//! "JWT","cty":"twilio-fpa;v=1"}`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use hmac::{Hmac, KeyInit, Mac};
+use jsonwebtoken::{Algorithm, EncodingKey, crypto};
 use serde::Serialize;
-use sha2::Sha256;
 use visitdesk_secrets::Sensitive;
 
 /// Twilio refuses tokens that live longer than a day.
@@ -28,6 +32,8 @@ pub enum AccessTokenError {
     TtlTooLong { asked: Duration },
     #[error("The room name is empty.")]
     EmptyRoom,
+    #[error("The API Key Secret is empty.")]
+    EmptySecret,
 }
 
 fn describe(duration: Duration) -> String {
@@ -147,6 +153,8 @@ impl AccessToken {
         if self.room.as_deref().is_some_and(|room| room.trim().is_empty()) {
             return Err(AccessTokenError::EmptyRoom);
         }
+        let key =
+            EncodingKey::from_secret(api_key_secret.expose().as_bytes()).map_err(|_| AccessTokenError::EmptySecret)?;
         let iat = self.issued_at.unwrap_or_else(unix_now);
         let claims = Claims {
             jti: format!("{}-{iat}", self.api_key_sid),
@@ -163,11 +171,11 @@ impl AccessToken {
         URL_SAFE_NO_PAD.encode_string(header, &mut token);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(claims, &mut token);
-        let mut mac = Hmac::<Sha256>::new_from_slice(api_key_secret.expose().as_bytes()).expect("HMAC takes any key");
-        mac.update(token.as_bytes());
-        let signature = mac.finalize().into_bytes();
+        // Base64url without padding, like the parts above.
+        let signature =
+            crypto::sign(token.as_bytes(), &key, Algorithm::HS256).expect("HS256 signs with any non-empty key");
         token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        token.push_str(&signature);
         Ok(Sensitive::new(token))
     }
 }
@@ -204,6 +212,35 @@ mod tests {
                 "iat": 1_700_000_000u64, "exp": 1_700_000_600u64, "iss": "SK1", "sub": "AC1"
             })
         );
+    }
+
+    /// The bytes the hand-written HMAC signer produced before the switch to `jsonwebtoken`
+    /// (header, claims and signature alike), for the benchmark's token.
+    #[test]
+    fn the_signed_bytes_are_unchanged() {
+        let secret = Sensitive::new("abcdefghijklmnopqrstuvwxyz012345".to_string());
+        let token = AccessToken::video(
+            "AC0123456789abcdef0123456789abcdef",
+            "SK0123456789abcdef0123456789abcdef",
+            "patient-kqzmfwprxd",
+        )
+        .room("RM0123456789abcdef0123456789abcdef")
+        .ttl(Duration::from_secs(4 * 3600))
+        .issued_at(1_795_361_400)
+        .to_jwt(&secret)
+        .unwrap();
+        assert_eq!(
+            token.expose(),
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImN0eSI6InR3aWxpby1mcGE7dj0xIn0.\
+             eyJqdGkiOiJTSzAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmLTE3OTUzNjE0MDAiLCJncmFudHMiOnsiaWRlbnRpdHkiOiJwYXRpZW50LWtxem1md3ByeGQiLCJ2aWRlbyI6eyJyb29tIjoiUk0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZiJ9fSwiaWF0IjoxNzk1MzYxNDAwLCJleHAiOjE3OTUzNzU4MDAsImlzcyI6IlNLMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYiLCJzdWIiOiJBQzAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIn0.\
+             eHAOdHfRkkMMwXhdOtl7f1zK_38esR1QMrLJ1kOZl9M"
+        );
+    }
+
+    #[test]
+    fn an_empty_secret_is_refused() {
+        let empty = Sensitive::new(String::new());
+        assert_eq!(AccessToken::video("AC", "SK", "p").to_jwt(&empty).unwrap_err(), AccessTokenError::EmptySecret);
     }
 
     #[test]
