@@ -16,10 +16,10 @@ use std::{
 use url::Url;
 use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    clinic::settings::{ClinicSettings, ProviderProfile, SettingsError, SettingsStore, StoredSettings, TwilioAccount},
     db::VisitsDatabase,
-    invites::{self, InviteRequest},
-    rooms,
-    settings::{ClinicSettings, ProviderProfile, SettingsError, SettingsStore, StoredSettings, TwilioAccount},
+    visits::invites::{self, InviteRequest},
+    visits::rooms,
     visits::{self, VisitForm},
 };
 use visitdesk_secrets::{MemoryKeychain, SecretStore, Sensitive};

@@ -19,25 +19,24 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        Arc,
+        atomic::{AtomicUsize, Ordering},
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use url::Url;
 use visitdesk_core::{
-    invites::{self, InviteRequest},
     monitor::{MonitorConfig, MonitorEvents, MonitorHandle, WaitingRoomEvent, spawn_monitor},
+    visits::invites::{self, InviteRequest},
     visits::{self, VisitForm},
 };
 use visitdesk_store::{GuestRole, InviteMethod};
 use visitdesk_twilio::BaseUrls;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+use visitdesk_twilio_scripted::{Asked, Hit, Lookups, Options, ScriptedTwilio, StartTimes};
 
-use crate::{ACCOUNT, bench_context, median};
+use crate::{bench_context, median};
 
 /// The visit counts measured, in order; `BENCH_WAITING_ROOM_VISITS=3` (comma-separated) picks some.
 const CASES: [usize; 3] = [1, 3, 10];
@@ -60,23 +59,6 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
 }
 
-/// `2026-11-22T15:30:00Z` from Unix seconds, as Twilio writes times.
-fn iso_utc(unix: i64) -> String {
-    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    // Days since 1970-01-01 to a proleptic Gregorian date, counting eras of 400 years from
-    // 0000-03-01 so that the leap day ends each year.
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = era * 400 + year_of_era + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", seconds / 3600, seconds % 3600 / 60, seconds % 60)
-}
-
 /// SplitMix64: a small, seeded generator, so a run's arrivals can be replayed.
 struct Rng(u64);
 
@@ -96,140 +78,6 @@ impl Rng {
 
     fn between(&mut self, low: Duration, high: Duration) -> Duration {
         low + high.saturating_sub(low).mul_f64(self.unit())
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// A scripted Twilio: rooms created on request, participants moved in and out by the bench.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Asked {
-    Participants,
-    Tracks,
-}
-
-#[derive(Debug, Clone)]
-struct Hit {
-    at: Instant,
-    asked: Asked,
-    room_sid: String,
-}
-
-struct Participant {
-    sid: String,
-    identity: String,
-    since_unix: i64,
-}
-
-#[derive(Default)]
-struct Script {
-    /// Connected participants by room SID.
-    rooms: Mutex<HashMap<String, Vec<Participant>>>,
-    /// When each monitor request came in, what it asked, and about which room.
-    hits: Mutex<Vec<Hit>>,
-    next_sid: AtomicU64,
-}
-
-#[derive(Clone, Default)]
-struct ScriptedTwilio(Arc<Script>);
-
-impl ScriptedTwilio {
-    fn sid(&self, prefix: &str) -> String {
-        format!("{prefix}{:032x}", self.0.next_sid.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-
-    /// Connects `identity` to the room; returns the moment any later request sees it.
-    fn join(&self, room_sid: &str, identity: &str) -> Instant {
-        let participant = Participant { sid: self.sid("PA"), identity: identity.to_string(), since_unix: unix_now() };
-        let mut rooms = self.0.rooms.lock().expect("rooms lock");
-        rooms.entry(room_sid.to_string()).or_default().push(participant);
-        Instant::now()
-    }
-
-    fn leave(&self, room_sid: &str, identity: &str) {
-        let mut rooms = self.0.rooms.lock().expect("rooms lock");
-        if let Some(participants) = rooms.get_mut(room_sid) {
-            participants.retain(|participant| participant.identity != identity);
-        }
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.0.hits.lock().expect("hits lock").clone()
-    }
-
-    fn record(&self, asked: Asked, room_sid: &str) {
-        let hit = Hit { at: Instant::now(), asked, room_sid: room_sid.to_string() };
-        self.0.hits.lock().expect("hits lock").push(hit);
-    }
-}
-
-fn page(key: &str, items: Vec<Value>) -> Value {
-    json!({ key: items, "meta": { "page": 0, "page_size": 50, "next_page_url": null } })
-}
-
-fn not_found() -> ResponseTemplate {
-    ResponseTemplate::new(404).set_body_json(json!({"code": 20404, "message": "Not found", "status": 404}))
-}
-
-impl Respond for ScriptedTwilio {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let segments: Vec<&str> = request.url.path().trim_start_matches('/').split('/').collect();
-        match (request.method.as_str(), segments.as_slice()) {
-            ("POST", ["v1", "Rooms"]) => {
-                let name = url::form_urlencoded::parse(&request.body)
-                    .find(|(key, _)| key == "UniqueName")
-                    .map(|(_, value)| value.into_owned())
-                    .unwrap_or_default();
-                let sid = self.sid("RM");
-                self.0.rooms.lock().expect("rooms lock").entry(sid.clone()).or_default();
-                ResponseTemplate::new(201).set_body_json(json!({
-                    "sid": sid, "account_sid": ACCOUNT, "unique_name": name, "status": "in-progress",
-                    "type": "group", "max_participants": 4
-                }))
-            }
-            ("GET", ["v1", "Rooms", room_sid, "Participants"]) => {
-                let rooms = self.0.rooms.lock().expect("rooms lock");
-                let Some(participants) = rooms.get(*room_sid) else { return not_found() };
-                let listed = participants
-                    .iter()
-                    .map(|participant| {
-                        json!({
-                            "sid": participant.sid, "room_sid": room_sid, "account_sid": ACCOUNT,
-                            "identity": participant.identity, "status": "connected",
-                            "start_time": iso_utc(participant.since_unix), "end_time": null, "duration": null
-                        })
-                    })
-                    .collect();
-                drop(rooms);
-                self.record(Asked::Participants, room_sid);
-                ResponseTemplate::new(200).set_body_json(page("participants", listed))
-            }
-            ("GET", ["v1", "Rooms", room_sid, "Participants", participant_sid, "PublishedTracks"]) => {
-                let connected = self
-                    .0
-                    .rooms
-                    .lock()
-                    .expect("rooms lock")
-                    .get(*room_sid)
-                    .is_some_and(|participants| participants.iter().any(|p| p.sid == *participant_sid));
-                self.record(Asked::Tracks, room_sid);
-                if !connected {
-                    return not_found();
-                }
-                let tracks = ["audio", "video"]
-                    .iter()
-                    .enumerate()
-                    .map(|(n, kind)| {
-                        json!({
-                            "sid": format!("MT{n:032x}"), "participant_sid": participant_sid,
-                            "room_sid": room_sid, "name": kind, "kind": kind, "enabled": true
-                        })
-                    })
-                    .collect();
-                ResponseTemplate::new(200).set_body_json(page("published_tracks", tracks))
-            }
-            _ => not_found(),
-        }
     }
 }
 
@@ -310,7 +158,8 @@ async fn patient(
         tokio::time::sleep(rng.between(SHORTEST_GAP, SHORTEST_GAP + spread)).await;
         // Late news of an earlier, missed visit is not news of this one.
         while alerts.try_recv().is_ok() {}
-        let visible = script.join(&who.room_sid, &who.identity);
+        script.join_publishing(&who.room_sid, &who.identity, &[("audio", true), ("video", true)]);
+        let visible = Instant::now();
         let alerted = next(&mut alerts, Seen::Arrived).await;
         outcome.arrivals.push((visible, alerted));
         if alerted.is_none() {
@@ -410,9 +259,9 @@ fn busiest_minute(times: &[Instant], from: Instant, to: Instant) -> Option<usize
 }
 
 async fn case(visits: usize, arrivals: usize, config: &MonitorConfig, rng: &mut Rng) -> CaseResult {
-    let server = MockServer::builder().disable_request_recording().start().await;
-    let script = ScriptedTwilio::default();
-    Mock::given(any()).respond_with(script.clone()).mount(&server).await;
+    // Like Twilio: rooms exist once the core creates them, participants arrive now.
+    let options = Options { lookups: Lookups::Strict, start_times: StartTimes::Joined };
+    let (server, script) = ScriptedTwilio::serve_with(options).await;
     let url = Url::parse(&server.uri()).expect("the server's URL");
     let dir = tempfile::tempdir().expect("a scratch folder");
     let ctx = Arc::new(bench_context(BaseUrls { video: url.clone(), api: url }, &dir));
@@ -632,14 +481,6 @@ pub(crate) async fn run(arrivals: usize, seed: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_written_as_twilio_does() {
-        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_utc(1_795_361_400), "2026-11-22T15:30:00Z");
-        assert_eq!(iso_utc(951_825_600), "2000-02-29T12:00:00Z");
-        assert_eq!(iso_utc(951_868_799), "2000-02-29T23:59:59Z");
-    }
 
     #[test]
     fn p95_is_the_nearest_rank() {

@@ -5,180 +5,31 @@
 mod common;
 
 use std::{
-    collections::{HashMap, VecDeque},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU32, Ordering},
-    },
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use common::{MemoryKeychain, SECRET, TestContext, unix_now};
-use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
     monitor::{
         BackendError, ClinicBackend, ConnectedParticipant, DelayReason, DeviceReadiness, MonitorConfig, MonitorEvents,
         MonitorHandle, PatientState, WaitingRoomBackend, WaitingRoomEvent, spawn_monitor, spawn_monitor_with_backend,
         waiting_room_snapshot,
     },
-    settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     visits::{self, VisitForm},
 };
-use visitdesk_store::{DatabaseKey, GuestRole, RoomRef, Visit, VisitStatus, VisitStore};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::method};
+use visitdesk_store::{DatabaseKey, GuestRole, RoomRef, VideoBackendKind, Visit, VisitStatus, VisitStore};
+use visitdesk_twilio_scripted::{ARRIVED_AT_UNIX, Asked, Fault, Hit, ScriptedTwilio};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const KEY: &str = "SK0123456789abcdef0123456789abcdef";
 const PROVIDER: &str = "dr-ana-ruiz";
-/// 2026-11-22 15:30 UTC, as Twilio writes it.
-const ARRIVED_AT: &str = "2026-11-22T15:30:00Z";
-const ARRIVED_AT_UNIX: i64 = 1_795_361_400;
 
 fn room(n: u32) -> String {
     format!("RM{n:032x}")
-}
-
-// ---------------------------------------------------------------------------------------
-// A scripted Twilio.
-
-enum Fault {
-    RateLimited { retry_after_seconds: u64 },
-    Status(u16),
-    Slow(Duration),
-}
-
-#[derive(Default)]
-struct ScriptedRoom {
-    /// Participant JSON, as Twilio lists connected participants.
-    participants: Vec<Value>,
-    /// Published tracks by participant SID.
-    tracks: HashMap<String, Vec<Value>>,
-    /// Answers for the next requests to this room, before the script's.
-    faults: VecDeque<Fault>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Asked {
-    Participants,
-    Tracks,
-}
-
-#[derive(Debug, Clone)]
-struct Hit {
-    at: Instant,
-    room_sid: String,
-    asked: Asked,
-    status: u16,
-}
-
-#[derive(Clone, Default)]
-struct ScriptedTwilio {
-    rooms: Arc<Mutex<HashMap<String, ScriptedRoom>>>,
-    hits: Arc<Mutex<Vec<Hit>>>,
-    next_sid: Arc<AtomicU32>,
-}
-
-impl ScriptedTwilio {
-    async fn serve() -> (MockServer, Self) {
-        let server = MockServer::start().await;
-        let script = Self::default();
-        Mock::given(method("GET")).respond_with(script.clone()).mount(&server).await;
-        (server, script)
-    }
-
-    /// Connects `identity` to the room; returns its participant SID.
-    fn join(&self, room_sid: &str, identity: &str) -> String {
-        let sid = format!("PA{:032x}", self.next_sid.fetch_add(1, Ordering::SeqCst) + 1);
-        let participant = json!({
-            "sid": sid, "room_sid": room_sid, "account_sid": ACCOUNT, "identity": identity,
-            "status": "connected", "start_time": ARRIVED_AT, "end_time": null, "duration": null
-        });
-        self.rooms.lock().unwrap().entry(room_sid.to_string()).or_default().participants.push(participant);
-        sid
-    }
-
-    fn leave(&self, room_sid: &str, identity: &str) {
-        let mut rooms = self.rooms.lock().unwrap();
-        let room = rooms.get_mut(room_sid).expect("a scripted room");
-        room.participants.retain(|participant| participant["identity"] != identity);
-    }
-
-    /// Publishes (or replaces) the participant's track of this kind.
-    fn publish(&self, room_sid: &str, participant_sid: &str, kind: &str, enabled: bool) {
-        let mut rooms = self.rooms.lock().unwrap();
-        let tracks =
-            rooms.entry(room_sid.to_string()).or_default().tracks.entry(participant_sid.to_string()).or_default();
-        tracks.retain(|track| track["kind"] != kind);
-        let n = tracks.len();
-        tracks.push(json!({
-            "sid": format!("MT{n:032x}"), "participant_sid": participant_sid, "room_sid": room_sid,
-            "name": format!("{kind}-track"), "kind": kind, "enabled": enabled
-        }));
-    }
-
-    fn fail_next(&self, room_sid: &str, faults: impl IntoIterator<Item = Fault>) {
-        self.rooms.lock().unwrap().entry(room_sid.to_string()).or_default().faults.extend(faults);
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-
-    fn hits_to(&self, room_sid: &str) -> Vec<Hit> {
-        self.hits().into_iter().filter(|hit| hit.room_sid == room_sid).collect()
-    }
-}
-
-fn page(key: &str, items: Vec<Value>) -> Value {
-    json!({ key: items, "meta": { "page": 0, "page_size": 50, "next_page_url": null } })
-}
-
-impl Respond for ScriptedTwilio {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let segments: Vec<&str> = request.url.path().trim_start_matches('/').split('/').collect();
-        let (room_sid, asked, participant) = match segments.as_slice() {
-            ["v1", "Rooms", room, "Participants"] => (room.to_string(), Asked::Participants, None),
-            ["v1", "Rooms", room, "Participants", participant, "PublishedTracks"] => {
-                (room.to_string(), Asked::Tracks, Some(participant.to_string()))
-            }
-            _ => return ResponseTemplate::new(404).set_body_json(json!({"code": 20404, "message": "Not found"})),
-        };
-        if asked == Asked::Participants {
-            let query: HashMap<_, _> = request.url.query_pairs().into_owned().collect();
-            assert_eq!(query.get("Status").map(String::as_str), Some("connected"), "only connected participants");
-        }
-        let mut rooms = self.rooms.lock().unwrap();
-        let scripted = rooms.entry(room_sid.clone()).or_default();
-        let (status, answer) = match scripted.faults.pop_front() {
-            Some(Fault::RateLimited { retry_after_seconds }) => (
-                429,
-                ResponseTemplate::new(429)
-                    .insert_header("Retry-After", retry_after_seconds.to_string().as_str())
-                    .set_body_json(json!({"code": 20429, "message": "Too Many Requests", "status": 429})),
-            ),
-            Some(Fault::Status(status)) => (
-                status,
-                ResponseTemplate::new(status)
-                    .set_body_json(json!({"code": 20500, "message": "Scripted failure", "status": status})),
-            ),
-            Some(Fault::Slow(delay)) => {
-                (200, ResponseTemplate::new(200).set_body_json(page("participants", Vec::new())).set_delay(delay))
-            }
-            None => {
-                let body = match participant {
-                    None => page("participants", scripted.participants.clone()),
-                    Some(participant) => {
-                        page("published_tracks", scripted.tracks.get(&participant).cloned().unwrap_or_default())
-                    }
-                };
-                (200, ResponseTemplate::new(200).set_body_json(body))
-            }
-        };
-        self.hits.lock().unwrap().push(Hit { at: Instant::now(), room_sid, asked, status });
-        answer
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -225,7 +76,14 @@ impl Clinic {
         match room_sid {
             Some(sid) => self
                 .store
-                .set_visit_room(&visit.id, Some(RoomRef { unique_name: format!("vd-{sid}"), sid: Some(sid.into()) }))
+                .set_visit_room(
+                    &visit.id,
+                    Some(RoomRef {
+                        service: VideoBackendKind::Twilio,
+                        unique_name: format!("vd-{sid}"),
+                        sid: Some(sid.into()),
+                    }),
+                )
                 .unwrap(),
             None => visit,
         }

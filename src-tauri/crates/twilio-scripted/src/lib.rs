@@ -1,0 +1,307 @@
+//! A scripted stand-in for Twilio's Video REST API, for the waiting-room monitor's tests
+//! (`visitdesk-core`'s `tests/monitor.rs`) and benchmark (`core-bench waiting-room`): a
+//! local server on which the caller moves people in and out of rooms, has tracks published
+//! and muted, and queues 429s, 5xx and slow answers, while the server notes when each
+//! request came in ([`Hit`]).
+//!
+//! It answers `POST /v1/Rooms` (a new room), `GET /v1/Rooms/{room}/Participants` (the
+//! connected participants; the monitor must ask for `Status=connected`) and `GET
+//! /v1/Rooms/{room}/Participants/{participant}/PublishedTracks`, with Twilio's page shape;
+//! anything else gets Twilio's 404.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+
+/// The account the scripted rooms and participants belong to.
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+/// Every participant's `start_time` under [`StartTimes::Fixed`]: 2026-11-22 15:30 UTC.
+pub const ARRIVED_AT_UNIX: i64 = 1_795_361_400;
+
+/// An answer queued for a room's next request, before the script's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with `Retry-After`.
+    RateLimited { retry_after_seconds: u64 },
+    /// This status, with Twilio's error body.
+    Status(u16),
+    /// An empty page, this late.
+    Slow(Duration),
+}
+
+/// What a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Participants,
+    Tracks,
+}
+
+/// One request about a room, noted as it came in.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub at: Instant,
+    pub room_sid: String,
+    pub asked: Asked,
+    /// The status it was answered with.
+    pub status: u16,
+}
+
+/// What the server says of rooms and participants it was not told about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lookups {
+    /// A room never created nor scripted is empty; a participant's tracks are those last
+    /// published, connected or not (none when nothing was): tests name rooms by SID without
+    /// creating them.
+    #[default]
+    Lenient,
+    /// As Twilio does: 404 for a room neither created (`POST /v1/Rooms`) nor scripted, and
+    /// for the tracks of a participant not connected.
+    Strict,
+}
+
+/// The `start_time` the server gives participants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StartTimes {
+    /// [`ARRIVED_AT_UNIX`] for all, so tests can expect it.
+    #[default]
+    Fixed,
+    /// The moment each one [joined](ScriptedTwilio::join).
+    Joined,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    pub lookups: Lookups,
+    pub start_times: StartTimes,
+}
+
+#[derive(Default)]
+struct ScriptedRoom {
+    /// Participant JSON, as Twilio lists connected participants.
+    participants: Vec<Value>,
+    /// Published tracks by participant SID.
+    tracks: HashMap<String, Vec<Value>>,
+    /// Answers for the next requests to this room, before the script's.
+    faults: VecDeque<Fault>,
+}
+
+#[derive(Default)]
+struct Script {
+    options: Options,
+    /// Rooms by SID.
+    rooms: Mutex<HashMap<String, ScriptedRoom>>,
+    hits: Mutex<Vec<Hit>>,
+    /// Numbers the room and participant SIDs the server makes.
+    next_sid: AtomicU64,
+}
+
+/// The script, shared with the server it answers on (clones share it).
+#[derive(Clone, Default)]
+pub struct ScriptedTwilio(Arc<Script>);
+
+impl ScriptedTwilio {
+    /// A server with the default [`Options`] (lenient lookups, fixed start times).
+    pub async fn serve() -> (MockServer, Self) {
+        Self::serve_with(Options::default()).await
+    }
+
+    /// A server on loopback answering from a new script. It keeps no log of requests beyond
+    /// the script's [`Hit`]s, so it can serve a long benchmark.
+    pub async fn serve_with(options: Options) -> (MockServer, Self) {
+        let server = MockServer::builder().disable_request_recording().start().await;
+        let script = Self(Arc::new(Script { options, ..Script::default() }));
+        Mock::given(any()).respond_with(script.clone()).mount(&server).await;
+        (server, script)
+    }
+
+    fn sid(&self, prefix: &str) -> String {
+        format!("{prefix}{:032x}", self.0.next_sid.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, ScriptedRoom>> {
+        self.0.rooms.lock().expect("the script's rooms")
+    }
+
+    /// Connects `identity` to the room, publishing nothing; returns its participant SID.
+    pub fn join(&self, room_sid: &str, identity: &str) -> String {
+        self.join_publishing(room_sid, identity, &[])
+    }
+
+    /// Connects `identity` to the room with these tracks (kind, enabled) already published,
+    /// all at once; returns its participant SID.
+    pub fn join_publishing(&self, room_sid: &str, identity: &str, tracks: &[(&str, bool)]) -> String {
+        let sid = self.sid("PA");
+        let since = match self.0.options.start_times {
+            StartTimes::Fixed => ARRIVED_AT_UNIX,
+            StartTimes::Joined => unix_now(),
+        };
+        let participant = json!({
+            "sid": sid, "room_sid": room_sid, "account_sid": ACCOUNT_SID, "identity": identity,
+            "status": "connected", "start_time": iso_utc(since), "end_time": null, "duration": null
+        });
+        let mut rooms = self.rooms();
+        let room = rooms.entry(room_sid.to_string()).or_default();
+        for (kind, enabled) in tracks {
+            publish_in(room, room_sid, &sid, kind, *enabled);
+        }
+        room.participants.push(participant);
+        sid
+    }
+
+    /// Disconnects `identity` from the room.
+    pub fn leave(&self, room_sid: &str, identity: &str) {
+        if let Some(room) = self.rooms().get_mut(room_sid) {
+            room.participants.retain(|participant| participant["identity"] != identity);
+        }
+    }
+
+    /// Publishes (or replaces) the participant's track of this kind.
+    pub fn publish(&self, room_sid: &str, participant_sid: &str, kind: &str, enabled: bool) {
+        publish_in(self.rooms().entry(room_sid.to_string()).or_default(), room_sid, participant_sid, kind, enabled);
+    }
+
+    /// Queues answers for the room's next requests, before the script's.
+    pub fn fail_next(&self, room_sid: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.rooms().entry(room_sid.to_string()).or_default().faults.extend(faults);
+    }
+
+    /// Every request about a room so far, in the order they came in.
+    pub fn hits(&self) -> Vec<Hit> {
+        self.0.hits.lock().expect("the script's hits").clone()
+    }
+
+    pub fn hits_to(&self, room_sid: &str) -> Vec<Hit> {
+        self.hits().into_iter().filter(|hit| hit.room_sid == room_sid).collect()
+    }
+
+    fn create_room(&self, request: &Request) -> ResponseTemplate {
+        let name = url::form_urlencoded::parse(&request.body)
+            .find(|(key, _)| key == "UniqueName")
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
+        let sid = self.sid("RM");
+        self.rooms().entry(sid.clone()).or_default();
+        ResponseTemplate::new(201).set_body_json(json!({
+            "sid": sid, "account_sid": ACCOUNT_SID, "unique_name": name, "status": "in-progress",
+            "type": "group", "max_participants": 4
+        }))
+    }
+}
+
+fn publish_in(room: &mut ScriptedRoom, room_sid: &str, participant_sid: &str, kind: &str, enabled: bool) {
+    let tracks = room.tracks.entry(participant_sid.to_string()).or_default();
+    tracks.retain(|track| track["kind"] != kind);
+    let n = tracks.len();
+    tracks.push(json!({
+        "sid": format!("MT{n:032x}"), "participant_sid": participant_sid, "room_sid": room_sid,
+        "name": format!("{kind}-track"), "kind": kind, "enabled": enabled
+    }));
+}
+
+fn page(key: &str, items: Vec<Value>) -> Value {
+    json!({ key: items, "meta": { "page": 0, "page_size": 50, "next_page_url": null } })
+}
+
+fn error(status: u16, code: u32, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"code": code, "message": message, "status": status}))
+}
+
+fn not_found() -> ResponseTemplate {
+    error(404, 20404, "Not found")
+}
+
+impl Respond for ScriptedTwilio {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segments: Vec<&str> = request.url.path().trim_start_matches('/').split('/').collect();
+        let (room_sid, asked, participant) = match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["v1", "Rooms"]) => return self.create_room(request),
+            ("GET", ["v1", "Rooms", room, "Participants"]) => (room.to_string(), Asked::Participants, None),
+            ("GET", ["v1", "Rooms", room, "Participants", participant, "PublishedTracks"]) => {
+                (room.to_string(), Asked::Tracks, Some(participant.to_string()))
+            }
+            _ => return not_found(),
+        };
+        if asked == Asked::Participants {
+            let query: HashMap<_, _> = request.url.query_pairs().into_owned().collect();
+            assert_eq!(query.get("Status").map(String::as_str), Some("connected"), "only connected participants");
+        }
+        let strict = self.0.options.lookups == Lookups::Strict;
+        let mut rooms = self.rooms();
+        let (status, answer) = if strict && !rooms.contains_key(&room_sid) {
+            (404, not_found())
+        } else {
+            answer(rooms.entry(room_sid.clone()).or_default(), participant.as_deref(), strict)
+        };
+        drop(rooms);
+        self.0.hits.lock().expect("the script's hits").push(Hit { at: Instant::now(), room_sid, asked, status });
+        answer
+    }
+}
+
+/// The room's next answer: a queued fault, or its participants, or one's published tracks.
+fn answer(room: &mut ScriptedRoom, participant: Option<&str>, strict: bool) -> (u16, ResponseTemplate) {
+    match room.faults.pop_front() {
+        Some(Fault::RateLimited { retry_after_seconds }) => (
+            429,
+            error(429, 20429, "Too Many Requests")
+                .insert_header("Retry-After", retry_after_seconds.to_string().as_str()),
+        ),
+        Some(Fault::Status(status)) => (status, error(status, 20500, "Scripted failure")),
+        Some(Fault::Slow(delay)) => {
+            (200, ResponseTemplate::new(200).set_body_json(page("participants", Vec::new())).set_delay(delay))
+        }
+        None => match participant {
+            None => (200, ResponseTemplate::new(200).set_body_json(page("participants", room.participants.clone()))),
+            Some(participant) => {
+                let connected = room.participants.iter().any(|listed| listed["sid"] == participant);
+                if strict && !connected {
+                    return (404, not_found());
+                }
+                let tracks = room.tracks.get(participant).cloned().unwrap_or_default();
+                (200, ResponseTemplate::new(200).set_body_json(page("published_tracks", tracks)))
+            }
+        },
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
+}
+
+/// `2026-11-22T15:30:00Z` from Unix seconds, as Twilio writes times.
+pub fn iso_utc(unix: i64) -> String {
+    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Days since 1970-01-01 to a proleptic Gregorian date, counting eras of 400 years from
+    // 0000-03-01 so that the leap day ends each year.
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = era * 400 + year_of_era + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_twilio_does() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(ARRIVED_AT_UNIX), "2026-11-22T15:30:00Z");
+        assert_eq!(iso_utc(951_825_600), "2000-02-29T12:00:00Z");
+        assert_eq!(iso_utc(951_868_799), "2000-02-29T23:59:59Z");
+    }
+}
