@@ -119,3 +119,39 @@ fn every_command_is_listed_in_the_manifest_the_capability_and_the_isolation_hook
     assert_eq!(isolated, handlers, "ui/isolation/allowed-commands.js");
     assert!(read("ui/isolation/index.html").contains("<script src=\"allowed-commands.js\"></script>"));
 }
+
+/// The arguments each command's function takes (Tauri's state and app handle aside) are the
+/// ones `command_list.rs` declares, in order: the UI sends exactly those names.
+#[test]
+fn every_command_takes_the_arguments_it_declares() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let arguments = |signature: &str| -> Vec<String> {
+        let inside = signature.split_once('(').map_or("", |(_, rest)| rest);
+        let inside = inside.rsplit_once(')').map_or(inside, |(args, _)| args);
+        inside
+            .split(',')
+            .filter_map(|argument| argument.split_once(':').map(|(name, _)| name.trim().to_string()))
+            .filter(|name| !name.is_empty() && name != "ctx" && name != "app")
+            .collect()
+    };
+    let functions: std::collections::BTreeMap<String, Vec<String>> = read("src-tauri/src/commands.rs")
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|item| {
+            let after_fn = item.split("fn ").nth(1)?;
+            let name = after_fn.split(['(', '<']).next()?.to_string();
+            let signature = after_fn.split(" -> ").next()?;
+            Some((name, arguments(signature)))
+        })
+        .collect();
+    let list = read("src-tauri/src/command_list.rs");
+    let mut checked = 0;
+    for line in list.lines().map(str::trim).filter(|line| !line.starts_with("//") && line.contains(") -> ")) {
+        let name = line.split('(').next().unwrap();
+        let declared = arguments(line.split(" -> ").next().unwrap());
+        assert_eq!(functions.get(name), Some(&declared), "{name}: commands.rs against command_list.rs");
+        checked += 1;
+    }
+    assert_eq!(checked, functions.len(), "every function in commands.rs is declared");
+}
