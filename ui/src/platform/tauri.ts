@@ -3,9 +3,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
-import type { VisitFocusRequest, WaitingRoomEvent } from "../generated/bindings";
 import { COMMANDS, type Commands } from "../generated/commands";
-import { WAITING_ROOM_EVENT, FOCUS_VISIT_EVENT } from "../generated/events";
+import { type EventPayloads, FOCUS_VISIT_EVENT, WAITING_ROOM_EVENT } from "../generated/events";
 import type { Platform } from "./index";
 import { toAppError } from "./index";
 
@@ -26,8 +25,13 @@ function commandAdapters(): Commands {
   return adapters as unknown as Commands;
 }
 
+/** Calls `handler` with each payload of a shell event; resolves to a function that stops listening. */
+function on<E extends keyof EventPayloads>(event: E, handler: (payload: EventPayloads[E]) => void): Promise<() => void> {
+  return listen<EventPayloads[E]>(event, (emitted) => handler(emitted.payload));
+}
+
 export const tauriPlatform: Platform = {
   ...commandAdapters(),
-  onWaitingRoomEvent: (handler) => listen<WaitingRoomEvent>(WAITING_ROOM_EVENT, (event) => handler(event.payload)),
-  onFocusVisit: (handler) => listen<VisitFocusRequest>(FOCUS_VISIT_EVENT, (event) => handler(event.payload)),
+  onWaitingRoomEvent: (handler) => on(WAITING_ROOM_EVENT, handler),
+  onFocusVisit: (handler) => on(FOCUS_VISIT_EVENT, handler),
 };
