@@ -49,11 +49,10 @@ impl ShellOptions {
             ("VISITDESK_TWILIO_VIDEO_URL", &mut twilio_base_urls.video),
             ("VISITDESK_TWILIO_API_URL", &mut twilio_base_urls.api),
         ] {
-            if let Ok(value) = std::env::var(variable) {
-                match Url::parse(&value) {
-                    Ok(url) => *base = url,
-                    Err(error) => tracing::warn!(%value, %error, "{variable} is not a URL; using Twilio's"),
-                }
+            if let Some(url) =
+                std::env::var(variable).ok().and_then(|value| development_url(variable, &value, RELEASE_BUILD))
+            {
+                *base = url;
             }
         }
         Self {
@@ -65,6 +64,27 @@ impl ShellOptions {
             policy_path: system_policy_path(),
         }
     }
+}
+
+/// Release builds take development addresses only on this computer.
+const RELEASE_BUILD: bool = !cfg!(debug_assertions);
+
+/// A development address from `variable` (a local Twilio stand-in in tests), or `None` to keep
+/// Twilio's. A release build refuses any address off this computer: the requests it redirects
+/// carry the API Key Secret.
+fn development_url(variable: &str, value: &str, release: bool) -> Option<Url> {
+    let url = match Url::parse(value) {
+        Ok(url) => url,
+        Err(error) => {
+            tracing::warn!(%value, %error, "{variable} is not a URL; using Twilio's");
+            return None;
+        }
+    };
+    if release && !visitdesk_core::validate::on_this_computer(&url) {
+        tracing::warn!(%value, "{variable} names another computer; a release build takes only this computer's addresses; using Twilio's");
+        return None;
+    }
+    Some(url)
 }
 
 /// The shell's state: the core's context, plus the opening screen worked out while the
@@ -219,5 +239,27 @@ impl<R: Runtime> SettingsStore for PluginStoreSettings<R> {
         let value = serde_json::to_value(settings).map_err(|e| SettingsError(e.to_string()))?;
         store.set(SETTINGS_KEY, value);
         store.save().map_err(|e| SettingsError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::development_url;
+
+    const VARIABLE: &str = "VISITDESK_TWILIO_API_URL";
+
+    #[test]
+    fn release_builds_take_development_addresses_only_on_this_computer() {
+        for local in ["http://127.0.0.1:4011", "http://localhost:4010/", "http://[::1]:4010"] {
+            assert_eq!(
+                development_url(VARIABLE, local, true).map(String::from),
+                Some(url::Url::parse(local).unwrap().into())
+            );
+        }
+        for elsewhere in ["http://attacker.example/", "https://10.0.0.5/", "http://127.0.0.1.attacker.example/"] {
+            assert_eq!(development_url(VARIABLE, elsewhere, true), None, "{elsewhere}");
+            assert!(development_url(VARIABLE, elsewhere, false).is_some(), "debug builds take {elsewhere}");
+        }
+        assert_eq!(development_url(VARIABLE, "not a url", false), None);
     }
 }

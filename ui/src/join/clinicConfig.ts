@@ -47,7 +47,8 @@ const VIDEO = /\.(mp4|webm|ogv|mov|m4v)$/i;
 
 /**
  * A same-origin media path as a URL, resolved against the page; null for anything else:
- * absolute URLs (with a scheme), protocol-relative `//host/…`, backslashes, unknown file types.
+ * absolute URLs (with a scheme), protocol-relative `//host/…` however it is spelled, backslashes,
+ * unknown file types.
  */
 export function calmingMediaOf(path: unknown, pageUrl: string): CalmingMedia | null {
   if (typeof path !== "string" || path === "" || path.length > 300) return null;
@@ -60,6 +61,8 @@ export function calmingMediaOf(path: unknown, pageUrl: string): CalmingMedia | n
   }
   const page = new URL(pageUrl);
   if (url.origin !== page.origin || (url.protocol !== "https:" && url.protocol !== "http:")) return null;
+  // `/.//host/v.mp4` resolves to the path `//host/v.mp4`, which a browser reads as another host.
+  if (url.pathname.includes("//")) return null;
   const kind = IMAGE.test(url.pathname) ? "image" : VIDEO.test(url.pathname) ? "video" : null;
   return kind ? { kind, url: url.pathname + url.search } : null;
 }

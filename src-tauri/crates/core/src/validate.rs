@@ -101,7 +101,7 @@ pub(crate) fn identity(value: &str) -> Result<(), String> {
 }
 
 /// An address on this computer, where plain http crosses no network.
-pub(crate) fn on_this_computer(url: &Url) -> bool {
+pub fn on_this_computer(url: &Url) -> bool {
     matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }
 
