@@ -257,7 +257,7 @@ async fn feeds_up_to_date_missing_unreachable_and_turned_off() {
         r#"{"managed_by": "Example Hospital IT", "update_url": {"value": null, "locked": true}}"#,
     )
     .unwrap();
-    let off = context(dir.path(), &feed, PolicyState::load(&policy_file));
+    let off = context(dir.path(), &feed, PolicyState::read(&policy_file));
     let before = server.received_requests().await.unwrap().len();
     assert_eq!(
         updates::check(handle, &off).await.unwrap(),

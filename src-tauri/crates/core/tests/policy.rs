@@ -22,7 +22,7 @@ const JANUS: &str = r#"{"kind": "janus", "api_url": "https://video.hospital.exam
 fn write_policy(dir: &Path, text: &str) -> PolicyState {
     let path = dir.join("policy.json");
     std::fs::write(&path, text).unwrap();
-    PolicyState::load(&path)
+    PolicyState::read(&path)
 }
 
 /// A provider who finished setup (offline: Twilio unreachable, saved with a warning).
@@ -181,7 +181,7 @@ async fn invite_methods_locked_refuse_the_others_before_anything_is_sent() {
 #[tokio::test]
 async fn a_missing_policy_file_manages_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = PolicyState::load(&dir.path().join("policy.json"));
+    let policy = PolicyState::read(&dir.path().join("policy.json"));
     assert_eq!(policy, PolicyState::Absent);
     let ctx = set_up(policy).await;
     let mut clinic = clinic_settings(&ctx).await.unwrap();
@@ -287,7 +287,7 @@ async fn a_policy_that_contradicts_the_provider_wins_says_so_and_loses_nothing()
 #[test]
 fn the_readme_example_policy_is_valid_and_locks_what_it_says() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy.example.json");
-    let policy = PolicyState::load(&path);
+    let policy = PolicyState::read(&path);
     let PolicyState::Active { .. } = &policy else { panic!("{policy:?}") };
     let locked: Vec<_> = PolicySetting::ALL.into_iter().filter(|s| policy.is_locked(*s)).collect();
     assert_eq!(locked.len(), 6, "all but the SMS sender: {locked:?}");
@@ -303,4 +303,79 @@ async fn recording_allowed_leaves_the_choice_to_the_provider() {
     let mut clinic = clinic_settings(&ctx).await.unwrap();
     clinic.record_participants = true;
     assert!(save_clinic_settings(&ctx, clinic).await.unwrap().record_participants);
+}
+
+/// The refusal message of a policy VisitDesk does not trust, or a panic naming what it got.
+fn distrust(policy: &PolicyState) -> &str {
+    match policy {
+        PolicyState::Unreadable { problem, .. } if problem.contains("does not trust this policy") => problem,
+        other => panic!("expected an untrusted policy, got {other:?}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_policy_any_user_can_change_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.json");
+    std::fs::write(&path, r#"{"managed_by": "Example Hospital IT"}"#).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = PolicyState::load(&path);
+    let problem = distrust(&refused);
+    assert!(problem.contains("sudo chown root:root"), "{problem}");
+    assert!(refused.is_locked(PolicySetting::JoinPageUrl), "an untrusted policy locks everything at safe values");
+    assert_eq!(PolicyState::load(&dir.path().join("missing.json")), PolicyState::Absent);
+}
+
+/// As root (CI): a real policy under a root-owned folder is trusted; the same file owned by
+/// another user, a folder others can write, or a symlink into such a folder is refused.
+#[cfg(unix)]
+#[test]
+fn only_a_policy_only_root_can_change_is_trusted() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    if effective_uid() != 0 {
+        eprintln!("skipped: needs root to make root-owned policy files (CI runs as root)");
+        return;
+    }
+    let folder = std::path::PathBuf::from(format!("/run/visitdesk-policy-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = folder.join("policy.json");
+    std::fs::write(&path, r#"{"managed_by": "Example Hospital IT"}"#).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let result = std::panic::catch_unwind(|| {
+        assert!(
+            matches!(PolicyState::load(&path), PolicyState::Active { .. }),
+            "a root-owned 0644 file in a 0755 folder"
+        );
+
+        std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+        assert!(distrust(&PolicyState::load(&path)).contains("is owned by a user other than root"));
+        std::os::unix::fs::chown(&path, Some(0), None).unwrap();
+
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(distrust(&PolicyState::load(&path)).starts_with(&folder.display().to_string()));
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        let elsewhere = tempfile::tempdir().unwrap();
+        let planted = elsewhere.path().join("policy.json");
+        std::fs::write(&planted, r#"{"managed_by": "Someone"}"#).unwrap();
+        let link = folder.join("linked.json");
+        symlink(&planted, &link).unwrap();
+        let problem = distrust(&PolicyState::load(&link)).to_string();
+        assert!(!problem.starts_with(&folder.display().to_string()), "the link's target folder is named: {problem}");
+    });
+    std::fs::remove_dir_all(&folder).unwrap();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[cfg(unix)]
+fn effective_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    // The owner of a file this process just made is its effective user.
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    std::fs::metadata(probe.path()).unwrap().uid()
 }

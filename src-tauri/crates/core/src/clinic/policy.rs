@@ -271,8 +271,18 @@ pub enum PolicyState {
 pub static NO_POLICY: PolicyState = PolicyState::Absent;
 
 impl PolicyState {
-    /// Reads the policy at `path`; a missing file is no policy.
+    /// The policy at `path`, trusted only if only an administrator could have written it (see
+    /// [`administrator_only`]); a missing file is no policy.
     pub fn load(path: &Path) -> Self {
+        match administrator_only(path) {
+            Ok(()) => Self::read(path),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Self::Absent,
+            Err(error) => Self::Unreadable { source: path.to_path_buf(), problem: error.to_string() },
+        }
+    }
+
+    /// Reads and parses the policy at `path`, whoever wrote it (tests, and IT checking a file).
+    pub fn read(path: &Path) -> Self {
         let source = path.to_path_buf();
         match std::fs::read_to_string(path) {
             Ok(text) => match ManagedPolicy::parse(&text) {
@@ -495,6 +505,44 @@ impl PolicySettings<'_> {
         }
         self.saved.save(&settings)
     }
+}
+
+/// Whether only an administrator could have written the policy at `path`, the way sshd's
+/// StrictModes judges `authorized_keys`: the file, wherever a symlink leads, and every folder
+/// above it and above the link, are owned by root and writable by no one else (a group-writable
+/// one only by the root group). Otherwise any user could lock or unlock the clinic's settings.
+#[cfg(unix)]
+pub fn administrator_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::fs::canonicalize(path)?;
+    let mut checked: Vec<&Path> = real.ancestors().collect();
+    checked.extend(path.parent().into_iter().flat_map(Path::ancestors).filter(|p| !p.as_os_str().is_empty()));
+    for place in checked {
+        let metadata = std::fs::metadata(place)?;
+        let others_write = metadata.mode() & 0o002 != 0;
+        let group_write = metadata.mode() & 0o020 != 0 && metadata.gid() != 0;
+        if metadata.uid() != 0 || others_write || group_write {
+            let how = if metadata.uid() != 0 {
+                "is owned by a user other than root"
+            } else {
+                "can be changed by users other than root"
+            };
+            return Err(std::io::Error::other(format!(
+                "{} {how}, so VisitDesk does not trust this policy (it would let any user change what IT locked). \
+                 An administrator can fix it: sudo chown root:root {} && sudo chmod go-w {}",
+                place.display(),
+                place.display(),
+                place.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where no Unix ownership exists, the folder's own access control (ProgramData) is relied on.
+#[cfg(not(unix))]
+pub fn administrator_only(path: &Path) -> std::io::Result<()> {
+    std::fs::metadata(path).map(|_| ())
 }
 
 #[cfg(test)]
