@@ -1,7 +1,7 @@
 use std::{future::Future, path::PathBuf, sync::Arc, time::Duration};
 
 use visitdesk_secrets::SecretStore;
-use visitdesk_store::VisitStore;
+use visitdesk_store::{AuditAnchor, VisitStore};
 use visitdesk_twilio::BaseUrls;
 
 use crate::clinic::{
@@ -60,11 +60,13 @@ pub(crate) async fn changing<T>(ctx: &impl AppContext, change: Change, action: i
 pub struct VisitsDatabase {
     pub(crate) path: PathBuf,
     pub(crate) open: tokio::sync::Mutex<Option<Arc<VisitStore>>>,
+    /// The audit anchor last read from or written to the keychain (`None` until first read).
+    pub(crate) anchor: tokio::sync::Mutex<Option<Option<AuditAnchor>>>,
 }
 
 impl VisitsDatabase {
     pub fn new(path: PathBuf) -> Self {
-        Self { path, open: tokio::sync::Mutex::new(None) }
+        Self { path, open: tokio::sync::Mutex::new(None), anchor: tokio::sync::Mutex::new(None) }
     }
 
     pub fn path(&self) -> &PathBuf {

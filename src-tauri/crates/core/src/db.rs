@@ -3,11 +3,15 @@
 
 use std::sync::Arc;
 
-use tracing::info;
-use visitdesk_store::{DatabaseKey, StoreError, VisitStore};
+use tracing::{info, warn};
+use visitdesk_secrets::Sensitive;
+use visitdesk_store::{AuditAnchor, DatabaseKey, StoreError, VisitStore};
 
 pub use crate::context::VisitsDatabase;
-use crate::{AppContext, AppError, ErrorCode, account::keychain::with_secrets};
+use crate::{
+    AppContext, AppError, ErrorCode,
+    account::keychain::{KEYCHAIN_ACCOUNT_AUDIT_ANCHOR, with_secrets},
+};
 
 /// The keychain entry (under the app's service name) that holds the visits database key.
 pub const KEYCHAIN_ACCOUNT_VISITS_KEY: &str = "visits-database-key";
@@ -58,14 +62,60 @@ async fn open_store(ctx: &impl AppContext) -> Result<Arc<VisitStore>, AppError> 
     Ok(store)
 }
 
-/// Runs one store call off the async workers (SQLite blocks).
+/// Runs one store call off the async workers (SQLite blocks), then keeps the audit log's
+/// anchor in the keychain in step with what the call appended.
 pub(crate) async fn with_store<T: Send + 'static>(
     ctx: &impl AppContext,
     call: impl FnOnce(&VisitStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, AppError> {
     let store = open_store(ctx).await?;
-    tokio::task::spawn_blocking(move || call(&store))
+    let for_call = store.clone();
+    let value = tokio::task::spawn_blocking(move || call(&for_call))
         .await
         .map_err(|join| AppError::new(ErrorCode::Internal, format!("A visits database call stopped: {join}")))?
-        .map_err(AppError::from)
+        .map_err(AppError::from)?;
+    keep_audit_anchor(ctx, store).await;
+    Ok(value)
+}
+
+/// The anchor the keychain holds, if any.
+pub(crate) async fn kept_audit_anchor(ctx: &impl AppContext) -> Result<Option<AuditAnchor>, AppError> {
+    let text = with_secrets(ctx, |secrets| secrets.read(KEYCHAIN_ACCOUNT_AUDIT_ANCHOR)).await?;
+    Ok(text.and_then(|text| AuditAnchor::parse(text.expose())))
+}
+
+/// Writes the log's head to the keychain when it grew. A log that no longer holds the kept
+/// anchor's entry is left as evidence: the anchor is not moved, and verifying says so.
+async fn keep_audit_anchor(ctx: &impl AppContext, store: Arc<VisitStore>) {
+    let mut known = ctx.visits_database().anchor.lock().await;
+    if known.is_none() {
+        match kept_audit_anchor(ctx).await {
+            Ok(anchor) => *known = Some(anchor),
+            Err(error) => return warn!(code = ?error.code, "the audit anchor could not be read"),
+        }
+    }
+    let previous = known.clone().flatten();
+    let checked = tokio::task::spawn_blocking(move || {
+        let head = store.audit_anchor()?;
+        let extends = match &previous {
+            Some(previous) => store.audit_extends(previous)?,
+            None => true,
+        };
+        Ok::<_, StoreError>((head, extends, previous))
+    })
+    .await;
+    let Ok(Ok((head, extends, previous))) = checked else {
+        return warn!("the audit log's head could not be read to anchor it");
+    };
+    if previous.as_ref() == Some(&head) || head.entries == 0 {
+        return;
+    }
+    if !extends {
+        return warn!("the audit log no longer holds the entry its anchor recorded; the anchor is kept as evidence");
+    }
+    let text = Sensitive::new(head.to_text());
+    match with_secrets(ctx, move |secrets| secrets.write(KEYCHAIN_ACCOUNT_AUDIT_ANCHOR, &text)).await {
+        Ok(()) => *known = Some(Some(head)),
+        Err(error) => warn!(code = ?error.code, "the audit anchor could not be written"),
+    }
 }

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use sha2::{Digest, Sha256};
 
-use crate::{AuditAction, AuditReport, StoreError};
+use crate::{AuditAction, AuditAnchor, AuditReport, StoreError};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -84,6 +84,28 @@ pub fn verify_chain(rows: &[Vec<Value>]) -> Result<AuditReport, StoreError> {
         head = recomputed;
     }
     Ok(AuditReport { entries: rows.len() as u64, head_hash: head })
+}
+
+/// [`verify_chain`], then the chain against the anchor kept outside the database: entry
+/// `anchor.entries` must still be there, with the hash the anchor recorded.
+pub fn verify_chain_against(rows: &[Vec<Value>], anchor: Option<&AuditAnchor>) -> Result<AuditReport, StoreError> {
+    let report = verify_chain(rows)?;
+    let Some(anchor) = anchor.filter(|anchor| anchor.entries > 0) else { return Ok(report) };
+    if anchor.entries > report.entries {
+        let missing = anchor.entries - report.entries;
+        return Err(tampered(
+            report.entries as i64 + 1,
+            format!(
+                "the newest {missing} entries are gone: the log has {} but held {} when last written",
+                report.entries, anchor.entries
+            ),
+        ));
+    }
+    let recorded = text(rows[anchor.entries as usize - 1].get(7)).unwrap_or_default();
+    if recorded != anchor.head_hash {
+        return Err(tampered(anchor.entries as i64, "it is not the entry the log ended with when last written".into()));
+    }
+    Ok(report)
 }
 
 fn tampered(seq: i64, reason: String) -> StoreError {

@@ -28,8 +28,8 @@ mod store;
 pub use error::{StoreError, StoreErrorKind};
 pub use key::DatabaseKey;
 pub use model::{
-    AuditAction, AuditEntry, AuditRecord, AuditReport, GuestRole, Invite, InviteMethod, InviteOutcome, InvitePurpose,
-    InviteStatus, NewInvite, NewVisit, RoomRef, VideoBackendKind, Visit, VisitEdit, VisitStatus,
+    AuditAction, AuditAnchor, AuditEntry, AuditRecord, AuditReport, GuestRole, Invite, InviteMethod, InviteOutcome,
+    InvitePurpose, InviteStatus, NewInvite, NewVisit, RoomRef, VideoBackendKind, Visit, VisitEdit, VisitStatus,
 };
 pub use schema::SUPPORTED_VERSION as SCHEMA_VERSION;
 pub use store::VisitStore;

@@ -234,6 +234,29 @@ pub struct AuditReport {
     pub head_hash: String,
 }
 
+/// The audit log's head as last written: how many entries, and the newest one's hash. Kept
+/// outside the database (the core keeps it in the keychain), it makes the removal of the
+/// newest entries detectable, which the chain alone cannot show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    pub entries: u64,
+    pub head_hash: String,
+}
+
+impl AuditAnchor {
+    /// `entries:head_hash`, as kept.
+    pub fn to_text(&self) -> String {
+        format!("{}:{}", self.entries, self.head_hash)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let (entries, head_hash) = text.split_once(':')?;
+        let valid = head_hash.len() == 64 && head_hash.bytes().all(|b| b.is_ascii_hexdigit());
+        let entries = entries.parse().ok()?;
+        valid.then(|| Self { entries, head_hash: head_hash.to_string() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, Transaction, Trans
 
 use crate::audit::{self, GENESIS_HASH};
 use crate::{
-    AuditEntry, AuditRecord, AuditReport, DatabaseKey, Invite, InviteOutcome, InviteStatus, NewInvite, NewVisit,
-    RoomRef, StoreError, Visit, VisitEdit, VisitStatus, schema,
+    AuditAnchor, AuditEntry, AuditRecord, AuditReport, DatabaseKey, Invite, InviteOutcome, InviteStatus, NewInvite,
+    NewVisit, RoomRef, StoreError, Visit, VisitEdit, VisitStatus, schema,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -235,13 +235,43 @@ impl VisitStore {
     /// Recomputes the whole chain. `Err(AuditTampered)` names the first entry that fails.
     /// Cannot see a truncated tail; compare `head_hash` with a copy kept elsewhere for that.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.verify_audit_against(None)
+    }
+
+    /// The log's head now, to keep outside the database as its [`AuditAnchor`].
+    pub fn audit_anchor(&self) -> Result<AuditAnchor, StoreError> {
+        let conn = self.lock();
+        let head: Option<(i64, String)> = conn
+            .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        let (entries, head_hash) = head.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+        Ok(AuditAnchor { entries: entries as u64, head_hash })
+    }
+
+    /// Whether the log still holds `anchor`'s entry, unchanged: the log has only grown since.
+    pub fn audit_extends(&self, anchor: &AuditAnchor) -> Result<bool, StoreError> {
+        if anchor.entries == 0 {
+            return Ok(true);
+        }
+        let conn = self.lock();
+        let hash: Option<String> = conn
+            .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [anchor.entries as i64], |row| row.get(0))
+            .optional()?;
+        Ok(hash.as_deref() == Some(anchor.head_hash.as_str()))
+    }
+
+    /// [`Self::verify_audit`], and against the anchor kept outside: a log whose newest entries
+    /// were removed is reported.
+    pub fn verify_audit_against(&self, anchor: Option<&AuditAnchor>) -> Result<AuditReport, StoreError> {
         let rows = {
             let conn = self.lock();
             let mut statement = conn.prepare_cached(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"))?;
             let rows = statement.query_map([], |row| (0..8).map(|index| row.get::<_, Value>(index)).collect())?;
             rows.collect::<Result<Vec<Vec<Value>>, _>>()?
         };
-        let result = audit::verify_chain(&rows);
+        let result = audit::verify_chain_against(&rows, anchor);
         if let Err(StoreError::AuditTampered { seq, reason }) = &result {
             tracing::warn!(seq, reason, "audit chain verification failed");
         }

@@ -3,7 +3,9 @@ mod common;
 use common::raw_connection;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use visitdesk_store::{AuditAction, AuditRecord, AuditReport, DatabaseKey, StoreError, StoreErrorKind, VisitStore};
+use visitdesk_store::{
+    AuditAction, AuditAnchor, AuditRecord, AuditReport, DatabaseKey, StoreError, StoreErrorKind, VisitStore,
+};
 
 const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -173,6 +175,37 @@ fn deleted_middle_row_is_reported_as_missing() {
     let (seq, reason) = tampered_at(&fixture);
     assert_eq!(seq, 3);
     assert!(reason.contains("missing"), "{reason}");
+}
+
+/// Removing the newest entries leaves a valid chain; the anchor kept outside the database shows
+/// it. An anchor behind the log (a crash before it was written) is no alarm.
+#[test]
+fn deleted_newest_rows_are_reported_against_the_anchor() {
+    let fixture = fixture();
+    let anchor = fixture.store.audit_anchor().unwrap();
+    assert!(anchor.entries >= 4, "{anchor:?}");
+    assert_eq!(AuditAnchor::parse(&anchor.to_text()), Some(anchor.clone()));
+    assert_eq!(fixture.store.verify_audit_against(Some(&anchor)).unwrap().entries, anchor.entries);
+
+    let behind = {
+        let conn = raw_connection(&fixture.path, &fixture.key);
+        let hash: String = conn.query_row("SELECT hash FROM audit_log WHERE seq = 2", [], |row| row.get(0)).unwrap();
+        AuditAnchor { entries: 2, head_hash: hash }
+    };
+    assert!(fixture.store.verify_audit_against(Some(&behind)).is_ok(), "an older anchor is a prefix");
+
+    tamper(&fixture, &format!("DELETE FROM audit_log WHERE seq >= {}", anchor.entries - 1));
+    assert!(fixture.store.verify_audit().is_ok(), "the chain alone cannot see a cut tail");
+    match fixture.store.verify_audit_against(Some(&anchor)).unwrap_err() {
+        StoreError::AuditTampered { seq, reason } => {
+            assert_eq!(seq, anchor.entries as i64 - 1);
+            assert!(reason.contains("the newest 2 entries are gone"), "{reason}");
+        }
+        other => panic!("expected AuditTampered, got {other:?}"),
+    }
+
+    let forged = AuditAnchor { entries: 2, head_hash: "0".repeat(64) };
+    assert!(fixture.store.verify_audit_against(Some(&forged)).is_err(), "a different entry where the anchor was");
 }
 
 #[test]

@@ -6,6 +6,9 @@ use visitdesk_secrets::SecretStore;
 
 use crate::{AppContext, AppError, ErrorCode};
 
+/// The keychain entry that anchors the audit log's head (`entries:hash`) outside its database.
+pub const KEYCHAIN_ACCOUNT_AUDIT_ANCHOR: &str = "audit-log-anchor";
+
 /// Keychain entries (under the app's service name) for a Janus server.
 pub const KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY: &str = "janus-admin-key";
 pub const KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET: &str = "janus-token-auth-secret";

@@ -9,7 +9,7 @@ use crate::{
     clinic::policy::PolicyView,
     clinic::settings::{ClinicSettings, SmsTexts, VideoService},
     clinic::sms_text::{SmsKind, check_custom},
-    db::with_store,
+    db::{kept_audit_anchor, with_store},
     phone::{self, PhoneUse},
     validate::check_server_url,
     validate::feed_url_problem,
@@ -155,6 +155,8 @@ pub async fn audit_log(ctx: &impl AppContext) -> Result<Vec<AuditEntry>, AppErro
 }
 
 /// Recomputes the audit log's hash chain; an altered entry is reported by number.
+/// The removal of the newest entries shows against the anchor kept in the keychain.
 pub async fn verify_audit_log(ctx: &impl AppContext) -> Result<AuditReport, AppError> {
-    with_store(ctx, |store| store.verify_audit()).await
+    let anchor = kept_audit_anchor(ctx).await?;
+    with_store(ctx, move |store| store.verify_audit_against(anchor.as_ref())).await
 }
