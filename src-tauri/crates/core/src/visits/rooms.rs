@@ -10,6 +10,7 @@ use visitdesk_store::{AuditAction, RoomRef, Visit, VisitStatus};
 use crate::{
     AppContext, AppError, Change, ErrorCode,
     account::session::Session,
+    context::changing,
     db::with_store,
     random,
     video::{self, CallTarget, ClinicVideo},
@@ -98,9 +99,7 @@ pub(crate) async fn ensure_room(
 
 /// Ensures the room and mints the provider's token for it; the visit is then in progress.
 pub async fn start_visit(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppError> {
-    let started = start(ctx, visit_id).await;
-    ctx.changed(Change::Visits);
-    started
+    changing(ctx, Change::Visits, start(ctx, visit_id)).await
 }
 
 async fn start(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppError> {
@@ -131,9 +130,7 @@ async fn start(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppE
 /// Ends the visit's room (everyone is disconnected) and marks the visit completed. A room
 /// the service already ended, or never made, is not an error.
 pub async fn end_visit(ctx: &impl AppContext, visit_id: String) -> Result<Visit, AppError> {
-    let ended = end(ctx, visit_id).await;
-    ctx.changed(Change::Visits);
-    ended
+    changing(ctx, Change::Visits, end(ctx, visit_id)).await
 }
 
 async fn end(ctx: &impl AppContext, visit_id: String) -> Result<Visit, AppError> {
