@@ -1,7 +1,7 @@
-// Call figures on the Janus backend, in one run: provider click → first remote frame at the
-// waiting patient, the waiting room hiding, Janus CPU and memory in a 3-party call beside an idle
+// Call figures on the Janus backend, in one run: admission (and provider click) → first remote
+// frame at the waiting patient, the waiting room hiding, Janus CPU and memory in a 3-party call beside an idle
 // room, and the join page's JavaScript size. The real join page (built from
-// ui/vite.join.config.ts, Janus behind /janus), Chromium pages with fake devices, a throwaway
+// ui/vite.join.config.ts, Janus's WebSocket behind /janus-ws), Chromium pages with fake devices, a throwaway
 // Janus with media on jp0. Run by bench/run calls (inside scripts/with-netns). Prints tables;
 // asserts nothing; exits non-zero only when the infrastructure fails.
 import { gzipSync } from "node:zlib";
@@ -32,17 +32,19 @@ function markTimes(provider) {
   const marks = (window.__marks = {});
   const mark = (name, at = performance.now()) => (marks[name] ??= performance.timeOrigin + at);
   addEventListener("click", (event) => event.target.closest?.('[data-testid="join"]') && mark("click", event.timeStamp), true);
-  // Janus answers (long polls), timed as they arrive: our own join, the first naming the provider.
+  // Janus's messages on the page's WebSocket, timed as they arrive: our own join, the first naming the provider.
   const named = new RegExp(`"display":\\s*"${provider}"`);
-  const originalFetch = window.fetch;
-  window.fetch = async (...args) => {
-    const response = await originalFetch(...args);
-    const at = performance.now();
-    response.clone().text().then((text) => {
-      if (/"videoroom":\s*"joined"/.test(text)) mark("joined", at);
-      if (named.test(text)) mark("providerSeen", at);
-    }, () => {});
-    return response;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        const at = performance.now();
+        const text = String(event.data);
+        if (/"videoroom":\s*"joined"/.test(text)) mark("joined", at);
+        if (named.test(text)) mark("providerSeen", at);
+      });
+    }
   };
   new MutationObserver(() => {
     if (document.querySelector('[data-testid="call-view"]')) mark("callView");
@@ -94,6 +96,7 @@ async function timeJoin(browser, site, janus, admin, room) {
   await Promise.all([patient.context().close(), provider.context().close()]);
   const frame = p[`frame:${PROVIDER}`];
   return {
+    admissionToFrame: frame - p.providerSeen,
     clickToFrame: frame - d.click,
     clickToConnect: d.callView - d.click,
     connectToFrame: frame - d.callView,
@@ -182,7 +185,7 @@ function jsSizes(chunks) {
 const noNamespace = callsSkipReason("bench/calls.mjs");
 if (noNamespace) throw new Error(noNamespace);
 const startedAt = Date.now();
-const janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: false });
+const janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: true });
 const admin = new JanusAdmin(janus);
 let site;
 let browser;
@@ -225,6 +228,7 @@ const row = (label, key, target = null) => {
   console.log(`${label.padEnd(62)} ${ms(p50)} ${ms(high)}   ${goal}`);
 };
 console.log(`\n${JOINS} joins (a fresh waiting patient each)                           p50       p95   target`);
+row("admission (the patient's page hears of the provider) → first frame", "admissionToFrame", 1000);
 row("provider clicks Join → first provider frame at the patient", "clickToFrame", 1000);
 row("  click → provider's connect resolved (call view shown)", "clickToConnect");
 row("  connect resolved → first provider frame at the patient", "connectToFrame");

@@ -19,8 +19,27 @@ function devCsp(): Plugin {
   };
 }
 
+/**
+ * A clinic whose Janus is not behind the page's own origin names it at build time:
+ * `VISITDESK_JANUS_ORIGIN=wss://video.clinic.example npm run build:join` adds that one origin to
+ * the CSP's connect-src. Anything but a bare wss: origin stops the build.
+ */
+function clinicJanusOrigin(origin = process.env.VISITDESK_JANUS_ORIGIN ?? ""): Plugin {
+  const value = origin.trim();
+  if (value !== "") {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (!url || url.protocol !== "wss:" || url.origin !== value.replace(/\/$/, "")) {
+      throw new Error(`VISITDESK_JANUS_ORIGIN must be a wss:// origin with no path, like wss://video.clinic.example (got “${value}”).`);
+    }
+  }
+  return {
+    name: "visitdesk-join-janus-origin",
+    transformIndexHtml: (html) => (value === "" ? html : html.replace("connect-src 'self'", `connect-src 'self' ${new URL(value).origin}`)),
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), devCsp(), twilioWithoutEval()],
+  plugins: [svelte(), devCsp(), clinicJanusOrigin(), twilioWithoutEval()],
   clearScreen: false,
   publicDir: "public-join",
   // Relative asset URLs: the clinic may host the page under any path.

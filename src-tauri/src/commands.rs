@@ -63,7 +63,7 @@ pub async fn save_clinic_settings(
 
 #[tauri::command]
 pub async fn open_visit_in_browser(ctx: State<'_, ShellContext>, visit_id: String) -> Result<(), AppError> {
-    rooms::open_visit_in_browser(ctx.core(), visit_id, |url| {
+    rooms::open_visit_in_browser(ctx.core(), visit_id, ctx.browser_handoff(), |url| {
         tauri_plugin_opener::open_url(url, None::<&str>).map_err(|error| error.to_string())
     })
     .await

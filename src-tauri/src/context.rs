@@ -14,6 +14,7 @@ use visitdesk_core::{
     clinic::settings::{SettingsError, SettingsStore, StoredSettings},
     db::VisitsDatabase,
     monitor::{MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
+    visits::browser_handoff::BrowserHandoff,
 };
 use visitdesk_secrets::{OsKeychain, SecretStore};
 use visitdesk_twilio::BaseUrls;
@@ -23,6 +24,8 @@ use crate::monitor_events::WindowEvents;
 const SETTINGS_FILE: &str = "settings.json";
 const VISITS_DATABASE_FILE: &str = "visits.db";
 const SETTINGS_KEY: &str = "settings";
+/// Inside the app's cache folder, where there is no private runtime folder (`$XDG_RUNTIME_DIR`).
+const BROWSER_HANDOFF_FOLDER: &str = "browser-handoff";
 pub const DEFAULT_KEYCHAIN_SERVICE: &str = "org.visitdesk.console";
 
 /// Start-up options. The environment variables exist for tests and development.
@@ -93,6 +96,8 @@ pub struct ShellContext {
     core: Arc<CoreContext>,
     opening_state: Mutex<Option<JoinHandle<AppState>>>,
     monitor: Option<Arc<MonitorHandle>>,
+    /// Where the provider's call is handed to the system browser (never in a process's arguments).
+    browser_handoff: BrowserHandoff,
 }
 
 /// The core's context in the app: the OS keychain and tauri-plugin-store.
@@ -113,6 +118,10 @@ impl ShellContext {
         // Without an app data folder (no HOME), the database opens in the working folder
         // and the error shows on first use rather than at start-up.
         let data_dir = app.path().app_data_dir().unwrap_or_default();
+        let cache_dir = app.path().app_cache_dir().unwrap_or_default();
+        let browser_handoff = BrowserHandoff::for_this_session(cache_dir.join(BROWSER_HANDOFF_FOLDER));
+        // Hand-off files an earlier run left (it ended before removing them).
+        browser_handoff.remove_stale();
         let app_for_events = app.clone();
         let policy = PolicyState::load(&options.policy_path);
         match &policy {
@@ -143,7 +152,11 @@ impl ShellContext {
             let _ = core.monitor.set(Arc::downgrade(&monitor));
             monitor
         });
-        Self { core, opening_state: Mutex::new(Some(opening_state)), monitor }
+        Self { core, opening_state: Mutex::new(Some(opening_state)), monitor, browser_handoff }
+    }
+
+    pub fn browser_handoff(&self) -> &BrowserHandoff {
+        &self.browser_handoff
     }
 
     /// The waiting room as the monitor last saw it (empty when it is off).

@@ -2,14 +2,19 @@
 // patient texted, then the patient arrives (the identity their link's token grants) and
 // the side panel, the desktop notification and the device readiness follow; the provider's
 // own device checks run on WebKitGTK's mock camera and microphone.
+// "Join visit" hands the call to the system browser through a private hand-off page, never
+// with the token in a process's arguments.
 // Run through scripts/test: a private session bus with a real notification daemon (dunst;
 // dbus-monitor sees what reaches it), a real Secret Service, Xvfb.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { chromium } from "playwright-core";
 
 import { ARTIFACTS, command, press, shot, startDriver, withApp } from "./harness.mjs";
 import { startTwilioStandIn } from "./twilio-stand-in.mjs";
@@ -19,9 +24,46 @@ let session;
 let twilio;
 let notifications;
 let notificationDaemon;
-/** Where the stand-in "web browser" (xdg-open runs $BROWSER) writes the address it was given. */
+/** Where the stand-in "web browser" (the session's default, which xdg-open finds through
+ * xdg-mime) notes what it was given: its arguments (one a line), the page it would read, and
+ * every process's arguments while it was being opened. */
 const browserDir = mkdtempSync(join(tmpdir(), "visitdesk-browser-"));
-const OPENED = join(browserDir, "opened.txt");
+const OPENED = join(browserDir, "argv.txt");
+const PAGE = join(browserDir, "page.html");
+const PROCESSES = join(browserDir, "processes.txt");
+const CHROMIUM = process.env.VISITDESK_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Follows the hand-off page in a real browser engine (Debian's Chromium, headless) with the
+ * join page stood in for: where its script leads, and the referrer the join page saw. The
+ * page's CSP allows only its own script by hash, so a wrong hash would go nowhere. */
+async function followInChromium(fileUrl) {
+  const scratch = mkdtempSync(join(tmpdir(), "visitdesk-handoff-chromium-"));
+  const env = { ...process.env, HOME: scratch, TMPDIR: scratch, XDG_CONFIG_HOME: join(scratch, "config"), XDG_CACHE_HOME: join(scratch, "cache") };
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    env,
+  });
+  try {
+    const context = await browser.newContext();
+    await context.route("https://visit.example-clinic.org/**", (route) =>
+      route.fulfill({ contentType: "text/html", body: "<!DOCTYPE html><title>Join page stand-in</title>" }),
+    );
+    const page = await context.newPage();
+    const problems = [];
+    page.on("console", (message) => problems.push(message.text()));
+    // The hand-off page replaces itself at once, which interrupts goto's own wait.
+    await page.goto(fileUrl, { waitUntil: "commit" }).catch(() => {});
+    await page.waitForURL(/^https:\/\/visit\.example-clinic\.org\//, { timeout: 15_000 }).catch(() => {
+      throw new Error(`the hand-off page did not lead to the join page (at ${page.url()}): ${problems.join("; ")}`);
+    });
+    return { url: page.url(), referrer: await page.evaluate(() => document.referrer) };
+  } finally {
+    await browser.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /** The desktop's notification daemon: dunst on this Xvfb display, notifications kept until acted on. */
 function startNotificationDaemon() {
@@ -44,18 +86,33 @@ before(async () => {
   });
   notifications.text = "";
   notifications.stdout.on("data", (chunk) => (notifications.text += chunk));
-  // The session's default web browser (xdg-open asks xdg-mime) is a script that notes the address.
+  // The session's default web browser (xdg-open asks xdg-mime; a file:// address goes to the
+  // text/html handler, given as a path) is a script that notes what it was given. While it
+  // runs, the launchers that started it (xdg-open) are still there: their arguments are noted too.
   const browser = join(browserDir, "browser.sh");
-  writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${OPENED}'\n`, { mode: 0o755 });
+  writeFileSync(
+    browser,
+    `#!/bin/sh
+for cmdline in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$cmdline" 2>/dev/null; echo; done > '${PROCESSES}'
+page=$1
+case $page in file://*) page=\${page#file://} ;; esac
+cat "$page" > '${PAGE}' 2>/dev/null
+printf '%s\\n' "$@" > '${OPENED}.part' && mv '${OPENED}.part' '${OPENED}'
+`,
+    { mode: 0o755 },
+  );
   const applications = join(process.env.XDG_DATA_HOME, "applications");
   const config = process.env.XDG_CONFIG_HOME ?? join(process.env.HOME, ".config");
   mkdirSync(applications, { recursive: true });
   mkdirSync(config, { recursive: true });
   writeFileSync(
     join(applications, "visitdesk-test-browser.desktop"),
-    `[Desktop Entry]\nType=Application\nName=Test browser\nExec=${browser} %u\nMimeType=x-scheme-handler/https;x-scheme-handler/http;\n`,
+    `[Desktop Entry]\nType=Application\nName=Test browser\nExec=${browser} %u\nMimeType=text/html;x-scheme-handler/https;x-scheme-handler/http;\n`,
   );
-  writeFileSync(join(config, "mimeapps.list"), "[Default Applications]\nx-scheme-handler/https=visitdesk-test-browser.desktop\n");
+  writeFileSync(
+    join(config, "mimeapps.list"),
+    "[Default Applications]\ntext/html=visitdesk-test-browser.desktop\nx-scheme-handler/https=visitdesk-test-browser.desktop\n",
+  );
   session = await startDriver({
     port: PORT,
     logName: "app-waiting-room.log",
@@ -165,13 +222,30 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       await shot(browser, "12-device-checks");
 
       // This WebKitGTK has no WebRTC: "Join visit" opens the call in the system browser,
-      // through the join page in the provider's role.
+      // through the join page in the provider's role. The browser is given a hand-off page
+      // (this user's alone) that leads to the join link; the token is never in its arguments.
       await press(browser, '[data-testid="join-visit"]');
       await waitForText(browser, '[data-testid="visit-outcome"]', /The call opened in your web browser/, 20_000, "the call did not open");
-      await browser.waitUntil(async () => existsSync(OPENED), { timeout: 5000, timeoutMsg: "no browser was asked to open the call" });
-      const opened = readFileSync(OPENED, "utf8");
-      assert.match(opened, /^https:\/\/visit\.example-clinic\.org\/join#t=ey[\w.-]+&l=en&p=dr-ana-ruiz$/);
-      providerToken = new URLSearchParams(opened.split("#")[1]).get("t");
+      await browser.waitUntil(async () => existsSync(OPENED), { timeout: 10_000, timeoutMsg: "no browser was asked to open the call" });
+      const argv = readFileSync(OPENED, "utf8").trimEnd().split("\n");
+      assert.equal(argv.length, 1, `the browser's arguments: ${JSON.stringify(argv)}`);
+      const handed = argv[0];
+      const handoffPath = handed.startsWith("file://") ? fileURLToPath(handed) : handed;
+      assert.equal(dirname(handoffPath), join(process.env.XDG_RUNTIME_DIR, "visitdesk"), `the browser was given ${handed}`);
+      assert.match(handoffPath, /\/visit-[0-9a-f]{32}\.html$/);
+      assert.ok(!handed.includes("#") && !handed.includes("t=") && !handed.includes("dr-ana-ruiz"), `the browser's argument: ${handed}`);
+      assert.equal(statSync(handoffPath).mode & 0o777, 0o600, "the hand-off page is readable by others");
+      assert.equal(statSync(dirname(handoffPath)).mode & 0o777, 0o700, "the hand-off folder is open to others");
+      assert.equal(readFileSync(PAGE, "utf8"), readFileSync(handoffPath, "utf8"), "the browser read another page");
+      // Followed in a real browser engine, the page leads to the join link, token in the fragment.
+      const followed = await followInChromium(pathToFileURL(handoffPath).href);
+      assert.match(followed.url, /^https:\/\/visit\.example-clinic\.org\/join#t=ey[\w.-]+&l=en&p=dr-ana-ruiz$/);
+      assert.equal(followed.referrer, "", "the join page was told where the visit came from");
+      providerToken = new URLSearchParams(followed.url.split("#")[1]).get("t");
+      assert.ok(!handed.includes(providerToken), "the provider's token in the browser's arguments");
+      const processes = readFileSync(PROCESSES, "utf8");
+      assert.match(processes, /xdg-open/, "the launcher's arguments were not seen");
+      assert.ok(!processes.includes(providerToken), "the provider's token in a process's arguments");
       await shot(browser, "12b-call-opened-in-browser");
 
       twilio.leave(roomSid, identity);

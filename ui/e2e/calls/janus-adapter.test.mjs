@@ -18,9 +18,24 @@ import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 const ROOM = 4711;
 const OTHER_ROOM = 4712;
 const GUARDED_ROOM = 4713;
+const AUDIO_ROOM = 4714;
+const HELD_ROOM = 4715;
 const PROVIDER = "dr-e2e-provider";
 const PATIENT = "patient-kqzmtrwx";
 const INTERPRETER = "interpreter-hjdksowq";
+const CAREGIVER = "caregiver-pwmzqtnr";
+
+/** An init script: this device has no camera (none listed; asking for video is NotFoundError). */
+function withoutCameraDevice() {
+  const media = navigator.mediaDevices;
+  const getUserMedia = media.getUserMedia.bind(media);
+  const enumerateDevices = media.enumerateDevices.bind(media);
+  media.getUserMedia = async (constraints) => {
+    if (constraints?.video) throw new DOMException("Requested device not found", "NotFoundError");
+    return getUserMedia(constraints);
+  };
+  media.enumerateDevices = async () => (await enumerateDevices()).filter((device) => device.kind !== "videoinput");
+}
 
 const skip = callsSkipReason("ui/e2e/calls/janus-adapter.test.mjs");
 
@@ -55,8 +70,9 @@ describe("Janus adapter in real calls", { skip }, () => {
     await janus?.stop();
   });
 
-  async function open(name) {
+  async function open(name, { initScript = null } = {}) {
     const page = await openPage(browser);
+    if (initScript) await page.addInitScript(initScript);
     await page.goto(site.url);
     await page.waitForFunction(() => window.visitdeskCall !== undefined);
     pages[name] = page;
@@ -64,11 +80,15 @@ describe("Janus adapter in real calls", { skip }, () => {
   }
 
   /** Connects `page` as `identity`, over HTTP long polls or the WebSocket. */
-  function connect(page, identity, { transport = "http", room = ROOM, token = roomToken(janus.tokenSecret, room), core = coreToken(janus.tokenSecret), expected = 3 } = {}) {
+  function connect(
+    page,
+    identity,
+    { transport = "http", room = ROOM, token = roomToken(janus.tokenSecret, room), core = coreToken(janus.tokenSecret), expected = 3, withCamera = true, held = false } = {},
+  ) {
     const server = transport === "ws" ? janus.ws : janus.http;
     return page.evaluate(([config, options]) => window.visitdeskCall.connect(config, options), [
       { server, room: String(room), coreToken: core, identity },
-      { token, expectedParticipants: expected, lowEndMobile: false, providerIdentity: PROVIDER },
+      { token, expectedParticipants: expected, lowEndMobile: false, providerIdentity: PROVIDER, withCamera, held },
     ]);
   }
 
@@ -204,6 +224,134 @@ describe("Janus adapter in real calls", { skip }, () => {
         return state === "disconnected" && events.at(-1) === "disconnected room_completed";
       });
     }
+  });
+
+  /** `name` sends no video at all (never asked for, not offered, no RTP) while `listener` hears it. */
+  async function assertAudioOnly(name, identity, listener, { askedSince = 0 } = {}) {
+    const page = pages[name];
+    const mine = await snapshot(page);
+    const asked = mine.asked.slice(askedSince);
+    assert.ok(asked.length > 0 && asked.every((a) => a.audio && !a.video), `${name} asked getUserMedia for audio only: ${JSON.stringify(asked)}`);
+    assert.deepEqual(mine.local, { cameraEnabled: false, microphoneEnabled: true, tracks: [{ kind: "audio", enabled: true }] });
+    const descriptions = await page.evaluate(() => window.visitdeskCall.localDescriptions());
+    const offers = descriptions.filter((d) => d.type === "offer");
+    assert.equal(offers.length, 1, `one publisher offer: ${JSON.stringify(descriptions.map((d) => d.type))}`);
+    assert.match(offers[0].sdp, /^m=audio /m);
+    assert.doesNotMatch(offers[0].sdp, /^m=video /m, `${name}'s offer has no video m-line`);
+    for (const { sdp } of descriptions) {
+      const videoLines = sdp.split(/^(?=m=)/m).filter((section) => section.startsWith("m=video"));
+      for (const section of videoLines) assert.doesNotMatch(section, /^a=(sendonly|sendrecv)/m, `${name} sends no video in any answer`);
+    }
+
+    const sids = { [listener]: (await snapshot(pages[listener])).localSid, [name]: mine.localSid };
+    const first = await eventually(`${listener} hears ${name}`, async () => {
+      const now = (await received(pages[listener]))[sids[name]];
+      return (now?.audioSamples ?? 0) > 0 && now;
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const second = (await received(pages[listener]))[sids[name]];
+    assert.ok(second.audioSamples > first.audioSamples && second.audioEnergy > 0, `${listener} hears ${name}: ${JSON.stringify(second)}`);
+    assert.equal(second.videoFrames, 0);
+    const heard = (await snapshot(pages[listener])).remotes.find((r) => r.identity === identity);
+    assert.deepEqual(heard?.tracks.map((t) => t.kind), ["audio"], `${listener} gets only ${name}'s audio`);
+
+    const sent = await page.evaluate(() => window.visitdeskCall.sent());
+    assert.deepEqual(sent.filter((l) => l.kind === "video"), [], `no outbound-rtp of kind video: ${JSON.stringify(sent)}`);
+    assert.ok(sent.some((l) => l.kind === "audio" && l.bytesSent > 0), `${name} sends audio: ${JSON.stringify(sent)}`);
+    console.log(`  ${listener} ← ${name}: audio only, +${second.audioPackets - first.audioPackets} packets/s; offer m-lines ${offers[0].sdp.match(/^m=\w+/gm).join(" ")}`);
+  }
+
+  it("joining without a camera asks for none and sends no video; a device with no camera joins with audio", async () => {
+    await admin.createRoom(AUDIO_ROOM);
+    const provider = await open("audio-provider");
+    const patient = await open("audio-patient");
+    const caregiver = await open("no-camera-caregiver", { initScript: withoutCameraDevice });
+    const room = { room: AUDIO_ROOM, expected: 3 };
+
+    assert.equal((await connect(provider, PROVIDER, room)).ok, true);
+    const joined = await connect(patient, PATIENT, { ...room, withCamera: false });
+    assert.equal(joined.ok, true, JSON.stringify(joined));
+    await assertAudioOnly("audio-patient", PATIENT, "audio-provider");
+
+    // The caregiver's device really has no camera: a join that asks for one fails as it should.
+    const refused = await connect(caregiver, CAREGIVER, room);
+    assert.deepEqual([refused.ok, refused.kind], [false, "media_unavailable"], JSON.stringify(refused));
+    const askedSince = (await snapshot(caregiver)).asked.length;
+    const audioOnly = await connect(caregiver, CAREGIVER, { ...room, withCamera: false });
+    assert.equal(audioOnly.ok, true, JSON.stringify(audioOnly));
+    await assertAudioOnly("no-camera-caregiver", CAREGIVER, "audio-provider", { askedSince });
+
+    // The provider still sends its camera to both.
+    const sid = (await snapshot(provider)).localSid;
+    for (const name of ["audio-patient", "no-camera-caregiver"]) {
+      await eventually(`${name} decodes the provider's video`, async () => ((await received(pages[name]))[sid]?.videoFrames ?? 0) > 0);
+    }
+  });
+
+  it("a patient connected held captures, sends and receives nothing until released; hold stops it all again; release resumes", async () => {
+    await admin.createRoom(HELD_ROOM);
+    const provider = await open("held-provider");
+    const patient = await open("held-patient");
+    const room = { room: HELD_ROOM, expected: 2 };
+    assert.equal((await connect(provider, PROVIDER, room)).ok, true);
+    const joined = await connect(patient, PATIENT, { ...room, held: true });
+    assert.equal(joined.ok, true, JSON.stringify(joined));
+    const sids = { patient: joined.sid, provider: (await snapshot(provider)).localSid };
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const patientSeen = async () => (await snapshot(provider)).remotes.find((r) => r.identity === PATIENT);
+    /** Bytes the patient's open connections send, and what each side has received from the other. */
+    const flow = async () => ({
+      sent: (await patient.evaluate(() => window.visitdeskCall.sent())).filter((l) => l.kind === "audio" || l.kind === "video").reduce((n, l) => n + l.bytesSent, 0),
+      toProvider: Object.values((await provider.evaluate(() => window.visitdeskCall.inboundTotals()))[sids.patient] ?? {}).reduce((n, v) => n + v, 0),
+      toPatient: Object.values((await patient.evaluate(() => window.visitdeskCall.inboundTotals()))[sids.provider] ?? {}).reduce((n, v) => n + v, 0),
+    });
+
+    // Held: in the room (the provider and Janus's listparticipants see the patient) with nothing captured or sent.
+    const seen = await eventually("the provider sees the held patient", patientSeen);
+    assert.deepEqual(seen.tracks, [], "the provider gets no track of the held patient");
+    const listed = await admin.participants(HELD_ROOM);
+    assert.deepEqual(listed.map((p) => [p.display, p.publisher]).sort(), [[PATIENT, false], [PROVIDER, true]].sort(), JSON.stringify(listed));
+    await sleep(2_000); // time for anything that would leak to show
+    const held = await snapshot(patient);
+    assert.deepEqual([held.held, held.asked, held.captured, held.peerConnections], [true, [], [], 0], `nothing asked, captured or connected: ${JSON.stringify(held)}`);
+    assert.deepEqual(held.local, { cameraEnabled: false, microphoneEnabled: false, tracks: [] });
+    assert.deepEqual(await patient.evaluate(() => window.visitdeskCall.sent()), [], "no outbound-rtp");
+    assert.deepEqual([await received(patient), (await patientSeen()).tracks], [{}, []]);
+
+    // Released: both decode and hear each other.
+    assert.deepEqual(await patient.evaluate(() => window.visitdeskCall.release()), { ok: true });
+    await assertMediaFlows(["held-provider", "held-patient"]);
+    const live = await snapshot(patient);
+    assert.deepEqual(live.captured.map((t) => `${t.kind} ${t.readyState}`).sort(), ["audio live", "video live"]);
+    const flowing = await flow();
+    assert.ok(flowing.sent > 0 && flowing.toProvider > 0 && flowing.toPatient > 0, `the byte counts see media while released: ${JSON.stringify(flowing)}`);
+
+    // Held again: the capture ends, the provider sees the tracks go, and no bytes move either way.
+    let started = Date.now();
+    await patient.evaluate(() => window.visitdeskCall.hold());
+    const rehold = await snapshot(patient);
+    assert.deepEqual([rehold.held, rehold.captured.map((t) => t.readyState)], [true, ["ended", "ended"]], "the camera and microphone are released");
+    await eventually("the provider sees the patient's tracks go", async () => (await patientSeen())?.tracks.length === 0);
+    console.log(`  hold: the provider saw the patient's tracks go after ${Date.now() - started} ms`);
+    await sleep(500);
+    const before = await flow();
+    await sleep(2_000);
+    const after = await flow();
+    console.log(`  held for 2 s: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    assert.ok(after.sent <= before.sent, `the patient sends nothing: ${before.sent} → ${after.sent}`);
+    assert.ok(after.toProvider <= before.toProvider, `the provider receives nothing from the patient: ${before.toProvider} → ${after.toProvider}`);
+    assert.ok(after.toPatient <= before.toPatient, `the patient receives nothing: ${before.toPatient} → ${after.toPatient}`);
+    assert.deepEqual(await received(patient), {});
+    assert.deepEqual((await snapshot(provider)).events.filter((e) => e.startsWith("participantLeft")), [], "the patient stays in the room");
+
+    // Released again: media resumes both ways on new connections.
+    started = Date.now();
+    assert.deepEqual(await patient.evaluate(() => window.visitdeskCall.release()), { ok: true });
+    await assertMediaFlows(["held-provider", "held-patient"]);
+    console.log(`  release again: media both ways within ${Date.now() - started} ms`);
+    const resumed = await flow();
+    assert.ok(resumed.sent > 0 && resumed.toProvider > after.toProvider, `media flows again: ${JSON.stringify(resumed)}`);
+    assert.equal((await snapshot(patient)).captured.filter((t) => t.readyState === "live").length, 2);
   });
 
   it("refuses another room's token, an expired token and a forged one (433); a missing room is room_completed", async () => {

@@ -41,3 +41,40 @@ export async function liveStreams(page, ms = 1500) {
   }
   return { video, audio };
 }
+
+/** An init script: records every track getUserMedia hands the page (the camera light's source). */
+export function recordCaptures() {
+  window.__captured = [];
+  const devices = navigator.mediaDevices;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    window.__captured.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+/** Captured tracks still live (camera or microphone in use). */
+export function liveCaptures(page) {
+  return page.evaluate(() => window.__captured.filter((track) => track.readyState === "live").map((track) => track.kind));
+}
+
+/** How many streams the page is sending now: outbound-rtp bytes rising over `ms`. */
+export async function sendingStreams(page, ms = 1500) {
+  const outbound = () =>
+    page.evaluate(async () => {
+      const streams = {};
+      for (const [index, pc] of window.__peerConnections.entries()) {
+        if (pc.connectionState === "closed") continue;
+        (await pc.getStats()).forEach((report) => {
+          if (report.type === "outbound-rtp") streams[`${index}/${report.id}`] = { kind: report.kind, bytes: report.bytesSent ?? 0 };
+        });
+      }
+      return streams;
+    });
+  const before = await outbound();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await outbound();
+  const rising = Object.entries(after).filter(([id, now]) => now.bytes > (before[id]?.bytes ?? 0));
+  return { video: rising.filter(([, s]) => s.kind === "video").length, audio: rising.filter(([, s]) => s.kind === "audio").length };
+}

@@ -14,8 +14,8 @@ import { ARTIFACTS, command, openApp, startDriver } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
 import { startJanus } from "./janus.mjs";
-import { serveJoinSite } from "./join-site.mjs";
-import { liveStreams, recordPeerConnections } from "./peer-stats.mjs";
+import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
+import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
 const PORT = 4448;
@@ -55,6 +55,11 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     const page = await openPage(chromium, { phone });
     page.touch = phone;
     await page.addInitScript(recordPeerConnections);
+    await page.addInitScript(recordCaptures);
+    // Every address the page asks for (the fragment, never sent, cut off) and every WebSocket.
+    page.addresses = [];
+    page.on("request", (request) => page.addresses.push(request.url().split("#")[0]));
+    page.on("websocket", (socket) => page.addresses.push(socket.url()));
     pages.push(page);
     await page.goto(link);
     return page;
@@ -76,7 +81,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: false });
+    janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: true });
     twilio = await startTwilioStandIn();
     // The clinic's web server serves the page and passes /janus on to Janus (same origin: the
     // page's CSP allows it).
@@ -100,7 +105,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
       },
     });
     const clinic = await ok("clinic_settings", {});
-    await ok("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: `${site.url}janus` } } });
+    await ok("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: janusBrowserUrl(site.url) } } });
     await ok("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
   });
 
@@ -118,6 +123,8 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
   let patient;
   let provider;
   let joinUrl;
+  let interpreter;
+  const invitedLinks = [];
 
   it("the patient opens their link, checks their devices and waits; the console's monitor sees them", async () => {
     visit = await ok("create_visit", {
@@ -127,6 +134,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
       request: { visit_id: visit.id, role: "patient", method: "copy_link", phone: null, language: "en", confirm_resend: false },
     });
     assert.match(invite.link, /#t=.*&b=janus&/);
+    invitedLinks.push(invite.link);
     patient = await openLink(invite.link, { phone: true });
     assert.equal(new URL(patient.url()).hash, "", "the token left the address bar");
     await shotBoth(patient, "01-device-check");
@@ -140,9 +148,18 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
       const presence = (await ok("waiting_room", {})).find((p) => p.visit_id === visit.id);
       return presence?.state.kind === "waiting";
     });
+    await assertHeld(patient, "the waiting patient");
   });
 
-  it("the clinician joins: the waiting room hides within 1 s and both decode each other", async () => {
+  /** Nothing leaves or reaches `page`: no capture live (camera light off), no RTP sent or decoded. */
+  async function assertHeld(page, who) {
+    const none = (streams) => streams.video === 0 && streams.audio === 0;
+    await eventually(`${who} still holds the camera or microphone`, async () => (await liveCaptures(page)).length === 0, 5000);
+    await eventually(`${who} sends media`, async () => none(await sendingStreams(page)), 8000);
+    await eventually(`${who} receives media`, async () => none(await liveStreams(page)), 8000);
+  }
+
+  it("the clinician joins: the patient is let in, the waiting room hides, and both decode each other", async () => {
     const join = await ok("start_visit", { visitId: visit.id });
     assert.equal(join.target.service, "janus");
     joinUrl = join.join_url;
@@ -150,10 +167,11 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await joinFromDeviceCheck(provider);
     await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
     const providerIn = Date.now();
-    await eventually("the waiting room did not hide", async () => !(await visible(patient, '[data-testid="waiting-room"]')), 5000, 20);
+    await eventually("the waiting room did not hide", async () => !(await visible(patient, '[data-testid="waiting-room"]')), 10_000, 20);
     const hiddenAfter = Date.now() - providerIn;
+    // The time is reported here; its goal is a benchmark's (bench/run calls), not this test's.
     console.log(`waiting room hidden ${hiddenAfter} ms after the clinician's call view showed`);
-    assert.ok(hiddenAfter <= 1000, `the waiting room hid after ${hiddenAfter} ms`);
+    assert.deepEqual((await sendingStreams(patient)).video, 1, "the admitted patient sends video");
     await decodesFrom(patient, 1, "the patient");
     await decodesFrom(provider, 1, "the clinician");
     // The intake answers reach the clinician over the call's data channel.
@@ -165,7 +183,8 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     const invite = await ok("invite_guest", {
       request: { visit_id: visit.id, role: "interpreter", method: "copy_link", phone: null, language: "es", confirm_resend: false },
     });
-    const interpreter = await openLink(invite.link);
+    invitedLinks.push(invite.link);
+    interpreter = await openLink(invite.link);
     await joinFromDeviceCheck(interpreter);
     await interpreter.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
     assert.equal(await visible(interpreter, '[data-testid="waiting-room"]'), false, "interpreters skip the waiting room");
@@ -175,10 +194,15 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await shotBoth(patient, "04-three-in-call");
   });
 
-  it("the clinician drops: the waiting room comes back; they return: it hides again", async () => {
+  it("the clinician drops: the patient is held again, out of the interpreter's sight; they return: let in again", async () => {
     await provider.locator('[data-testid="leave"]').first().click();
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 15_000 });
     await shotBoth(patient, "05-clinician-dropped");
+    await assertHeld(patient, "the patient back in the waiting room");
+    await eventually("the interpreter still receives the patient", async () => {
+      const live = await liveStreams(interpreter);
+      return live.video === 0 && live.audio === 0;
+    }, 8000);
     provider = await openLink(joinUrl);
     await joinFromDeviceCheck(provider);
     await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
@@ -186,20 +210,29 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await decodesFrom(patient, 2, "the patient after the clinician's return");
   });
 
-  it("ending the visit disconnects everyone and the room is gone; other tokens are refused", async () => {
+  it("no address holds a token; ending the visit disconnects everyone and the room is gone; other tokens are refused", async () => {
+    const fragment = (link) => Object.fromEntries(new URLSearchParams(link.split("#")[1]));
     const other = await ok("create_visit", {
       form: { patient_display_name: "Grace Hopper", patient_mobile: "(415) 555-2672", scheduled_at: Math.floor(Date.now() / 1000) },
     });
     const otherLink = (await ok("invite_guest", {
       request: { visit_id: other.id, role: "family", method: "copy_link", phone: null, language: null, confirm_resend: false },
     })).link;
+    // Tokens travel inside the WebSocket, never in an address a server or proxy could log.
+    const secrets = [invitedLinks, joinUrl].flat().flatMap((link) => {
+      const { t, c } = fragment(link);
+      return [t, c].map((token) => token.split(":")[1].match(/[A-Za-z0-9]{8,}/)[0]);
+    });
+    const addresses = [...site.requests, ...pages.flatMap((page) => page.addresses)];
+    assert.ok(addresses.some((address) => address.includes("/janus-ws")), "the pages used Janus's WebSocket transport");
+    for (const secret of secrets) assert.deepEqual(addresses.filter((address) => address.includes(secret)), [], "an address holds a token");
+
     await ok("end_visit", { visitId: visit.id });
     await patient.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
     await shotBoth(patient, "06-visit-ended");
     await provider.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
 
     // The other visit's open room, with a token for another room, a forged one, an expired one.
-    const fragment = (link) => Object.fromEntries(new URLSearchParams(link.split("#")[1]));
     const theirs = fragment(otherLink);
     const room = theirs.r;
     const attempts = {

@@ -5,17 +5,21 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BrowserKind } from "../lib/devices";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
+
+/** The clinic's file naming its Twilio account (the links below are for it). */
+const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null } });
 import JoinPage from "./JoinPage.svelte";
 import { VisitFlow } from "./visitFlow";
 
 const NOW = 1_795_361_400;
+const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const PROVIDER = "dr-ana-ruiz";
 const PATIENT = "patient-kqzmfwprxd";
 const HOSTILE = "<img src=x onerror=alert(1)>";
 
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const token = (identity: string, exp = NOW + 3600) =>
-  `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } } })}.c2ln`;
+  `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: ACCOUNT })}.c2ln`;
 const linkFor = (identity: string, { language = "en", provider = PROVIDER, exp = NOW + 3600 } = {}) =>
   `#t=${token(identity, exp)}&l=${language}&p=${encodeURIComponent(provider)}`;
 
@@ -52,17 +56,17 @@ function page(fragment: string, options: PageOptions = {}) {
   const queue = [...(options.sessions ?? [])];
   const backend = fakeBackend(() => queue.shift() ?? new Error("no session"));
   const flow = new VisitFlow({
-    location: { hash: fragment, pathname: "/join", search: "" },
+    location: { hash: fragment, pathname: "/join", search: "", href: `https://visit.example.org/join${fragment}` },
     history: { state: null, replaceState: vi.fn() },
     nowUnix: () => NOW,
     webRtcSupported: () => options.webRtc ?? true,
     chooseBackend: async () => backend,
-    loadConfig: async () => options.config ?? defaultClinicConfig("https://visit.example.org/join"),
+    loadConfig: async () => options.config ?? clinicConfig(),
     lowEndMobile: false,
     setTimeout: (callback, ms) => window.setTimeout(callback, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
   });
-  flow.start();
+  void flow.start();
   const media = options.media ?? fakeMedia(options.failure);
   const view = render(JoinPage, { props: { flow, media, browser: options.browser ?? "chrome" } });
   return { flow, media, view, user: userEvent.setup() };
@@ -127,10 +131,18 @@ describe("problem pages", () => {
 });
 
 describe("the device check", () => {
+  it("a link for another clinic's account says so, with nothing asked of the camera", async () => {
+    const { media } = page(linkFor(PATIENT, { language: "es" }), { config: { ...clinicConfig(), services: { twilioAccountSid: "ACffffffffffffffffffffffffffffffff", janusServer: null } } });
+    const problem = await screen.findByTestId("problem");
+    expect(problem.dataset.problem).toBe("foreign");
+    expect(within(problem).getByRole("heading").textContent).toBe("Este enlace no lo creó esta clínica");
+    expect(media.getUserMedia).not.toHaveBeenCalled();
+  });
+
   it("previews the camera, lists cameras, and joins with the chosen devices", async () => {
     const session = new FakeSession("family-abcde", PROVIDER);
     const { user, media } = page(linkFor("family-abcde"), { sessions: [session] });
-    expect(screen.getByTestId("device-check")).toBeTruthy();
+    expect(await screen.findByTestId("device-check")).toBeTruthy();
     expect(await screen.findByTestId("camera-preview")).toBeTruthy();
     expect(await screen.findByRole("option", { name: "Back camera" })).toBeTruthy();
     expect(screen.getByTestId("mic-level").getAttribute("role")).toBe("meter");
@@ -178,6 +190,8 @@ describe("the patient's waiting room", () => {
     const room = await screen.findByTestId("waiting-room");
     expect(room.hidden).toBe(false);
     expect(screen.getByTestId("welcome").textContent).toBe("Welcome. Thank you for joining on time.");
+    expect(screen.getByTestId("media-off").textContent).toBe("Your camera and microphone are off until your clinician lets you in.");
+    expect(session.held).toBe(true);
     expect(screen.getByTestId("calming-media").getAttribute("src")).toBe("/calming.svg");
     expect(screen.queryByTestId("call-view")).toBeNull();
 
@@ -201,7 +215,7 @@ describe("the patient's waiting room", () => {
   it("pauses the clinic's calming video while the clinician is in the call", async () => {
     const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
     const pause = vi.spyOn(HTMLMediaElement.prototype, "pause").mockReturnValue(undefined);
-    const config = { ...defaultClinicConfig("https://visit.example.org/join"), calmingMedia: { kind: "video" as const, url: "/calm.mp4" } };
+    const config = { ...clinicConfig(), calmingMedia: { kind: "video" as const, url: "/calm.mp4" } };
     const session = new FakeSession(PATIENT, PROVIDER);
     const { user } = page(linkFor(PATIENT), { sessions: [session], config });
     await joinCall(user);
@@ -237,6 +251,7 @@ describe("the patient's waiting room", () => {
     const room = await screen.findByTestId("waiting-room");
     expect(within(room).getByRole("heading", { level: 1 }).textContent).toBe("Sala de espera");
     expect(within(room).getByText("¿Qué farmacia usa?")).toBeTruthy();
+    expect(within(room).getByTestId("media-off").textContent).toBe("Su cámara y su micrófono están apagados hasta que su profesional de salud le dé paso.");
     expect(screen.getByTestId("welcome").textContent).toBe("Bienvenido. Gracias por conectarse a tiempo.");
   });
 });

@@ -1,6 +1,8 @@
-// The clinic's waiting-room settings: visitdesk-join.json next to the join page. A missing or
-// broken file falls back to DEFAULT_CONFIG; a bad field falls back on its own.
+// The clinic's join-page settings: visitdesk-join.json next to the join page. A missing or
+// broken file falls back to DEFAULT_CONFIG (whose only video service is a Janus behind this
+// site's own /janus-ws); a bad field falls back on its own.
 
+import { type ClinicServices, clinicServicesOf } from "./clinicServices";
 import type { Language } from "./link";
 
 export type IntakeQuestion = { id: string; question: string };
@@ -12,6 +14,8 @@ export type ClinicConfig = {
   /** Same-origin only; null when the clinic configured none (or something refused). */
   calmingMedia: CalmingMedia | null;
   intake: Record<Language, IntakeQuestion[]>;
+  /** The only video services this page connects to. */
+  services: ClinicServices;
 };
 
 export const CONFIG_FILE = "visitdesk-join.json";
@@ -40,6 +44,7 @@ export const DEFAULT_CONFIG_JSON = {
       { id: "pharmacy", question: "¿Qué farmacia usa?" },
     ],
   },
+  videoServices: { janusServer: "/janus-ws", twilioAccountSid: null },
 };
 
 const IMAGE = /\.(svg|png|jpe?g|webp|gif|avif)$/i;
@@ -94,6 +99,7 @@ export function parseClinicConfig(json: unknown, pageUrl: string): ClinicConfig 
     welcome: {} as Record<Language, string>,
     calmingMedia: "calmingMedia" in raw && raw.calmingMedia === null ? null : calmingMediaOf(raw.calmingMedia ?? DEFAULT_CALMING_MEDIA, pageUrl),
     intake: {} as Record<Language, IntakeQuestion[]>,
+    services: clinicServicesOf(raw.videoServices, pageUrl),
   };
   for (const language of LANGUAGES) {
     config.welcome[language] = text(welcome[language]) ?? DEFAULT_CONFIG_JSON.welcome[language];

@@ -38,6 +38,8 @@ export type JoinStrings = {
   waitingRoom: {
     title: string;
     connected: string;
+    /** Said plainly while waiting: nothing of the patient's camera or microphone is in use. */
+    mediaOff: string;
     calmingImage: string;
     intakeTitle: string;
     intakeHint: string;
@@ -55,6 +57,14 @@ const en = {
   problems: {
     expired: { title: "This link has expired", body: "Ask the clinic for a new one." },
     incomplete: { title: "This link is not complete", body: "Open it again from your text message." },
+    foreign: {
+      title: "This link was not made by this clinic",
+      body: "For your privacy, this page did not connect you. Open the link from your clinic's text message, or call the clinic.",
+    },
+    unconfigured: {
+      title: "Video visits are not set up on this page",
+      body: "The clinic has not finished setting up this page, so it did not connect you. Please call the clinic.",
+    },
     invalid: { title: "This link is not valid for this visit", body: "Open the newest link the clinic sent you, or ask the clinic for a new one." },
     ended: { title: "This visit has ended", body: "You can close this page. If you still need help, contact the clinic." },
     unsupported: {
@@ -108,6 +118,7 @@ const en = {
   waitingRoom: {
     title: "Waiting room",
     connected: "You are connected. Your clinician will join you here soon — please keep this page open.",
+    mediaOff: "Your camera and microphone are off until your clinician lets you in.",
     calmingImage: "A calm landscape",
     intakeTitle: "While you wait",
     intakeHint: "Your answers go only to your clinician, when the visit starts. You can skip any question.",
@@ -144,6 +155,14 @@ const es = {
   problems: {
     expired: { title: "Este enlace ha caducado", body: "Pida uno nuevo a la clínica." },
     incomplete: { title: "Este enlace no está completo", body: "Ábralo de nuevo desde su mensaje de texto." },
+    foreign: {
+      title: "Este enlace no lo creó esta clínica",
+      body: "Para proteger su privacidad, esta página no lo conectó. Abra el enlace del mensaje de texto de su clínica o llame a la clínica.",
+    },
+    unconfigured: {
+      title: "Las consultas por video no están configuradas en esta página",
+      body: "La clínica no ha terminado de configurar esta página, así que no lo conectó. Llame a la clínica, por favor.",
+    },
     invalid: { title: "Este enlace no es válido para esta consulta", body: "Abra el enlace más reciente que le envió la clínica, o pida uno nuevo." },
     ended: { title: "Esta consulta ha terminado", body: "Puede cerrar esta página. Si aún necesita ayuda, comuníquese con la clínica." },
     unsupported: {
@@ -199,6 +218,7 @@ const es = {
   waitingRoom: {
     title: "Sala de espera",
     connected: "Está conectado. Su profesional de salud se unirá aquí pronto; por favor, mantenga esta página abierta.",
+    mediaOff: "Su cámara y su micrófono están apagados hasta que su profesional de salud le dé paso.",
     calmingImage: "Un paisaje tranquilo",
     intakeTitle: "Mientras espera",
     intakeHint: "Sus respuestas llegan solo a su profesional de salud, cuando empiece la consulta. Puede saltarse cualquier pregunta.",

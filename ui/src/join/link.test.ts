@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { readJoinLink } from "./link";
 
 const NOW = 1_795_361_400;
+const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const jwt = (claims: unknown) => `${b64({ alg: "HS256", typ: "JWT", cty: "twilio-fpa;v=1" })}.${b64(claims)}.c2lnbmF0dXJl`;
-const twilioToken = (exp: number) => jwt({ exp, grants: { identity: "patient-kqzmfwprxd", video: { room: "RM0123456789abcdef0123456789abcdef" } } });
+const twilioToken = (exp: number) => jwt({ exp, grants: { identity: "patient-kqzmfwprxd", video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: ACCOUNT });
 
 describe("join link", () => {
   it("reads a Twilio link: identity, room and expiry from the token, the language", () => {
@@ -13,6 +14,7 @@ describe("join link", () => {
     expect(reading).toEqual({
       ok: {
         backend: "twilio",
+        account: ACCOUNT,
         token: twilioToken(NOW + 3600),
         identity: "patient-kqzmfwprxd",
         room: "RM0123456789abcdef0123456789abcdef",

@@ -12,7 +12,8 @@ export type Language = "en" | "es";
 
 type Common = { token: string; identity: string; room: string; expiresAt: number; language: Language; provider: string | null };
 
-export type JoinLink = (Common & { backend: "twilio" }) | (Common & { backend: "janus"; server: string; coreToken: string });
+/** `account`: the token's `sub`, the Twilio account it was minted for. */
+export type JoinLink = (Common & { backend: "twilio"; account: string }) | (Common & { backend: "janus"; server: string; coreToken: string });
 
 export type LinkProblem = "missing" | "malformed" | "expired";
 
@@ -22,15 +23,16 @@ function language(params: URLSearchParams): Language {
   return params.get("l") === "es" ? "es" : "en";
 }
 
-/** A Twilio access token's identity, room and expiry, read (not verified: Twilio does that). */
-function twilioClaims(token: string): { identity: string; room: string; expiresAt: number } | null {
+/** A Twilio access token's identity, room, expiry and account, read (not verified: Twilio does that). */
+function twilioClaims(token: string): { identity: string; room: string; expiresAt: number; account: string } | null {
   const claims = jwtClaims(token);
   const grants = claims?.grants as { identity?: unknown; video?: { room?: unknown } } | undefined;
   const { identity } = grants ?? {};
   const room = grants?.video?.room;
   const exp = claims?.exp;
-  if (typeof identity !== "string" || typeof room !== "string" || typeof exp !== "number") return null;
-  return { identity, room, expiresAt: exp };
+  const account = claims?.sub;
+  if (typeof identity !== "string" || typeof room !== "string" || typeof exp !== "number" || typeof account !== "string") return null;
+  return { identity, room, expiresAt: exp, account };
 }
 
 export function readJoinLink(fragment: string, nowUnix: number): LinkReading {

@@ -20,7 +20,7 @@ const flow = new VisitFlow({
   clearTimeout: (handle) => window.clearTimeout(handle as number),
 });
 // First: the link leaves the address bar before anything else runs.
-flow.start();
+void flow.start();
 window.addEventListener("pagehide", () => flow.dispose());
 
 const target = document.getElementById("app");

@@ -3,16 +3,21 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeSession, type Outcome, fakeBackend } from "../test/fakeSession";
 import { type EndKind, VideoSessionError } from "../video/session";
 import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
+
+/** The clinic's file naming its Twilio account (the links below are for it). */
+const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null } });
+import { NO_SERVICES } from "./clinicServices";
 import { readIntakeMessage } from "./intake";
 import { INTAKE_RECEIPT_WAIT_MS, VisitFlow, type VisitState } from "./visitFlow";
 
 const NOW = 1_795_361_400;
+const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const PROVIDER = "dr-ana-ruiz";
 const PATIENT = "patient-kqzmfwprxd";
 
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const token = (identity: string, exp = NOW + 3600) =>
-  `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } } })}.c2ln`;
+  `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: ACCOUNT })}.c2ln`;
 const linkFor = (identity: string, { language = "en", provider = PROVIDER as string | null, exp = NOW + 3600 } = {}) =>
   `#t=${token(identity, exp)}&l=${language}${provider === null ? "" : `&p=${provider}`}`;
 
@@ -43,7 +48,7 @@ type Setup = {
   now?: () => number;
 };
 
-function setup({ fragment, sessions = [], webRtc = true, config = defaultClinicConfig("https://visit.example.org/join"), now = () => NOW }: Setup) {
+function setup({ fragment, sessions = [], webRtc = true, config = clinicConfig(), now = () => NOW }: Setup) {
   const log: string[] = [];
   const location = { hash: fragment, pathname: "/join", search: "?clinic=north", href: `https://visit.example.org/join?clinic=north${fragment}` };
   const history = {
@@ -95,7 +100,7 @@ function inCall(state: VisitState) {
 /** Started, through the device check and into the call on `session`. */
 async function joined(identity: string, session: FakeSession, options: { provider?: string | null; language?: string } = {}) {
   const env = setup({ fragment: linkFor(identity, options), sessions: [session] });
-  env.flow.start();
+  await env.flow.start();
   if (identity.startsWith("patient-")) await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
   await env.flow.join(choice);
   return env;
@@ -105,10 +110,13 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** Lets a release under way (the patient being let in) finish. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 describe("the link", () => {
-  it("leaves the address bar before anything else happens, keeping the page's path and query", () => {
+  it("leaves the address bar before anything else happens, keeping the page's path and query", async () => {
     const { flow, log, location } = setup({ fragment: linkFor(PATIENT) });
-    flow.start();
+    await flow.start();
     expect(log[0]).toBe("nowUnix");
     expect(log[1]).toBe("replaceState /join?clinic=north");
     expect(log.slice(2)).toEqual(["webRtcSupported", "loadConfig"]);
@@ -116,9 +124,9 @@ describe("the link", () => {
     expect(flow.state).toMatchObject({ phase: "device-check", role: "patient", language: "en" });
   });
 
-  it("leaves the address bar even when the link is unusable", () => {
+  it("leaves the address bar even when the link is unusable", async () => {
     const { flow, history } = setup({ fragment: "#t=not-a-token&l=es" });
-    flow.start();
+    await flow.start();
     expect(history.replaceState).toHaveBeenCalledWith(null, "", "/join?clinic=north");
     expect(flow.state).toMatchObject({ phase: "problem", problem: "incomplete", language: "es", canRejoin: false });
   });
@@ -127,24 +135,59 @@ describe("the link", () => {
     ["an expired link", linkFor(PATIENT, { exp: NOW - 1 }), "expired"],
     ["no link at all", "", "incomplete"],
     ["a cut-off link", linkFor(PATIENT).slice(0, 40), "incomplete"],
-  ])("%s shows its problem page", (_name, fragment, problem) => {
+  ])("%s shows its problem page", async (_name, fragment, problem) => {
     const { flow, backend } = setup({ fragment });
-    flow.start();
+    await flow.start();
     expect(flow.state).toMatchObject({ phase: "problem", problem });
     expect(backend.connects).toEqual([]);
   });
 
-  it("a browser without WebRTC gets the page saying which browsers work, in the link's language", () => {
+  it("a browser without WebRTC gets the page saying which browsers work, in the link's language", async () => {
     const { flow, loadConfig } = setup({ fragment: linkFor(PATIENT, { language: "es" }), webRtc: false });
-    flow.start();
+    await flow.start();
     expect(flow.state).toMatchObject({ phase: "problem", problem: "unsupported", language: "es" });
     expect(loadConfig).not.toHaveBeenCalled();
+  });
+
+  it("a Twilio token minted for another account is refused before anything is sent", async () => {
+    const foreign = `#t=${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp: NOW + 3600, grants: { identity: PATIENT, video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: "ACffffffffffffffffffffffffffffffff" })}.c2ln&l=es&p=${PROVIDER}`;
+    const { flow, backend, log } = setup({ fragment: foreign });
+    await flow.start();
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "foreign", language: "es", canRejoin: false });
+    await flow.join(choice);
+    expect(backend.connects).toEqual([]);
+    expect(log).not.toContain("chooseBackend");
+  });
+
+  it("a Janus link naming another server is refused; the clinic's own is used with the clinic's address", async () => {
+    const janusFragment = (server: string) =>
+      `#t=${encodeURIComponent(`${NOW + 600},janus.plugin.videoroom,room=1234:c2ln`)}&l=en&p=${PROVIDER}&b=janus&s=${encodeURIComponent(server)}&r=1234&i=${PATIENT}&c=${encodeURIComponent(`${NOW + 600},janus,janus.plugin.videoroom:c2ln`)}`;
+    const config = { ...clinicConfig(), services: { twilioAccountSid: null, janusServer: "wss://visit.example.org/janus-ws" } };
+    const attacker = setup({ fragment: janusFragment("wss://janus.attacker.example/janus"), config });
+    await attacker.flow.start();
+    expect(attacker.flow.state).toMatchObject({ phase: "problem", problem: "foreign" });
+    await attacker.flow.join(choice);
+    expect(attacker.log).not.toContain("chooseBackend");
+
+    const clinic = setup({ fragment: janusFragment("wss://visit.example.org/janus-ws/"), config, sessions: [new FakeSession(PATIENT, PROVIDER)] });
+    await clinic.flow.start();
+    expect(clinic.flow.state).toMatchObject({ phase: "device-check" });
+    await clinic.flow.join(choice);
+    expect(clinic.flow.state.phase).toBe("in-call");
+  });
+
+  it("a page whose clinic file names no video service connects nobody", async () => {
+    const { flow, log } = setup({ fragment: linkFor(PATIENT), config: { ...clinicConfig(), services: NO_SERVICES } });
+    await flow.start();
+    expect(flow.state).toMatchObject({ phase: "problem", problem: "unconfigured" });
+    await flow.join(choice);
+    expect(log).not.toContain("chooseBackend");
   });
 
   it("a link that expired while the page was open is not used", async () => {
     let now = NOW;
     const { flow, backend } = setup({ fragment: linkFor(PATIENT, { exp: NOW + 60 }), now: () => now });
-    flow.start();
+    await flow.start();
     now = NOW + 61;
     await flow.join(choice);
     expect(flow.state).toMatchObject({ phase: "problem", problem: "expired" });
@@ -178,7 +221,7 @@ describe("connecting", () => {
     ["other", "failed", true],
   ])("a connect refused with %s shows the %s page", async (kind, problem, canRejoin) => {
     const { flow } = setup({ fragment: linkFor(PATIENT), sessions: [new VideoSessionError({ kind, code: null, message: "refused" })] });
-    flow.start();
+    await flow.start();
     await flow.join(choice);
     expect(flow.state).toMatchObject({ phase: "problem", problem, canRejoin });
   });
@@ -188,7 +231,7 @@ describe("connecting", () => {
       fragment: linkFor(PATIENT),
       sessions: [new VideoSessionError({ kind: "media_permission", code: null, message: null })],
     });
-    flow.start();
+    await flow.start();
     await flow.join(choice);
     expect(flow.state).toMatchObject({ phase: "device-check", mediaFailure: "media_permission" });
   });
@@ -197,7 +240,7 @@ describe("connecting", () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     let arrive: (session: FakeSession) => void = () => {};
     const { flow, backend } = setup({ fragment: linkFor(PATIENT), sessions: [new Promise((resolve) => (arrive = resolve))] });
-    flow.start();
+    await flow.start();
     const joining = flow.join(choice);
     expect(flow.state.phase).toBe("connecting");
     await vi.waitFor(() => expect(backend.connects).toHaveLength(1));
@@ -212,24 +255,55 @@ describe("connecting", () => {
 });
 
 describe("the patient's waiting room", () => {
-  it("shows while no provider is in the call, hides when one joins, and follows them leaving and returning", async () => {
+  it("waits held, is let in when the clinician joins, held again when they leave, let in on their return", async () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     session.present("family-abcde");
-    const { flow } = await joined(PATIENT, session);
+    const { flow, backend } = await joined(PATIENT, session);
+    expect(backend.connects[0]).toMatchObject({ held: true });
+    expect(session.held).toBe(true);
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false, reconnecting: false });
 
     const provider = session.join(PROVIDER);
+    // Shown until the media is released.
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true });
+    await settle();
+    expect(session.held).toBe(false);
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
     session.leave(provider);
+    expect(session.held).toBe(true);
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false });
     session.join(PROVIDER);
+    await settle();
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+    expect(session.calls).toEqual(["release", "hold", "release"]);
+  });
+
+  it("a camera that fails when the patient is let in sends them to the device check, hung up", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    session.releaseFailure = new VideoSessionError({ kind: "media_permission", code: null, message: "denied" });
+    const { flow } = await joined(PATIENT, session);
+    session.join(PROVIDER);
+    await settle();
+    expect(flow.state).toMatchObject({ phase: "device-check", mediaFailure: "media_permission" });
+    expect(session.calls).toEqual(["release", "disconnect"]);
+  });
+
+  it("a clinician who leaves while the patient is being let in finds them held again", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    const provider = session.join(PROVIDER);
+    session.leave(provider);
+    await settle();
+    expect(session.held).toBe(true);
+    expect(session.calls).toEqual(["release", "hold"]);
+    expect(inCall(flow.state).waitingRoom).toBe(true);
   });
 
   it("is not shown when the provider is already there", async () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     session.present(PROVIDER);
     const { flow } = await joined(PATIENT, session);
+    await settle();
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
   });
 
@@ -247,6 +321,7 @@ describe("the patient's waiting room", () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     const provider = session.present(PROVIDER);
     const { flow } = await joined(PATIENT, session);
+    await settle();
 
     session.reconnecting();
     expect(inCall(flow.state)).toMatchObject({ reconnecting: true, waitingRoom: false });
@@ -257,6 +332,7 @@ describe("the patient's waiting room", () => {
 
     session.reconnecting();
     session.join(PROVIDER);
+    await settle();
     expect(inCall(flow.state)).toMatchObject({ reconnecting: true, waitingRoom: false });
     session.reconnected();
     expect(inCall(flow.state)).toMatchObject({ reconnecting: false, waitingRoom: false });
@@ -267,7 +343,7 @@ describe("the patient's waiting room", () => {
     const second = new FakeSession(PATIENT, PROVIDER);
     second.present(PROVIDER);
     const env = setup({ fragment: linkFor(PATIENT), sessions: [first, second] });
-    env.flow.start();
+    await env.flow.start();
     await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
     await env.flow.join(choice);
     expect(inCall(env.flow.state).waitingRoom).toBe(true);
@@ -275,6 +351,7 @@ describe("the patient's waiting room", () => {
     first.end({ kind: "network", code: 53001, message: "lost" });
     expect(env.flow.state).toMatchObject({ phase: "problem", problem: "connection_lost", canRejoin: true });
     await env.flow.rejoin();
+    await settle();
     expect(inCall(env.flow.state)).toMatchObject({ session: second, waitingRoom: false, providerPresent: true });
     expect(env.backend.connects[1]).toMatchObject({ cameraDeviceId: "cam-1", microphoneDeviceId: "mic-1" });
   });
@@ -293,8 +370,10 @@ describe("other guests", () => {
     const { flow, loadConfig, backend } = await joined(identity, session);
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: false });
     expect(flow.state.role).toBe(identity.split("-")[0]);
-    expect(loadConfig).not.toHaveBeenCalled();
+    // Guests too: the clinic's file names the services their link may use.
+    expect(loadConfig).toHaveBeenCalledTimes(1);
     expect(backend.connects[0]?.expectedParticipants).toBe(3);
+    expect(backend.connects[0]?.held).toBe(false);
 
     session.join(PROVIDER);
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
@@ -306,6 +385,7 @@ describe("other guests", () => {
     session.join("interpreter-zzyqx");
     expect(inCall(flow.state).waitingRoom).toBe(true);
     session.join("dr-ana-ruiz");
+    await settle();
     expect(inCall(flow.state).waitingRoom).toBe(false);
   });
 });
@@ -324,6 +404,7 @@ describe("intake answers", () => {
     expect(session.sent).toEqual([]);
 
     const provider = session.join(PROVIDER);
+    await settle();
     expect(session.sent).toHaveLength(1);
     expect(readIntakeMessage(session.sent[0]!)).toEqual([
       { id: "reason", question: "What would you like help with today?", answer: "Knee pain after a fall" },
@@ -337,6 +418,7 @@ describe("intake answers", () => {
     session.leave(provider);
     flow.setIntakeAnswer("medications", "Stopped ibuprofen");
     session.join(PROVIDER);
+    await settle();
     expect(session.sent).toHaveLength(2);
     expect(readIntakeMessage(session.sent[1]!)?.map((a) => a.id)).toEqual(["reason", "medications", "pharmacy"]);
   });
@@ -345,6 +427,7 @@ describe("intake answers", () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     const { timers } = await patientWithAnswers(session);
     const provider = session.join(PROVIDER);
+    await settle();
     expect([...timers.pending.values()].map((t) => t.ms)).toEqual([INTAKE_RECEIPT_WAIT_MS]);
     timers.fireAll();
     expect(session.sent).toHaveLength(2);
@@ -355,6 +438,7 @@ describe("intake answers", () => {
 
     session.leave(provider);
     session.join(PROVIDER);
+    await settle();
     expect(session.sent).toHaveLength(4);
     session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT }), [...session.remoteParticipants.values()][0]!);
     expect(timers.pending.size).toBe(0);
@@ -364,6 +448,7 @@ describe("intake answers", () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     const { timers } = await patientWithAnswers(session);
     session.join(PROVIDER);
+    await settle();
     const family = session.join("family-abcde");
     session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT }), family);
     session.receive(JSON.stringify({ type: "visitdesk.intake-received", for: "patient-other" }), session.remoteParticipants.values().next().value!);
@@ -375,6 +460,7 @@ describe("intake answers", () => {
     const { flow, timers } = await joined(PATIENT, session);
     flow.setIntakeAnswer("reason", "   ");
     session.join(PROVIDER);
+    await settle();
     expect(session.sent).toEqual([]);
     expect(timers.pending.size).toBe(0);
   });
@@ -384,6 +470,7 @@ describe("intake answers", () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     const { history } = await patientWithAnswers(session);
     session.join(PROVIDER);
+    await settle();
     session.end({ kind: "network", code: 53001, message: null });
 
     const seen = JSON.stringify([history.replaceState.mock.calls, { ...localStorage }, { ...sessionStorage }, consoleCalls.map((spy) => spy.mock.calls)]);
@@ -418,7 +505,7 @@ describe("leaving", () => {
     const first = new FakeSession(PATIENT, PROVIDER);
     const second = new FakeSession(PATIENT, PROVIDER);
     const env = setup({ fragment: linkFor(PATIENT), sessions: [first, second] });
-    env.flow.start();
+    await env.flow.start();
     await env.flow.join(choice);
     env.flow.leave();
     expect(first.calls).toEqual(["disconnect"]);

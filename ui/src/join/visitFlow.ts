@@ -11,11 +11,23 @@ import {
   roleOf,
 } from "../video/session";
 import type { ClinicConfig } from "./clinicConfig";
+import { linkForThisClinic } from "./clinicServices";
 import { IntakeInbox, MAX_ANSWER, type ReceivedIntake, intakeMessage, readIntakeReceipt } from "./intake";
 import { type JoinLink, type Language, readJoinLink } from "./link";
 
 /** Each has its own page; `data-problem` carries the kind. */
-export type ProblemKind = "expired" | "incomplete" | "invalid" | "ended" | "unsupported" | "full" | "elsewhere" | "connection_lost" | "failed";
+export type ProblemKind =
+  | "expired"
+  | "incomplete"
+  | "foreign"
+  | "unconfigured"
+  | "invalid"
+  | "ended"
+  | "unsupported"
+  | "full"
+  | "elsewhere"
+  | "connection_lost"
+  | "failed";
 
 export type MediaFailure = "media_permission" | "media_unavailable";
 
@@ -33,7 +45,7 @@ export type VisitState = Common &
         phase: "in-call";
         session: VideoSession;
         providerPresent: boolean;
-        /** The patient's waiting room: shown while no provider is in the call. */
+        /** The patient's waiting room: shown until they are let in (their media held till then). */
         waitingRoom: boolean;
         reconnecting: boolean;
         /** What patients sent (the provider's side only). */
@@ -43,7 +55,7 @@ export type VisitState = Common &
   );
 
 export type VisitFlowDeps = {
-  location: { hash: string; pathname: string; search: string };
+  location: { hash: string; href: string; pathname: string; search: string };
   history: { state: unknown; replaceState(data: unknown, unused: string, url?: string | null): void };
   nowUnix(): number;
   webRtcSupported(): boolean;
@@ -89,6 +101,8 @@ export class VisitFlow {
   readonly #answers = new Map<string, string>();
   readonly #inbox = new IntakeInbox();
   #resendTimer: unknown = null;
+  /** A release under way (the patient being let in). */
+  #releasing: Promise<void> | null = null;
 
   constructor(deps: VisitFlowDeps) {
     this.#deps = deps;
@@ -105,9 +119,13 @@ export class VisitFlow {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Reads the link, then takes it out of the address bar and history before anything else. */
-  start(): void {
+  /**
+   * Reads the link and takes it out of the address bar and history before anything else; then
+   * reads the clinic's file, and goes on only with a link for a service the clinic named.
+   */
+  async start(): Promise<void> {
     const { location, history } = this.#deps;
+    const pageUrl = location.href.split("#")[0] ?? "";
     const reading = readJoinLink(location.hash, this.#deps.nowUnix());
     history.replaceState(history.state, "", `${location.pathname}${location.search}`);
     if ("problem" in reading) {
@@ -115,17 +133,21 @@ export class VisitFlow {
       this.#set({ ...this.#state, phase: "problem", problem, canRejoin: false, language: reading.language });
       return;
     }
-    const link = reading.ok;
-    this.#link = link;
-    const common = { language: link.language, role: this.roleOf(link.identity), config: null };
+    const language = reading.ok.language;
     if (!this.#deps.webRtcSupported()) {
-      this.#set({ phase: "problem", problem: "unsupported", canRejoin: false, ...common });
+      this.#set({ ...this.#state, phase: "problem", problem: "unsupported", canRejoin: false, language });
       return;
     }
-    if (common.role === "patient") {
-      void this.#deps.loadConfig().then((config) => this.#set({ ...this.#state, config }));
+    this.#set({ ...this.#state, language });
+    const config = await this.#deps.loadConfig();
+    const checked = linkForThisClinic(reading.ok, config.services, pageUrl);
+    if ("problem" in checked) {
+      this.#set({ phase: "problem", problem: checked.problem, canRejoin: false, language, role: "unknown", config });
+      return;
     }
-    this.#set({ phase: "device-check", mediaFailure: null, ...common });
+    const link = checked.ok;
+    this.#link = link;
+    this.#set({ phase: "device-check", mediaFailure: null, language, role: this.roleOf(link.identity), config });
   }
 
   async join(choice: JoinChoice): Promise<void> {
@@ -153,6 +175,8 @@ export class VisitFlow {
         cameraDeviceId: choice.withCamera ? choice.cameraId : null,
         microphoneDeviceId: choice.microphoneId,
         withCamera: choice.withCamera,
+        // The patient waits held: nothing captured, sent or received until let in.
+        held: role === "patient",
         signal: connecting.signal,
       });
     } catch (error) {
@@ -270,10 +294,14 @@ export class VisitFlow {
     this.#session = null;
     this.#reconnecting = false;
     this.#providerSids = new Set();
+    this.#releasing = null;
     this.#stopResending();
   }
 
-  /** Who of the providers is here now; each new arrival gets the patient's answers. */
+  /**
+   * Who of the providers is here now. A patient is let in when one arrives (media released,
+   * then their answers sent) and held again, back in the waiting room, when none is left.
+   */
   #syncProviders(): void {
     const session = this.#session;
     if (!session) return;
@@ -281,7 +309,33 @@ export class VisitFlow {
     const arrived = [...present].some((sid) => !this.#providerSids.has(sid));
     this.#providerSids = present;
     if (present.size === 0) this.#stopResending();
-    if (arrived && this.#state.role === "patient") this.#sendIntake(INTAKE_SENDS);
+    if (this.#state.role === "patient") {
+      if (present.size === 0 && !session.held && !this.#releasing) session.hold();
+      if (present.size > 0 && session.held) void this.#letIn(session);
+      else if (arrived && !this.#releasing) this.#sendIntake(INTAKE_SENDS);
+    }
+    this.#publish();
+  }
+
+  /** Releases the patient's media; a camera or microphone that fails sends them to the device check. */
+  async #letIn(session: VideoSession): Promise<void> {
+    if (this.#releasing) return;
+    const releasing = session.release();
+    this.#releasing = releasing;
+    try {
+      await releasing;
+    } catch (error) {
+      if (this.#session !== session) return;
+      this.#detach();
+      session.disconnect();
+      this.#failed(reasonOf(error), "connecting");
+      return;
+    } finally {
+      if (this.#releasing === releasing) this.#releasing = null;
+    }
+    if (this.#session !== session) return;
+    if (this.#providerSids.size === 0) session.hold();
+    else this.#sendIntake(INTAKE_SENDS);
     this.#publish();
   }
 
@@ -296,7 +350,7 @@ export class VisitFlow {
       phase: "in-call",
       session,
       providerPresent,
-      waitingRoom: this.#state.role === "patient" && !providerPresent,
+      waitingRoom: this.#state.role === "patient" && (session.held || this.#releasing !== null),
       reconnecting: this.#reconnecting,
       intakes: this.#inbox.intakes,
     });

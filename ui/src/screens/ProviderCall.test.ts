@@ -171,10 +171,10 @@ describe("The provider's call in the console", () => {
     expect(screen.queryByTestId("call-over")).toBeNull();
   });
 
-  it("removes a participant by their identity after confirmation", async () => {
+  it("removes the participant the clinician saw, by their connection's id, after confirmation", async () => {
     const session = new FakeSession(PROVIDER, PROVIDER);
     session.present(PATIENT);
-    session.present(INTERPRETER);
+    const interpreter = session.present(INTERPRETER);
     const removeParticipant = vi.fn(async () => {});
     const { user } = renderCall({ session, platform: { removeParticipant } });
     await inCall();
@@ -182,7 +182,8 @@ describe("The provider's call in the console", () => {
     expect(within(screen.getByTestId("confirm-remove")).getByText(INTERPRETER)).toBeTruthy();
     expect(removeParticipant).not.toHaveBeenCalled();
     await user.click(screen.getByTestId("confirm-remove-participant"));
-    expect(removeParticipant).toHaveBeenCalledWith("v1", INTERPRETER);
+    expect(removeParticipant).toHaveBeenCalledWith("v1", interpreter.sid);
+    expect(interpreter.sid).not.toBe(INTERPRETER);
     expect((await screen.findByTestId("call-outcome")).textContent).toContain("Interpreter was removed");
   });
 

@@ -69,14 +69,24 @@ describe("Visits panel", () => {
     await waitFor(() => expect(onKeychainProblem).toHaveBeenCalledWith(locked));
   });
 
-  it("adds a visit, showing the core's field messages first", async () => {
+  /** A core that keeps what it is given: listVisits answers with the visits created in its range. */
+  function keepingCore() {
+    const created: Visit[] = [];
+    const listVisits = vi.fn(async (from: number, to: number) => created.filter((v) => v.scheduled_at >= from && v.scheduled_at < to));
     const createVisit = vi
       .fn()
       .mockRejectedValueOnce(
         appError({ code: "invalid_input", fields: [{ field: "patient_mobile", message: "This is not a valid US number (3 digits)." }] }),
       )
-      .mockImplementationOnce(async (form) => visit({ id: "v2", patient_display_name: form.patient_display_name, scheduled_at: form.scheduled_at }));
-    const { user } = renderPanel({ listVisits: vi.fn(async () => []), createVisit });
+      .mockImplementation(async (form) => {
+        const made = visit({ id: `v${created.length + 2}`, patient_display_name: form.patient_display_name, scheduled_at: form.scheduled_at });
+        created.push(made);
+        return made;
+      });
+    return { listVisits, createVisit };
+  }
+
+  async function addGraceHopper(user: ReturnType<typeof userEvent.setup>) {
     await user.click(await screen.findByTestId("add-visit"));
     await user.type(screen.getByLabelText("Patient's name"), "Grace Hopper");
     await user.type(screen.getByLabelText("Patient's mobile number"), "555");
@@ -85,9 +95,29 @@ describe("Visits panel", () => {
     await user.clear(screen.getByLabelText("Patient's mobile number"));
     await user.type(screen.getByLabelText("Patient's mobile number"), "(415) 555-2671");
     await user.click(screen.getByTestId("save-visit"));
-    expect(await screen.findByText("Grace Hopper")).toBeTruthy();
-    expect(screen.queryByTestId("visit-dialog")).toBeNull();
-    expect(createVisit.mock.calls[1]![0]).toMatchObject({ patient_display_name: "Grace Hopper", patient_mobile: "(415) 555-2671" });
+  }
+
+  it.each([
+    ["at noon: for today", new Date(2026, 11, 3, 12, 0), "Thursday, December 3"],
+    ["just before midnight: for tomorrow, and the list goes there", new Date(2026, 11, 3, 23, 52), "Friday, December 4"],
+  ])("adds a visit, showing the core's field messages first (%s)", async (_when, now, dayShown) => {
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView = scrolled; // jsdom has no layout
+    try {
+      const core = keepingCore();
+      const { user } = renderPanel(core);
+      await addGraceHopper(user);
+      expect(await screen.findByText("Grace Hopper")).toBeTruthy();
+      expect(screen.queryByTestId("visit-dialog")).toBeNull();
+      expect(screen.getByTestId("visits-day").textContent).toContain(dayShown);
+      // The new visit is shown and given focus, wherever it landed.
+      await waitFor(() => expect(document.activeElement?.getAttribute("data-visit-id")).toBe("v2"));
+      expect(scrolled).toHaveBeenCalled();
+      expect(core.createVisit.mock.calls[1]![0]).toMatchObject({ patient_display_name: "Grace Hopper", patient_mobile: "(415) 555-2671" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("texts the patient and says it was sent", async () => {

@@ -64,6 +64,9 @@ let nextSid = 1;
 
 export class FakeSession implements VideoSession {
   state: SessionState = "connected";
+  held = false;
+  /** What the next `release()` rejects with, once. */
+  releaseFailure: Error | null = null;
   readonly localParticipant: FakeLocal;
   readonly remoteParticipants = new Map<string, FakeRemote>();
   dominantSpeaker: RemoteParticipant | null = null;
@@ -105,6 +108,17 @@ export class FakeSession implements VideoSession {
   }
   sendMessage(text: string): void {
     this.sent.push(text);
+  }
+  async release(): Promise<void> {
+    this.calls.push("release");
+    const failure = this.releaseFailure;
+    this.releaseFailure = null;
+    if (failure) throw failure;
+    this.held = false;
+  }
+  hold(): void {
+    this.calls.push("hold");
+    this.held = true;
   }
   disconnect(): void {
     this.calls.push("disconnect");
@@ -184,6 +198,7 @@ export function fakeBackend(next: () => Outcome): VideoBackend & { connects: Vid
       connects.push(options);
       const outcome = await next();
       if (outcome instanceof Error) throw outcome;
+      outcome.held = options.held ?? false;
       return outcome;
     },
   };

@@ -65,6 +65,8 @@ export function twilioOptionsFor(settings: CallSettings, input: Omit<TwilioCallI
     preferredVideoCodecs: [{ codec: settings.video.codec, simulcast: settings.video.simulcast }],
     dominantSpeaker: settings.dominantSpeaker,
     networkQuality: settings.networkQuality ? { local: 1, remote: 1 } : false,
+    // No call-quality telemetry to Twilio's insights gateway: the page's CSP allows signalling only.
+    insights: false,
   };
   if (settings.bandwidthProfile) {
     options.bandwidthProfile = { video: { mode: settings.bandwidthProfile, dominantSpeakerPriority: "high" } };

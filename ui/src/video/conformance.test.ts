@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import type { MediaTrack, RemoteParticipant, VideoSession } from "./session";
 import { VideoSessionError } from "./session";
-import { BACKENDS, ME, PROVIDER } from "./testing/drivers";
+import { BACKENDS, type CallSetup, type HeldProbe, ME, PROVIDER } from "./testing/drivers";
 import { settle } from "./testing/janusFakes";
 import { line, record } from "./testing/record";
 
@@ -289,6 +289,7 @@ describe.each(BACKENDS)("our own microphone and camera ($name)", ({ driver }) =>
     const call = driver();
     const session = await call.connect();
     const local = session.localParticipant;
+    expect(call.videoAsked()).toBe(true);
     expect([local.isLocal, local.identity, local.role, kinds(local)]).toEqual([true, ME, "patient", ["audio", "video"]]);
     const enabled = () => [local.microphoneEnabled, local.cameraEnabled, ...local.tracks.map((t) => `${t.kind} ${t.isEnabled}`)];
 
@@ -297,6 +298,22 @@ describe.each(BACKENDS)("our own microphone and camera ($name)", ({ driver }) =>
     session.setCameraEnabled(false);
     session.setMicrophoneEnabled(true);
     expect(enabled()).toEqual([true, false, "audio true", "video false"]);
+  });
+});
+
+describe.each(BACKENDS)("joining without a camera ($name)", ({ driver }) => {
+  it("asks for no camera and sends none: the microphone is our only track, and the camera stays off", async () => {
+    const call = driver();
+    const session = await call.connect({ sending: [PROVIDER], withCamera: false });
+    expect(call.videoAsked()).toBe(false);
+    const local = session.localParticipant;
+    expect([kinds(local), local.microphoneEnabled, local.cameraEnabled]).toEqual([["audio"], true, false]);
+    expect(kinds(remote(session, PROVIDER))).toEqual(["audio", "video"]);
+
+    session.setCameraEnabled(true);
+    expect([kinds(local), local.cameraEnabled]).toEqual([["audio"], false]);
+    await expect(session.switchCamera("cam-2")).rejects.toMatchObject({ kind: "media_unavailable" });
+    expect(call.videoAsked()).toBe(false);
   });
 });
 
@@ -336,4 +353,138 @@ describe.each(BACKENDS)("a connect that fails ($name)", ({ driver }) => {
     controller.abort(new Error("cancelled by test"));
     await expect(pending).rejects.toThrow("cancelled by test");
   });
+});
+
+// Held (the patient's waiting room): the `held`, `release` and `hold` rules of session.ts. A driver
+// reads back what was captured, published and received through its `held` probe.
+describe("held", () => {
+  for (const { name, driver } of BACKENDS) {
+    const reason = driver().held ? "" : ` (skipped: the ${name} driver has no CallDriver.held probe yet; the Twilio side adds it in testing/drivers.ts)`;
+
+    describe.skipIf(reason !== "")(`${name}${reason}`, () => {
+      /** A call connected held with `setup`, and its probe. */
+      async function heldCall(setup: CallSetup = {}) {
+        const call = driver();
+        const session = await call.connect({ held: true, ...setup });
+        return { call, session, probe: call.held!, local: session.localParticipant };
+      }
+      const media = (probe: HeldProbe) => [probe.liveCaptures(), probe.publishing().sort(), probe.receivingFrom()];
+
+      it("connect held: joined and seen, nothing captured, published or received; others come and go with no tracks", async () => {
+        const { call, session, probe, local } = await heldCall({ sending: [PROVIDER], quiet: [INTERPRETER] });
+        expect([session.held, session.state, kinds(local), local.microphoneEnabled, local.cameraEnabled]).toEqual([true, "connected", [], false, false]);
+        expect([probe.captures(), ...media(probe)]).toEqual([0, 0, [], []]);
+        const present = [...session.remoteParticipants.values()].map((p) => `${p.identity} ${p.tracks.length}`).sort();
+        expect(present).toEqual([`${PROVIDER} 0`, `${INTERPRETER} 0`].sort());
+
+        const { shapes } = watch(session);
+        await call.arrive(FAMILY);
+        await call.publish(INTERPRETER);
+        await call.leave(FAMILY);
+        expect(shapes()).toEqual([`participantJoined ${FAMILY} (family, 0 tracks)`, `participantLeft ${FAMILY} (family, 0 tracks)`]);
+        expect([probe.captures(), ...media(probe)]).toEqual([0, 0, [], []]);
+      });
+
+      it("release captures, publishes, then receives everyone sending: each of their tracks by trackSubscribed", async () => {
+        const { session, probe, local } = await heldCall({ sending: [PROVIDER] });
+        const { shapes } = watch(session);
+        await session.release();
+        await settle();
+
+        expect([session.held, kinds(local), local.microphoneEnabled, local.cameraEnabled]).toEqual([false, ["audio", "video"], true, true]);
+        expect([probe.captures(), ...media(probe)]).toEqual([1, 2, ["audio", "video"], [PROVIDER]]);
+        expect(shapes()).toEqual([`trackSubscribed audio of ${PROVIDER}`, `trackSubscribed video of ${PROVIDER}`]);
+        expect(kinds(remote(session, PROVIDER))).toEqual(["audio", "video"]);
+      });
+
+      it("release captures once however often it is called, and does nothing when not held", async () => {
+        const { session, probe } = await heldCall({ sending: [PROVIDER] });
+        await Promise.all([session.release(), session.release()]);
+        await session.release();
+        expect(probe.captures()).toBe(1);
+
+        const live = driver();
+        const unheld = await live.connect({ sending: [PROVIDER] });
+        const { shapes } = watch(unheld);
+        await unheld.release();
+        await settle();
+        expect([unheld.held, live.held!.captures(), shapes()]).toEqual([false, 1, []]);
+      });
+
+      it("a refused capture: release rejects (media_permission) and stays held with nothing captured; a later release works", async () => {
+        const { session, probe, local } = await heldCall({ sending: [PROVIDER] });
+        probe.refuseNextCapture();
+        const error = await session.release().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(VideoSessionError);
+        expect([(error as VideoSessionError).kind, (error as VideoSessionError).message]).toEqual(["media_permission", "Permission denied"]);
+        expect([session.held, kinds(local), ...media(probe)]).toEqual([true, [], 0, [], []]);
+
+        await session.release();
+        await settle();
+        expect([session.held, kinds(remote(session, PROVIDER))]).toEqual([false, ["audio", "video"]]);
+      });
+
+      it("hold unpublishes, ends the capture, unsubscribes every remote track, and stays connected with the others there", async () => {
+        const { session, probe, local } = await heldCall({ sending: [PROVIDER] });
+        await session.release();
+        await settle();
+        const { shapes } = watch(session);
+
+        session.hold();
+        await settle();
+        session.hold();
+        await settle();
+
+        expect(shapes()).toEqual([`trackUnsubscribed audio of ${PROVIDER}`, `trackUnsubscribed video of ${PROVIDER}`]);
+        expect([session.held, session.state, kinds(local), local.microphoneEnabled, local.cameraEnabled]).toEqual([true, "connected", [], false, false]);
+        expect(media(probe)).toEqual([0, [], []]);
+        expect(kinds(remote(session, PROVIDER))).toEqual([]);
+      });
+
+      it("release after a hold captures anew, publishes and receives again", async () => {
+        const { session, probe, local } = await heldCall({ sending: [PROVIDER] });
+        await session.release();
+        await settle();
+        session.hold();
+        await settle();
+        const { shapes } = watch(session);
+
+        await session.release();
+        await settle();
+
+        expect([session.held, kinds(local), probe.captures(), ...media(probe)]).toEqual([false, ["audio", "video"], 2, 2, ["audio", "video"], [PROVIDER]]);
+        expect(shapes()).toEqual([`trackSubscribed audio of ${PROVIDER}`, `trackSubscribed video of ${PROVIDER}`]);
+      });
+
+      it("every trackSubscribed is still followed by one trackUnsubscribed before participantLeft, through holds and releases", async () => {
+        const { call, session } = await heldCall({ sending: [PROVIDER] });
+        const cycle = async (step: () => void | Promise<void>) => {
+          await step();
+          await settle();
+        };
+        const problems = await unpaired(session, async () => {
+          await cycle(() => session.release());
+          await call.arrive(FAMILY);
+          await cycle(() => session.hold());
+          await call.arrive(CAREGIVER);
+          await cycle(() => session.release());
+          await call.leave(FAMILY);
+          await cycle(() => session.hold());
+          await call.leave(PROVIDER);
+          await cycle(() => session.release());
+          await call.vanish(CAREGIVER);
+        });
+        expect(problems).toEqual([]);
+        expect(session.remoteParticipants.size).toBe(0);
+      });
+
+      it("held without a camera: the release asks for and sends the microphone only", async () => {
+        const { call, session, probe, local } = await heldCall({ sending: [PROVIDER], withCamera: false });
+        await session.release();
+        await settle();
+        expect(call.videoAsked()).toBe(false);
+        expect([kinds(local), local.cameraEnabled, probe.publishing()]).toEqual([["audio"], false, ["audio"]]);
+      });
+    });
+  }
 });

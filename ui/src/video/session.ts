@@ -108,6 +108,14 @@ export type VideoSessionEvents = {
 
 export interface VideoSession {
   readonly state: SessionState;
+  /**
+   * Held (the patient's waiting room): connected, so others see the arrival, but nothing is
+   * captured (camera and microphone released), published or received. While held the local
+   * participant has no tracks, remote participants show no tracks, and no `trackSubscribed`
+   * is emitted. Texts travel while held on Twilio (its data track); on Janus, where texts ride
+   * the published connection, `sendMessage` throws until `release()`.
+   */
+  readonly held: boolean;
   readonly localParticipant: LocalParticipant;
   /** Keyed by participant SID. */
   readonly remoteParticipants: ReadonlyMap<string, RemoteParticipant>;
@@ -123,6 +131,15 @@ export interface VideoSession {
   switchMicrophone(deviceId: string): Promise<void>;
   /** Sends a text to everyone in the call over the call's own encrypted data channel. */
   sendMessage(text: string): void;
+  /**
+   * Ends the hold: captures the devices given to `connect`, publishes them, and receives the
+   * others (their tracks are then announced by `trackSubscribed`). Rejects with a
+   * `VideoSessionError` (`media_permission`, `media_unavailable`, or the end reason when the call
+   * ends meanwhile) and stays held. Does nothing when not held; two calls share one release.
+   */
+  release(): Promise<void>;
+  /** Holds again: unpublishes, stops the capture (the camera light goes off), receives nothing (each remote track gets `trackUnsubscribed`). Stays connected. */
+  hold(): void;
   disconnect(): void;
 }
 
@@ -139,6 +156,8 @@ export type VideoConnectOptions = {
   microphoneDeviceId?: string | null;
   /** False: join with the microphone only (no camera is opened). Default true. */
   withCamera?: boolean;
+  /** True: connect held (see `VideoSession.held`); `release()` starts the media. Default false. */
+  held?: boolean;
   /** Aborting cancels a connect still under way. */
   signal?: AbortSignal;
 };

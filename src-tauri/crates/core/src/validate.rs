@@ -154,6 +154,37 @@ pub fn check_server_url(value: &str, field: FormField, schemes: &[&str]) -> Opti
     None
 }
 
+/// The address the core reaches Janus's HTTP API at.
+pub fn janus_api_url(value: &str) -> Option<FieldError> {
+    check_server_url(value, FormField::VideoApiUrl, &["https", "http"])
+}
+
+/// The address browsers reach Janus at: its WebSocket transport only. janus.js's HTTP
+/// transport puts the session token in long-poll addresses, which web servers and proxies log.
+/// The join page connects only to the address in its clinic file, so the two must match.
+pub fn janus_browser_url(value: &str) -> Option<FieldError> {
+    let field = FormField::VideoBrowserUrl;
+    if let Ok(url) = Url::parse(value.trim())
+        && matches!(url.scheme(), "https" | "http")
+    {
+        return Some(FieldError {
+            field,
+            message: "Use Janus's WebSocket address (wss://…, for example wss://video.yourclinic.org/janus-ws): \
+                      over https:// browsers would put the session token in addresses that servers log."
+                .into(),
+        });
+    }
+    if let Ok(url) = Url::parse(value.trim())
+        && (url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some())
+    {
+        return Some(FieldError {
+            field,
+            message: "Remove the user name, “?” and “#” parts: the address alone.".into(),
+        });
+    }
+    check_server_url(value, field, &["wss", "ws"])
+}
+
 /// Why a feed address cannot be used, or `None` when it can. Only https: the feed says
 /// which file to install, and its answer is not itself signed.
 pub fn feed_url_problem(value: &str) -> Option<String> {
@@ -334,7 +365,18 @@ mod tests {
         assert!(
             check_server_url("video", FormField::VideoApiUrl, &http).unwrap().message.contains("not a web address")
         );
-        let browser = ["ws", "wss", "http", "https"];
-        assert!(check_server_url("wss://video.clinic.org/janus", FormField::VideoBrowserUrl, &browser).is_none());
+    }
+
+    #[test]
+    fn browsers_reach_janus_only_by_websocket() {
+        assert!(janus_browser_url("wss://video.clinic.org/janus-ws").is_none());
+        assert!(janus_browser_url("ws://127.0.0.1:8188").is_none());
+        let https = janus_browser_url("https://video.clinic.org/janus").unwrap();
+        assert!(https.message.contains("WebSocket address (wss://"), "{}", https.message);
+        let plain = janus_browser_url("ws://video.clinic.org/janus-ws").unwrap();
+        assert!(plain.message.contains("unencrypted"), "{}", plain.message);
+        let query = janus_browser_url("wss://video.clinic.org/janus-ws?token=x").unwrap();
+        assert!(query.message.contains("“?”"), "{}", query.message);
+        assert!(janus_browser_url("wss://user:pw@video.clinic.org/janus-ws").is_some());
     }
 }

@@ -30,6 +30,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 const TOKEN_SECRET: &str = "janus-flow-token-secret";
 const ADMIN_KEY: &str = "janus-flow-admin-key";
+/// What browsers are told to use: Janus's WebSocket transport (this test makes no browser call).
+const BROWSER_URL: &str = "ws://127.0.0.1:8188";
 
 /// A throwaway Janus, stopped on drop.
 struct Janus {
@@ -73,7 +75,7 @@ async fn clinic(janus: &Janus, twilio: &MockServer) -> TestContext {
         settings_after_setup(ClinicSettings { sms_from: Some("+14155550188".into()), ..ClinicSettings::default() });
     ctx.settings().save(&settings).unwrap();
     let mut clinic = visitdesk_core::clinic::clinic_settings(&ctx).await.unwrap();
-    clinic.video = VideoService::Janus { api_url: janus.http.clone(), browser_url: janus.http.clone() };
+    clinic.video = VideoService::Janus { api_url: janus.http.clone(), browser_url: BROWSER_URL.into() };
     visitdesk_core::clinic::save_clinic_settings(&ctx, clinic).await.unwrap();
     ctx
 }
@@ -196,7 +198,7 @@ async fn a_visit_on_janus_from_invite_to_end() {
     let body = url::form_urlencoded::parse(&sms.body).find(|(key, _)| key == "Body").unwrap().1.into_owned();
     let link = body.split_whitespace().find(|word| word.contains('#')).expect("a link in the text").to_string();
     assert_eq!(fragment_param(&link, "b"), "janus");
-    assert_eq!(fragment_param(&link, "s"), janus.http);
+    assert_eq!(fragment_param(&link, "s"), BROWSER_URL);
     assert_eq!(fragment_param(&link, "p"), "dr-ana-ruiz");
     let room = fragment_param(&link, "r");
     let identity = fragment_param(&link, "i");
@@ -256,17 +258,21 @@ async fn a_visit_on_janus_from_invite_to_end() {
     assert_eq!(join.target.kind(), VideoBackendKind::Janus);
     let CallTarget::Janus { server, room_id, core_token } = &join.target else { panic!("{:?}", join.target) };
     assert_eq!(room_id.to_string(), room);
-    assert_eq!(server, &janus.http);
+    assert_eq!(server, BROWSER_URL);
     assert_eq!(fragment_param(&join.join_url, "i"), "dr-ana-ruiz");
     let provider = Guest::open(&janus.http, core_token).await.unwrap();
     assert_eq!(provider.join(&room, &join.token, &join.identity).await["videoroom"], "joined");
     next_event(&events, &visit.id, "provider_joined", Duration::from_secs(5)).await;
 
-    // Removing the patient kicks them from the room.
-    rooms::remove_participant(ctx.as_ref(), visit.id.clone(), identity.clone()).await.unwrap();
+    // Remove acts on the connection the clinician saw (Janus's participant id), never on a name
+    // anyone could join with; removing the patient kicks them from the room.
+    let by_name = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), identity.clone()).await.unwrap_err();
+    assert_eq!(by_name.code, ErrorCode::InvalidInput, "{by_name:?}");
+    let patient_id = joined["id"].as_u64().expect("Janus gave the patient an id").to_string();
+    rooms::remove_participant(ctx.as_ref(), visit.id.clone(), patient_id.clone()).await.unwrap();
     next_event(&events, &visit.id, "patient_left", Duration::from_secs(5)).await;
-    let nobody = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), "family-nobody".into()).await.unwrap_err();
-    assert_eq!(nobody.code, ErrorCode::NotFound, "{nobody:?}");
+    let gone = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), patient_id).await.unwrap_err();
+    assert_eq!(gone.code, ErrorCode::NotFound, "{gone:?}");
 
     // Ending the visit destroys the room: nobody can join it any more.
     let ended = rooms::end_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();

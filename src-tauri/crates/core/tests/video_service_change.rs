@@ -27,7 +27,7 @@ async fn clinic_on_twilio() -> Arc<TestContext> {
 
 async fn move_janus_to(ctx: &TestContext, server: &MockServer) {
     let mut settings = clinic::clinic_settings(ctx).await.unwrap();
-    settings.video = VideoService::Janus { api_url: server.uri(), browser_url: server.uri() };
+    settings.video = VideoService::Janus { api_url: server.uri(), browser_url: "ws://127.0.0.1:8188".into() };
     clinic::save_clinic_settings(ctx, settings).await.unwrap();
 }
 

@@ -13,6 +13,7 @@ use visitdesk_core::{
     clinic::settings::{ClinicSettings, ProviderProfile, SmsLanguage, StoredSettings, TwilioAccount},
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
     video::CallTarget,
+    visits::browser_handoff::BrowserHandoff,
     visits::invites::{self, InviteRequest, RunningLateRequest},
     visits::rooms,
     visits::{self, VisitForm},
@@ -23,6 +24,7 @@ use wiremock::{
     matchers::{body_string_contains, method, path, path_regex},
 };
 
+const FAMILY_SID: &str = "PA0123456789abcdef0123456789abcdef";
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const KEY: &str = "SK0123456789abcdef0123456789abcdef";
 const ROOM_SID: &str = "RM0123456789abcdef0123456789abcdef";
@@ -445,11 +447,12 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
         .mount(&twilio)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/v1/Rooms/{ROOM_SID}/Participants/family-abc")))
+        .and(path(format!("/v1/Rooms/{ROOM_SID}/Participants/{FAMILY_SID}")))
         .and(body_string_contains("Status=disconnected"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"sid": "PA0123456789abcdef0123456789abcdef", "identity": "family-abc", "status": "disconnected"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"sid": FAMILY_SID, "identity": "family-abc", "status": "disconnected"})),
+        )
         .expect(1)
         .mount(&twilio)
         .await;
@@ -468,17 +471,22 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     assert_eq!(fragment_param(&join.join_url, "p"), "dr-ana-ruiz");
     assert_eq!(jwt_claims(&fragment_param(&join.join_url, "t"))["grants"]["identity"], json!("dr-ana-ruiz"));
     // Joining again, from the browser this time, reuses the in-progress room: still one create.
+    // The browser gets a hand-off page, never the token (tests/browser_handoff.rs).
+    let handoff_dir = tempfile::tempdir().unwrap();
+    let handoff = BrowserHandoff::new(handoff_dir.path().join("handoff"));
     let mut opened = None;
-    rooms::open_visit_in_browser(&ctx, visit.id.clone(), |url| {
+    rooms::open_visit_in_browser(&ctx, visit.id.clone(), &handoff, |url| {
         opened = Some(url.to_string());
         Ok(())
     })
     .await
     .unwrap();
     let opened = opened.expect("the browser was asked to open the call");
-    assert_eq!(fragment_param(&opened, "p"), "dr-ana-ruiz");
+    assert!(opened.starts_with("file:///") && !opened.contains('#'), "{opened}");
     let no_browser =
-        rooms::open_visit_in_browser(&ctx, visit.id.clone(), |_| Err("xdg-open: not found".into())).await.unwrap_err();
+        rooms::open_visit_in_browser(&ctx, visit.id.clone(), &handoff, |_| Err("xdg-open: not found".into()))
+            .await
+            .unwrap_err();
     assert_eq!(no_browser.code, ErrorCode::BrowserUnavailable);
     assert!(
         no_browser.message.contains("could not open your web browser (xdg-open: not found)"),
@@ -487,7 +495,14 @@ async fn start_reuses_an_in_progress_room_and_end_completes_it() {
     );
     assert_eq!(visits::visit(&ctx, visit.id.clone()).await.unwrap().status, VisitStatus::InVisit);
 
-    rooms::remove_participant(&ctx, visit.id.clone(), "family-abc".into()).await.unwrap();
+    // By the Participant SID the call showed, never by a name someone else could hold.
+    let by_name = rooms::remove_participant(&ctx, visit.id.clone(), "family-abc".into()).await.unwrap_err();
+    assert_eq!(by_name.code, ErrorCode::InvalidInput, "{by_name:?}");
+    rooms::remove_participant(&ctx, visit.id.clone(), FAMILY_SID.into()).await.unwrap();
+    let audit = clinic::audit_log(&ctx).await.unwrap();
+    let removal =
+        audit.iter().find(|entry| entry.action == AuditAction::ParticipantRemoved).expect("the removal is audited");
+    assert!(removal.detail.contains("participant family-abc from"), "{}", removal.detail);
     let ended = rooms::end_visit(&ctx, visit.id.clone()).await.unwrap();
     assert_eq!(ended.status, VisitStatus::Completed);
     let after = invites::invite(&ctx, invite_request(&visit.id, GuestRole::Family, InviteMethod::CopyLink, None)).await;

@@ -1,6 +1,8 @@
 // The call test page: the Janus adapter (ui/src/video/janus/) on `window.visitdeskCall`, every
 // remote track shown in a <video>/<audio> element, and what the test reads back: events, texts,
-// decoded frames (getVideoPlaybackQuality, requestVideoFrameCallback) and received audio (getStats).
+// decoded frames (getVideoPlaybackQuality, requestVideoFrameCallback), received audio (getStats),
+// what getUserMedia was asked for (and the tracks it gave), the SDP each connection offered or
+// answered, and the bytes received per participant; `release`/`hold` for a call connected held.
 
 import { type JanusBackendConfig, janusBackend } from "../../../src/video/janus";
 import type { MediaTrack, RemoteParticipant, VideoConnectOptions, VideoSession } from "../../../src/video/session";
@@ -16,12 +18,25 @@ window.RTCPeerConnection = class extends NativePeerConnection {
   }
 } as typeof RTCPeerConnection;
 
+// What getUserMedia is asked for, and the tracks it gives (wrapping any init script's stand-in).
+const asked: Array<{ audio: boolean; video: boolean }> = [];
+const capturedTracks: MediaStreamTrack[] = [];
+const nativeGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+  asked.push({ audio: Boolean(constraints?.audio), video: Boolean(constraints?.video) });
+  const stream = await nativeGetUserMedia(constraints);
+  capturedTracks.push(...stream.getTracks());
+  return stream;
+};
+
 type ElementEntry = { sid: string; identity: string; trackId: string; element: HTMLMediaElement; subscribedAt: number };
 
 const media = document.getElementById("media")!;
 const events: string[] = [];
 const messages: Array<{ text: string; from: string }> = [];
 const elements = new Map<string, ElementEntry>();
+/** Every received MediaStreamTrack id ever shown, and whose it was (kept after it is hidden). */
+const trackOwners = new Map<string, string>();
 /** Per remote sid: ms from our connect() call to its first decoded video frame, and from its trackSubscribed. */
 const firstFrame: Record<string, { sinceConnect: number; sinceSubscribed: number }> = {};
 let session: VideoSession | null = null;
@@ -45,6 +60,7 @@ function show(track: MediaTrack, participant: RemoteParticipant): void {
     subscribedAt: performance.now(),
   };
   elements.set(key, entry);
+  trackOwners.set(entry.trackId, participant.sid);
   void element.play().catch(() => {});
   if (element instanceof HTMLVideoElement) {
     element.requestVideoFrameCallback(() => {
@@ -98,8 +114,17 @@ async function connect(config: Omit<JanusBackendConfig, "load">, options: Omit<V
 function snapshot() {
   return {
     state: session?.state ?? null,
+    held: session?.held ?? null,
+    captured: capturedTracks.map((t) => ({ kind: t.kind, readyState: t.readyState })),
+    peerConnections: peerConnections.length,
     localSid: session?.localParticipant.sid ?? null,
     localNetworkQuality: session?.localParticipant.networkQualityLevel ?? null,
+    local: session && {
+      cameraEnabled: session.localParticipant.cameraEnabled,
+      microphoneEnabled: session.localParticipant.microphoneEnabled,
+      tracks: session.localParticipant.tracks.map((t) => ({ kind: t.kind, enabled: t.isEnabled })),
+    },
+    asked: [...asked],
     dominantSpeaker: session?.dominantSpeaker?.identity ?? null,
     remotes: [...(session?.remoteParticipants.values() ?? [])].map((p) => ({
       sid: p.sid,
@@ -189,6 +214,45 @@ async function sent() {
   return layers;
 }
 
+/**
+ * Per remote sid, what arrived on every track ever received from them: bytes and decoded frames,
+ * from inbound-rtp (open connections), whether or not the track is still shown.
+ */
+async function inboundTotals(): Promise<Record<string, { audioBytes: number; videoBytes: number; framesDecoded: number }>> {
+  const totals: Record<string, { audioBytes: number; videoBytes: number; framesDecoded: number }> = {};
+  for (const pc of peerConnections) {
+    if (pc.connectionState === "closed") continue;
+    const report = await pc.getStats();
+    report.forEach((entry: Record<string, unknown>) => {
+      const sid = entry.type === "inbound-rtp" ? trackOwners.get(String(entry.trackIdentifier)) : undefined;
+      if (!sid) return;
+      const row = (totals[sid] ??= { audioBytes: 0, videoBytes: 0, framesDecoded: 0 });
+      if (entry.kind === "audio") row.audioBytes += Number(entry.bytesReceived ?? 0);
+      else row.videoBytes += Number(entry.bytesReceived ?? 0);
+      row.framesDecoded += Number(entry.framesDecoded ?? 0);
+    });
+  }
+  return totals;
+}
+
+/** `release()`, as `connect` reports: ok, or the error's kind and message. */
+async function release() {
+  try {
+    await session?.release();
+    return { ok: true as const };
+  } catch (error) {
+    if (error instanceof VideoSessionError) return { ok: false as const, kind: error.kind, code: error.code, message: error.message };
+    return { ok: false as const, kind: "thrown", code: null, message: String(error) };
+  }
+}
+
+/** Each open connection's local description: the publisher's offer, the subscriber's answer. */
+function localDescriptions() {
+  return peerConnections
+    .filter((pc) => pc.connectionState !== "closed" && pc.localDescription)
+    .map((pc) => ({ type: pc.localDescription!.type, sdp: pc.localDescription!.sdp }));
+}
+
 declare global {
   interface Window {
     visitdeskCall: {
@@ -196,6 +260,10 @@ declare global {
       snapshot: typeof snapshot;
       received: typeof received;
       sent: typeof sent;
+      localDescriptions: typeof localDescriptions;
+      inboundTotals: typeof inboundTotals;
+      release: typeof release;
+      hold(): void;
       send(text: string): void;
       setCamera(enabled: boolean): void;
       disconnect(): void;
@@ -208,6 +276,10 @@ window.visitdeskCall = {
   snapshot,
   received,
   sent,
+  localDescriptions,
+  inboundTotals,
+  release,
+  hold: () => session?.hold(),
   send: (text) => session?.sendMessage(text),
   setCamera: (enabled) => session?.setCameraEnabled(enabled),
   disconnect: () => session?.disconnect(),

@@ -53,6 +53,8 @@ export interface JanusCall {
   readonly roomToken: string;
   /** Events go out while `connected` only; once `ended`, every callback is ignored. */
   readonly phase: Phase;
+  /** Held (the waiting room): joined, nothing captured, published or received. */
+  readonly held: boolean;
   /** The Janus session, from its creation until the call ends. */
   readonly core: JanusCore | null;
   /** What VideoRoom gave us on joining, for subscribing. */

@@ -1,15 +1,23 @@
 // Our microphone and camera during the call: turning one off or on, switching to another device.
+// A call joined without a camera stays without one: turning it on does nothing (as on Twilio,
+// and the call screen offers no camera button then), and switching cameras is refused.
+// Held, nothing is captured: what is asked for (on or off, which device) applies at the release.
 
 import { cameraCapture } from "../callSettings";
 import { type MediaKind, VideoSessionError } from "../session";
 import { type JanusCall, STREAM_DESCRIPTIONS, notConnected } from "./call";
 import type { JanusLocalTrack } from "./participants";
 import { errorText, mediaProblem } from "./problems";
-import type { Publishing } from "./publishing";
+import type { Captured, Publishing } from "./publishing";
+
+/** Why a call joined without a camera cannot switch cameras. */
+export const NO_CAMERA = "Joined without a camera: no camera is being sent. Rejoin with the camera to be seen.";
 
 export class Devices {
   readonly #call: JanusCall;
   readonly #publishing: Publishing;
+  /** Whether the user wants each on: kept through a hold, for the next capture. */
+  readonly #wanted: Record<MediaKind, boolean> = { audio: true, video: true };
 
   constructor(call: JanusCall, publishing: Publishing) {
     this.#call = call;
@@ -17,16 +25,24 @@ export class Devices {
   }
 
   setEnabled(kind: MediaKind, enabled: boolean): void {
+    this.#wanted[kind] = enabled;
     const local = this.#call.local;
-    if (local) this.#setSending(kind === "audio" ? local.microphone : local.camera, enabled);
+    const track = kind === "audio" ? local?.microphone : local?.camera;
+    if (track) this.#setSending(track, enabled);
+  }
+
+  /** A new capture starts as the user last wanted it: on or off. */
+  prepare({ microphone, camera }: Captured): void {
+    microphone.enabled = this.#wanted.audio;
+    if (camera) camera.enabled = this.#wanted.video;
   }
 
   async switchCamera(deviceId: string): Promise<void> {
-    await this.#switch("video", { video: cameraCapture(this.#call.settings, deviceId) });
+    await this.#switch("video", deviceId, { video: cameraCapture(this.#call.settings, deviceId) });
   }
 
   async switchMicrophone(deviceId: string): Promise<void> {
-    await this.#switch("audio", { audio: { deviceId: { exact: deviceId } } });
+    await this.#switch("audio", deviceId, { audio: { deviceId: { exact: deviceId } } });
   }
 
   /** Off: the track is disabled and no longer sent, and its stream description tells the others. */
@@ -48,11 +64,17 @@ export class Devices {
   }
 
   /** The new device's track is sent (if ours was on) and shown in our views; the old one stops. */
-  async #switch(kind: MediaKind, constraints: MediaStreamConstraints): Promise<void> {
+  async #switch(kind: MediaKind, deviceId: string, constraints: MediaStreamConstraints): Promise<void> {
     const call = this.#call;
     const local = call.local;
     if (!local || call.phase !== "connected") throw notConnected();
+    if (kind === "video" && call.options.withCamera === false) throw new VideoSessionError({ kind: "media_unavailable", code: null, message: NO_CAMERA });
     const view = kind === "audio" ? local.microphone : local.camera;
+    if (!view) {
+      // Held: nothing to switch now; the release captures this device.
+      this.#publishing.useDevice(kind, deviceId);
+      return;
+    }
     const getUserMedia = call.config.getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
     let track: MediaStreamTrack | undefined;
     try {
@@ -62,13 +84,14 @@ export class Devices {
       throw new VideoSessionError(mediaProblem(error), { cause: error });
     }
     if (!track) throw new VideoSessionError({ kind: "media_unavailable", code: null, message: `No ${kind} device.` });
-    if (call.phase !== "connected") {
-      track.stop();
-      return;
-    }
+    this.#publishing.useDevice(kind, deviceId);
+    // Ended, or held, meanwhile: the new track is not wanted.
+    const stale = () => call.phase !== "connected" || (kind === "audio" ? local.microphone : local.camera) !== view;
+    if (stale()) return track.stop();
     const old = view.track;
     track.enabled = old.enabled;
     if (old.enabled) await this.#publishing.transceiver(kind)?.sender.replaceTrack(track);
+    if (stale()) return track.stop();
     view.replace(track);
     this.#publishing.recaptured(old, track);
   }

@@ -6,6 +6,7 @@
 //   subscriptions.ts  the multistream subscriber and the remote tracks it receives
 //   participants.ts   the participants and tracks handed to the UI
 //   devices.ts        mute and device switches
+//   holding.ts        held (the waiting room): release and hold
 //   reconnects.ts     connection trouble
 //   stats.ts          network quality and the dominant speaker from getStats
 //   problems.ts, token.ts   what errors mean; the signed tokens

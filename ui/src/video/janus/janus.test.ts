@@ -28,15 +28,8 @@ import {
 } from "../testing/janusFakes";
 import { record as recordEvents } from "../testing/record";
 import { browserDetails, connectJanus, janusBackend, janusProblem, qualityLevel, roomFromToken, videoRoomProblem } from ".";
-
-async function rejection(promise: Promise<unknown>): Promise<VideoSessionError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(VideoSessionError);
-  return error as VideoSessionError;
-}
+import { NO_CAMERA } from "./devices";
+import { rejection } from "../testing/rejection";
 
 /** Every event as a line, in order. */
 function record(session: VideoSession): string[] {
@@ -235,7 +228,7 @@ describe("refusals", () => {
 
   it("an abort while joining rejects with the abort reason and ends the Janus session", async () => {
     const h = harness();
-    h.room.hold.add("join");
+    h.room.unanswered.add("join");
     const controller = new AbortController();
     const pending = connectJanus(h.config, options({ signal: controller.signal }));
     await settle();
@@ -279,11 +272,11 @@ describe("participants and tracks", () => {
   it("tracks of those already there that arrive after connect resolved come as trackSubscribed", async () => {
     const h = harness();
     h.room.addPublisher(201, PROVIDER);
-    h.room.hold.add("subscriber join");
+    h.room.unanswered.add("subscriber join");
     const session = await connected(h);
     const lines = record(session);
     expect(session.remoteParticipants.get("201")!.tracks).toEqual([]);
-    h.room.release();
+    h.room.answerNow();
     await settle();
     expect(lines).toEqual([`trackSubscribed audio 201/0 of ${PROVIDER}`, `trackSubscribed video 201/1 of ${PROVIDER}`]);
   });
@@ -411,17 +404,17 @@ describe("participants and tracks", () => {
     expect(element.srcObject).toBeNull();
   });
 
-  it("the same identity joining from another device ends this one (duplicate_identity); one already there is ignored", async () => {
+  it("someone joining with our name ends nothing: a display name is not proof; they are shown as unknown", async () => {
     const h = harness();
     h.room.addPublisher(150, ME);
     const session = await connected(h);
-    expect(session.remoteParticipants.size).toBe(0);
-    expect(h.room.subscriber).toBeUndefined();
+    expect(session.remoteParticipants.get("150")?.role).toBe("unknown");
 
     const lines = record(session);
     h.room.join(160, ME);
-    expect(lines).toEqual(["disconnected duplicate_identity null"]);
-    expect(session.state).toBe("disconnected");
+    expect(lines.filter((line) => line.startsWith("disconnected"))).toEqual([]);
+    expect(session.state).toBe("connected");
+    expect(session.remoteParticipants.get("160")).toMatchObject({ identity: ME, role: "unknown" });
   });
 });
 
@@ -449,11 +442,11 @@ describe("messages", () => {
   it("a text that came while connecting is given out once the caller can listen", async () => {
     const h = harness();
     h.room.addPublisher(201, PROVIDER);
-    h.room.hold.add("publish");
+    h.room.unanswered.add("publish");
     const pending = connectJanus(h.config, options());
     await settle();
     h.room.subscriber!.options.ondata?.("sent early", "201");
-    h.room.release();
+    h.room.answerNow();
     const session = await pending;
     const lines = record(session);
     await settle();
@@ -582,6 +575,56 @@ describe("microphone and camera", () => {
 
     h.getUserMedia.mockRejectedValueOnce(new DOMException("gone", "NotFoundError"));
     await expect(session.switchMicrophone("mic-9")).rejects.toMatchObject({ kind: "media_unavailable" });
+  });
+});
+
+describe("joining without a camera", () => {
+  it("asks getUserMedia for the microphone only and offers and publishes no video", async () => {
+    const h = harness();
+    const session = await connected(h, { withCamera: false, cameraDeviceId: "cam-2", microphoneDeviceId: "mic-2" });
+
+    expect(h.getUserMedia).toHaveBeenCalledExactlyOnceWith({ audio: { deviceId: { exact: "mic-2" } } });
+    const publisher = h.room.publisher;
+    expect(publisher.createOffer.mock.calls[0]![0].tracks).toEqual([{ type: "audio", capture: h.microphone, recv: false }, { type: "data" }]);
+    expect(publisher.requests("publish").map((s) => s.message)).toEqual([
+      { request: "publish", audiocodec: "opus", descriptions: [{ mid: "0", description: "microphone" }] },
+    ]);
+    const local = session.localParticipant;
+    expect([local.cameraEnabled, local.microphoneEnabled, local.tracks.map((t) => [t.kind, t.id])]).toEqual([false, true, [["audio", h.microphone.id]]]);
+  });
+
+  it("a device with no camera at all joins with its microphone", async () => {
+    const h = harness();
+    const noCamera = h.getUserMedia.getMockImplementation()!;
+    h.getUserMedia.mockImplementation(async (constraints) => {
+      if (constraints.video) throw new DOMException("Requested device not found", "NotFoundError");
+      return noCamera(constraints);
+    });
+    const session = await connected(h, { withCamera: false });
+    expect(session.state).toBe("connected");
+    expect(session.localParticipant.tracks.map((t) => t.kind)).toEqual(["audio"]);
+    session.disconnect();
+    expect(h.microphone.stop).toHaveBeenCalled();
+  });
+
+  it("the camera cannot be turned on or switched to later; the microphone still can", async () => {
+    const h = harness();
+    const session = await connected(h, { withCamera: false });
+    const publisher = h.room.publisher;
+
+    session.setCameraEnabled(true);
+    session.setCameraEnabled(false);
+    expect(session.localParticipant.cameraEnabled).toBe(false);
+    expect(publisher.pc.senders.video.replaceTrack).not.toHaveBeenCalled();
+    expect(publisher.requests("configure")).toEqual([]);
+
+    const error = await rejection(session.switchCamera("cam-2"));
+    expect([error.kind, error.message]).toEqual(["media_unavailable", NO_CAMERA]);
+    expect(h.getUserMedia).toHaveBeenCalledOnce();
+    expect(publisher.createOffer).toHaveBeenCalledOnce();
+
+    session.setMicrophoneEnabled(false);
+    expect(publisher.requests("configure").map((s) => s.message)).toEqual([{ request: "configure", descriptions: [{ mid: "0", description: "microphone off" }] }]);
   });
 });
 

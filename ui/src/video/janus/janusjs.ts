@@ -27,6 +27,8 @@ export interface JanusHandle {
   handleRemoteJsep(params: { jsep: Jsep; success?: () => void; error?: (error: unknown) => void }): void;
   data(params: { text: string; success?: () => void; error?: JanusCallback }): void;
   detach(params?: { success?: () => void; error?: JanusCallback; noRequest?: boolean }): void;
+  /** Closes the handle's PeerConnection here; `sendRequest` also asks Janus to hang up. */
+  hangup(sendRequest?: boolean): void;
   readonly webrtcStuff?: { pc?: RTCPeerConnection | null };
 }
 

@@ -4,6 +4,7 @@
 import type { LocalParticipant, MediaKind, MediaTrack, NetworkQualityLevel, ParticipantRole, RemoteParticipant } from "../session";
 import { STREAM_DESCRIPTIONS, arrayOf, textOf } from "./call";
 import type { PublisherStreamInfo } from "./janusjs";
+import type { Captured } from "./publishing";
 
 /** Shows `track` in `element` (as its only stream); remembers the element for `detach`. */
 class ElementBinding {
@@ -156,26 +157,39 @@ export class JanusLocal implements LocalParticipant {
   readonly identity: string;
   readonly role: ParticipantRole;
   networkQualityLevel: NetworkQualityLevel | null = null;
-  readonly microphone: JanusLocalTrack;
-  readonly camera: JanusLocalTrack;
+  /** Null while held (nothing captured). */
+  microphone: JanusLocalTrack | null = null;
+  /** Null while held, or when the call was joined without a camera. */
+  camera: JanusLocalTrack | null = null;
 
-  constructor(sid: string, identity: string, role: ParticipantRole, microphone: MediaStreamTrack, camera: MediaStreamTrack) {
+  constructor(sid: string, identity: string, role: ParticipantRole, captured: Captured | null) {
     this.sid = sid;
     this.identity = identity;
     this.role = role;
+    if (captured) this.useCapture(captured);
+  }
+
+  /** The tracks we send now (connected, or released from a hold). */
+  useCapture({ microphone, camera }: Captured): void {
     this.microphone = new JanusLocalTrack(microphone);
-    this.camera = new JanusLocalTrack(camera);
+    this.camera = camera ? new JanusLocalTrack(camera) : null;
+  }
+
+  /** Held: nothing captured any more. */
+  dropCapture(): void {
+    this.microphone = null;
+    this.camera = null;
   }
 
   get microphoneEnabled() {
-    return this.microphone.isEnabled;
+    return this.microphone?.isEnabled ?? false;
   }
 
   get cameraEnabled() {
-    return this.camera.isEnabled;
+    return this.camera?.isEnabled ?? false;
   }
 
   get tracks(): readonly MediaTrack[] {
-    return [this.microphone, this.camera];
+    return [this.microphone, this.camera].filter((track) => track !== null);
   }
 }

@@ -1,17 +1,24 @@
-// Publishing: our camera and microphone, captured once for the call, and the publisher handle
-// that joins the room (display = our identity) and sends them with a data channel. Texts
-// (`sendMessage`) go over that channel; Janus relays them to subscribers on a channel labelled
-// with the sender's id, so the sender cannot be forged by the sender. The room's own events
-// (who joins, publishes, leaves, talks) arrive on this handle too: they go to `onRoomEvent`.
+// Publishing: our microphone and camera (joined without a camera, none is asked for or sent),
+// captured when the call starts or is released from a hold, and the publisher handle that joins
+// the room (display = our identity) and sends them with a data channel. Held, the handle stays
+// joined and publishes nothing (`unpublish`). Texts (`sendMessage`) go over that channel;
+// Janus relays them to subscribers on a channel labelled with the sender's id, so the sender
+// cannot be forged by the sender. The room's own events (who joins, publishes, leaves, talks)
+// arrive on this handle too: they go to `onRoomEvent`.
 
 import { cameraCapture, microphoneCapture } from "../callSettings";
 import { type EndReason, type MediaKind, VideoSessionError } from "../session";
 import { type JanusCall, STREAM_DESCRIPTIONS, notConnected, textOf } from "./call";
-import { type JanusCore, type JanusHandle, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
+import { type JanusCore, type JanusHandle, type JanusTrackSpec, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
 import { errorText, mediaProblem, videoRoomProblem } from "./problems";
 import type { Reconnects } from "./reconnects";
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/** How long a new publish waits for Janus to hang up the one before (then it is hung up here). */
+const TEARDOWN_WAIT_MS = 3_000;
+
+/** What the call sends: always a microphone; a camera only when joined with one. */
+export type Captured = { microphone: MediaStreamTrack; camera: MediaStreamTrack | null };
 
 export class Publishing {
   readonly #call: JanusCall;
@@ -21,56 +28,77 @@ export class Publishing {
   #handle: JanusHandle | null = null;
   /** Every track captured for the call and not stopped yet. */
   #captured: MediaStreamTrack[] = [];
+  /** The devices the next capture asks for: those given to `connect`, or switched to since. */
+  readonly #deviceIds: Record<MediaKind, string | null | undefined>;
+  /** Whether VideoRoom was asked to publish our offer (and not to unpublish since). */
+  #publishing = false;
+  /** How many times `unpublish` ran: a publish under way stops when it changes. */
+  #unpublishes = 0;
+  /** After an `unpublish`: settles once janus.js has closed that PeerConnection (Janus's hangup). */
+  #teardown: { done: Promise<void>; finish: () => void } | null = null;
 
   constructor(call: JanusCall, reconnects: Reconnects, onRoomEvent: (message: VideoRoomMessage) => void) {
     this.#call = call;
     this.#reconnects = reconnects;
     this.#onRoomEvent = onRoomEvent;
     this.#replies = new Replies(() => (call.phase === "ended" ? call.endedError() : null));
+    this.#deviceIds = { audio: call.options.microphoneDeviceId, video: call.options.cameraDeviceId };
   }
 
   get handle(): JanusHandle | null {
     return this.#handle;
   }
 
-  /** The microphone and camera the call starts with. */
-  async capture(): Promise<[MediaStreamTrack, MediaStreamTrack]> {
+  /** The device the next capture of `kind` asks for. */
+  useDevice(kind: MediaKind, deviceId: string): void {
+    this.#deviceIds[kind] = deviceId;
+  }
+
+  /** The microphone and camera to send; no camera (not even asked for) without `withCamera`. */
+  async capture(): Promise<Captured> {
     const { config, options, settings } = this.#call;
+    const withCamera = options.withCamera !== false;
     const getUserMedia =
       config.getUserMedia ??
       ((constraints: MediaStreamConstraints) => {
         if (!navigator.mediaDevices?.getUserMedia) throw new DOMException("No camera or microphone access here.", "NotFoundError");
         return navigator.mediaDevices.getUserMedia(constraints);
       });
+    const constraints: MediaStreamConstraints = { audio: microphoneCapture(this.#deviceIds.audio) };
+    if (withCamera) constraints.video = cameraCapture(settings, this.#deviceIds.video);
     let stream: MediaStream;
     try {
-      stream = await getUserMedia({
-        audio: microphoneCapture(options.microphoneDeviceId),
-        video: cameraCapture(settings, options.cameraDeviceId),
-      });
+      stream = await getUserMedia(constraints);
     } catch (error) {
       throw new VideoSessionError(mediaProblem(error), { cause: error });
     }
+    const tracks = stream.getTracks();
+    this.#captured.push(...tracks);
     if (this.#call.phase === "ended") {
       // The call ended (or failed) while the camera was starting: leave it off.
-      for (const track of stream.getTracks()) track.stop();
+      this.stopCapture();
       throw this.#call.endedError();
     }
     const microphone = stream.getAudioTracks()[0];
-    const camera = stream.getVideoTracks()[0];
-    this.#captured = stream.getTracks();
-    if (!microphone || !camera) {
+    const camera = withCamera ? stream.getVideoTracks()[0] : null;
+    if (!microphone || camera === undefined) {
+      this.#stop(tracks);
       throw new VideoSessionError({ kind: "media_unavailable", code: null, message: microphone ? "No camera." : "No microphone." });
     }
-    return [microphone, camera];
+    return { microphone, camera };
   }
 
   async attach(core: JanusCore): Promise<void> {
     this.#handle = await attachVideoRoom(core, this.#call.config.identity, (error) => this.#call.problem(error), {
       onmessage: (message, jsep) => this.#onMessage(message, jsep),
-      iceState: (state) => this.#reconnects.iceState("publisher", state),
+      // While not publishing (held), the connection going is the hangup our `unpublish` asked for.
+      iceState: (state) => {
+        if (this.#publishing) this.#reconnects.iceState("publisher", state);
+      },
       webrtcState: (on, reason) => {
-        if (!on) this.#call.end({ kind: "network", code: null, message: reason ?? "Janus closed our connection." });
+        if (on) return;
+        if (this.#publishing) this.#call.end({ kind: "network", code: null, message: reason ?? "Janus closed our connection." });
+        else this.#teardown?.finish();
       },
     });
   }
@@ -86,27 +114,40 @@ export class Publishing {
     return joined;
   }
 
-  async publish(microphone: MediaStreamTrack, camera: MediaStreamTrack): Promise<void> {
+  /** Publishes the captured tracks; one turned off (`enabled` false) is offered but not sent. */
+  async publish({ microphone, camera }: Captured): Promise<void> {
     const publisher = this.#handle!;
     const { settings } = this.#call;
+    const unpublishes = this.#unpublishes;
+    const heldAgain = () => new VideoSessionError({ kind: "other", code: null, message: "Held again before publishing." });
+    await this.#tornDown();
+    if (this.#unpublishes !== unpublishes) throw heldAgain();
+    const tracks: JanusTrackSpec[] = [{ type: "audio", capture: microphone, recv: false }];
+    if (camera) tracks.push({ type: "video", capture: camera, recv: false, simulcast: settings.video.simulcast });
+    tracks.push({ type: "data" });
     const offer = await new Promise<Jsep>((resolve, reject) =>
       publisher.createOffer({
-        tracks: [
-          { type: "audio", capture: microphone, recv: false },
-          { type: "video", capture: camera, recv: false, simulcast: settings.video.simulcast },
-          { type: "data" },
-        ],
+        tracks,
         success: resolve,
         error: (error) => reject(new VideoSessionError({ kind: "media_unavailable", code: null, message: errorText(error) }, { cause: error })),
       }),
     );
+    if (this.#unpublishes !== unpublishes) {
+      publisher.hangup(false);
+      throw heldAgain();
+    }
     const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
     const descriptions = (["audio", "video"] as const).flatMap((kind) => {
-      const mid = this.transceiver(kind)?.mid;
-      return mid ? [{ mid, description: STREAM_DESCRIPTIONS[kind].on }] : [];
+      const transceiver = this.transceiver(kind);
+      const on = (kind === "audio" ? microphone : camera)?.enabled !== false;
+      if (!on) transceiver?.sender.replaceTrack(null).catch((error: unknown) => this.#call.log("replaceTrack failed", errorText(error)));
+      const mid = transceiver?.mid;
+      return mid ? [{ mid, description: STREAM_DESCRIPTIONS[kind][on ? "on" : "off"] }] : [];
     });
+    const codecs = camera ? { audiocodec: "opus", videocodec: settings.video.codec.toLowerCase() } : { audiocodec: "opus" };
+    this.#publishing = true;
     publisher.send({
-      message: { request: "publish", audiocodec: "opus", videocodec: settings.video.codec.toLowerCase(), descriptions },
+      message: { request: "publish", ...codecs, descriptions },
       jsep: offer,
       error: (error) => this.#replies.failAll(this.#call.problem(error)),
     });
@@ -120,7 +161,33 @@ export class Publishing {
     );
   }
 
+  /**
+   * Held: stops sending at once (senders emptied, capture stopped: the camera light goes off) and
+   * asks VideoRoom to unpublish; Janus then hangs up our PeerConnection. We stay in the room.
+   */
+  unpublish(): void {
+    for (const kind of ["audio", "video"] as const) {
+      this.transceiver(kind)?.sender.replaceTrack(null).catch((error: unknown) => this.#call.log("replaceTrack failed", errorText(error)));
+    }
+    this.stopCapture();
+    this.#unpublishes += 1;
+    const publisher = this.#handle;
+    if (!publisher?.webrtcStuff?.pc) return;
+    if (!this.#publishing) {
+      publisher.hangup(false); // an offer VideoRoom never got: nothing on Janus's side
+      return;
+    }
+    this.#publishing = false;
+    let finish = () => {};
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.#teardown = { done, finish };
+    publisher.send({ message: { request: "unpublish" }, error: (error) => this.#call.log("unpublish failed", error) });
+  }
+
   sendText(text: string): void {
+    if (this.#call.held) {
+      throw new VideoSessionError({ kind: "other", code: null, message: "Held in the waiting room: texts can be sent once let in." });
+    }
     if (this.#call.phase !== "connected" || !this.#handle) throw notConnected();
     if (text === "") return;
     this.#handle.data({ text, error: (error) => this.#call.log("a message was not sent", error) });
@@ -145,7 +212,32 @@ export class Publishing {
   }
 
   stopCapture(): void {
-    for (const track of this.#captured) track.stop();
+    this.#stop(this.#captured);
+  }
+
+  /** Stops what one capture returned (one no longer wanted). */
+  discard({ microphone, camera }: Captured): void {
+    this.#stop(camera ? [microphone, camera] : [microphone]);
+  }
+
+  #stop(tracks: MediaStreamTrack[]): void {
+    for (const track of tracks) track.stop();
+    this.#captured = this.#captured.filter((track) => !tracks.includes(track));
+  }
+
+  /**
+   * Waits for the hangup an `unpublish` caused: janus.js closes the handle's PeerConnection when
+   * Janus's hangup comes, so a new one made before then would be closed with it.
+   */
+  async #tornDown(): Promise<void> {
+    const teardown = this.#teardown;
+    if (!teardown) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), TEARDOWN_WAIT_MS)));
+    const timedOut = await Promise.race([teardown.done.then(() => false), late]);
+    clearTimeout(timer);
+    if (this.#teardown === teardown) this.#teardown = null;
+    if (timedOut) this.#handle?.hangup(false);
   }
 
   /** The next message on our handle `accepts`; a VideoRoom error event rejects it. */

@@ -66,6 +66,11 @@ export class Reconnects {
     this.#timer = setTimeout(attempt, delay);
   }
 
+  /** `handle`'s connection was closed on purpose (a hold): its trouble is over. */
+  forget(handle: HandleName): void {
+    this.#troubleEnded(`ice-${handle}`);
+  }
+
   stop(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
   }

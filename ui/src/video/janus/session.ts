@@ -1,8 +1,10 @@
 // `VideoSession` over a Janus VideoRoom (Janus 1.x, multistream), through janus.js.
 //
 // One Janus session per call with two VideoRoom handles: a publisher (publishing.ts: joins with
-// the room token, display = our identity, sends camera, microphone and a data channel) and one
-// multistream subscriber that receives every other publisher's streams (subscriptions.ts).
+// the room token, display = our identity, sends microphone, camera unless joined without one,
+// and a data channel) and one multistream subscriber that receives every other publisher's
+// streams (subscriptions.ts). Connected held (the patient's waiting room), the publisher joins and
+// nothing else happens until `release` (holding.ts).
 // This file holds them together: connecting, who is in the room (the events VideoRoom sends the
 // publisher), and the end of the call.
 
@@ -19,6 +21,7 @@ import {
 } from "../session";
 import { type JanusBackendConfig, type JanusCall, type Phase, arrayOf, idOf, textOf } from "./call";
 import { Devices } from "./devices";
+import { Holding } from "./holding";
 import { type JanusCore, type JanusLibrary, type PublisherInfo, type VideoRoomMessage, createSession } from "./janusjs";
 import { JanusLocal, JanusRemote } from "./participants";
 import { errorText, janusProblem } from "./problems";
@@ -41,6 +44,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   readonly #subscriptions: Subscriptions;
   readonly #devices: Devices;
   readonly #stats: Stats;
+  readonly #holding: Holding;
 
   #phase: Phase = "connecting";
   #endReason: EndReason | null = null;
@@ -49,7 +53,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   #myId: number | null = null;
   #privateId: number | null = null;
   /** Texts that came before `connect`'s caller could listen: given out just after. */
-  #heldMessages: Array<[string, JanusRemote]> | null = [];
+  #earlyMessages: Array<[string, JanusRemote]> | null = [];
 
   constructor(lib: JanusLibrary, config: JanusBackendConfig, options: VideoConnectOptions, roomId: number) {
     super();
@@ -66,9 +70,15 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     this.#subscriptions = new Subscriptions(this, this.#reconnects, (text, remote) => this.#textReceived(text, remote));
     this.#devices = new Devices(this, this.#publishing);
     this.#stats = new Stats(this, this.#publishing, this.#subscriptions, (remote) => this.setDominantSpeaker(remote));
+    const parts = { publishing: this.#publishing, subscriptions: this.#subscriptions, devices: this.#devices, reconnects: this.#reconnects };
+    this.#holding = new Holding(this, parts, options.held === true);
   }
 
   // -- VideoSession ----------------------------------------------------------------------------
+
+  get held(): boolean {
+    return this.#holding.held;
+  }
 
   get localParticipant(): LocalParticipant {
     if (!this.#local) throw new Error("Not connected yet.");
@@ -93,6 +103,14 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
 
   sendMessage(text: string): void {
     this.#publishing.sendText(text);
+  }
+
+  release(): Promise<void> {
+    return this.#holding.release();
+  }
+
+  hold(): void {
+    this.#holding.hold();
   }
 
   disconnect(): void {
@@ -147,7 +165,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
 
   // -- Connecting -------------------------------------------------------------------------------
 
-  /** Joins, publishes, starts receiving; rejects with a `VideoSessionError` (or the abort reason). */
+  /** Joins, publishes, starts receiving (held: only joins); rejects with a `VideoSessionError` (or the abort reason). */
   async start(): Promise<void> {
     const { signal } = this.options;
     const aborted = new Promise<never>((_, reject) => {
@@ -169,21 +187,20 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
         throw new VideoSessionError({ kind: "media_unavailable", code: null, message: "This browser cannot make WebRTC calls." });
       }
       // The camera (slow to start on real devices) while the Janus session opens; nobody in
-      // the room sees us before both are ready.
-      const [[microphone, camera]] = await step(
-        Promise.all([this.#publishing.capture(), this.#createSession().then((core) => this.#publishing.attach(core))]),
-      );
+      // the room sees us before both are ready. Held: no camera.
+      const attached = this.#createSession().then((core) => this.#publishing.attach(core));
+      const [captured] = await step(Promise.all([this.held ? null : this.#publishing.capture(), attached]));
       const { message: joined } = await step(this.#publishing.join());
       this.#myId = idOf(joined.id);
       this.#privateId = idOf(joined.private_id);
       if (this.#myId === null) throw new VideoSessionError({ kind: "other", code: null, message: "Janus gave no participant id." });
       const role = roleOf(this.config.identity, this.#providerIdentity);
-      this.#local = new JanusLocal(String(this.#myId), this.config.identity, role, microphone, camera);
-      for (const attendee of arrayOf(joined.attendees)) this.#participantSeen(attendee as PublisherInfo, true);
-      for (const publisher of arrayOf(joined.publishers)) this.#publisherSeen(publisher as PublisherInfo, true);
+      this.#local = new JanusLocal(String(this.#myId), this.config.identity, role, captured);
+      for (const attendee of arrayOf(joined.attendees)) this.#participantSeen(attendee as PublisherInfo);
+      for (const publisher of arrayOf(joined.publishers)) this.#publisherSeen(publisher as PublisherInfo);
       this.#subscriptions.sync();
 
-      await step(this.#publishing.publish(microphone, camera));
+      if (captured) await step(this.#publishing.publish(captured));
     } catch (error) {
       const reason = error instanceof VideoSessionError ? null : signal?.aborted ? null : { kind: "other" as const, code: null, message: errorText(error) };
       this.end({ kind: "left", code: null, message: null });
@@ -192,9 +209,9 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     }
     this.#phase = "connected";
     setTimeout(() => {
-      const held = this.#heldMessages ?? [];
-      this.#heldMessages = null;
-      for (const [text, participant] of held) {
+      const early = this.#earlyMessages ?? [];
+      this.#earlyMessages = null;
+      for (const [text, participant] of early) {
         if (this.#phase === "connected") this.emitter.emit("messageReceived", text, participant);
       }
     }, 0);
@@ -217,7 +234,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   }
 
   #textReceived(text: string, remote: JanusRemote): void {
-    if (this.#heldMessages) this.#heldMessages.push([text, remote]);
+    if (this.#earlyMessages) this.#earlyMessages.push([text, remote]);
     else this.emitter.emit("messageReceived", text, remote);
   }
 
@@ -240,10 +257,10 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
 
   #roomEvent(message: VideoRoomMessage): void {
     if (message.publishers !== undefined) {
-      for (const publisher of arrayOf(message.publishers)) this.#publisherSeen(publisher as PublisherInfo, false);
+      for (const publisher of arrayOf(message.publishers)) this.#publisherSeen(publisher as PublisherInfo);
       this.#subscriptions.sync();
     }
-    if (message.joining !== undefined) this.#participantSeen(message.joining as PublisherInfo, false);
+    if (message.joining !== undefined) this.#participantSeen(message.joining as PublisherInfo);
     const unpublished = idOf(message.unpublished);
     if (unpublished !== null) this.#unpublished(unpublished);
     for (const key of ["leaving", "kicked"] as const) {
@@ -257,25 +274,23 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   }
 
   /** A participant (joined, not necessarily publishing): added unless known or ourselves. */
-  #participantSeen(info: PublisherInfo, present: boolean): JanusRemote | null {
+  #participantSeen(info: PublisherInfo): JanusRemote | null {
     const id = idOf(info.id);
     if (id === null || id === this.#myId || info.dummy === true) return null;
     const known = this.remotes.get(String(id));
     if (known) return known;
     const display = textOf(info.display) ?? String(id);
-    if (display === this.config.identity) {
-      // Two devices with one identity: as on Twilio, the one already in the room gives way.
-      if (!present) this.end({ kind: "duplicate_identity", code: null, message: "This identity joined from another device." });
-      return null;
-    }
-    const remote = new JanusRemote(id, display, roleOf(display, this.#providerIdentity));
+    // A display name is not proof (anyone can join with ours): a namesake never ends this call,
+    // and is shown as someone unknown, not as us.
+    const role = display === this.config.identity ? "unknown" : roleOf(display, this.#providerIdentity);
+    const remote = new JanusRemote(id, display, role);
     this.remotes.set(remote.sid, remote);
     if (this.announcing) this.emitter.emit("participantJoined", remote);
     return remote;
   }
 
-  #publisherSeen(info: PublisherInfo, present: boolean): void {
-    const remote = this.#participantSeen(info, present);
+  #publisherSeen(info: PublisherInfo): void {
+    const remote = this.#participantSeen(info);
     if (!remote) return;
     remote.publishes(info.streams);
     this.#subscriptions.reconcile();
@@ -317,7 +332,8 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     this.#reconnects.stop();
     this.#subscriptions.stop();
     this.#publishing.stopCapture();
-    if (this.#local) for (const track of [this.#local.microphone, this.#local.camera]) track.track.stop();
+    this.#local?.microphone?.track.stop();
+    this.#local?.camera?.track.stop();
     const core = this.#core;
     this.#core = null;
     // Destroying the session detaches both handles: Janus tells the others we left.

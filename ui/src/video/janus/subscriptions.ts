@@ -1,6 +1,6 @@
 // Subscriptions: one multistream subscriber handle receives every other publisher's streams,
 // updated as they come and go, and our views of each participant's tracks follow what it
-// receives (`trackSubscribed`, `trackUnsubscribed`).
+// receives (`trackSubscribed`, `trackUnsubscribed`). Held, there is no subscriber at all.
 
 import { type JanusCall, arrayOf, idOf, textOf } from "./call";
 import { type JanusHandle, type Jsep, type SubscriberStreamInfo, type VideoRoomMessage, attachVideoRoom } from "./janusjs";
@@ -24,6 +24,8 @@ export class Subscriptions {
   #subscribedFeeds = new Set<number>();
   #retry: ReturnType<typeof setTimeout> | null = null;
   #failures = 0;
+  /** Which subscriber handle is ours: callbacks of one dropped since are ignored. */
+  #generation = 0;
 
   /** `onText`: a text that came on a participant's data channel. */
   constructor(call: JanusCall, reconnects: Reconnects, onText: (text: string, remote: JanusRemote) => void) {
@@ -45,7 +47,7 @@ export class Subscriptions {
   sync(): void {
     const call = this.#call;
     const core = call.core;
-    if (call.phase === "ended" || !core || call.privateId === null) return;
+    if (call.phase === "ended" || call.held || !core || call.privateId === null) return;
     if (this.#state === "joining") return; // again once `attached` comes
     const feeds = [...call.participants.values()]
       .filter((r) => r.publishing && !this.#subscribedFeeds.has(r.feedId) && !this.#requestedFeeds.has(r.feedId))
@@ -63,22 +65,25 @@ export class Subscriptions {
       return;
     }
     this.#state = "joining";
+    const generation = this.#generation;
+    const current = () => generation === this.#generation;
     attachVideoRoom(core, call.config.identity, (error) => call.problem(error), {
-      onmessage: (message, jsep) => this.#onMessage(message, jsep),
-      onremotetrack: (track, mid, on, metadata) => this.#onRemoteTrack(track, mid, on, metadata?.reason),
-      ondata: (data, label) => this.#onData(data, label),
-      iceState: (state) => this.#reconnects.iceState("subscriber", state),
+      onmessage: (message, jsep) => current() && this.#onMessage(message, jsep),
+      onremotetrack: (track, mid, on, metadata) => current() && this.#onRemoteTrack(track, mid, on, metadata?.reason),
+      ondata: (data, label) => current() && this.#onData(data, label),
+      iceState: (state) => current() && this.#reconnects.iceState("subscriber", state),
       webrtcState: (on) => {
-        if (!on) this.#reset();
+        if (!on && current()) this.#reset();
       },
     }).then(
       (handle) => {
-        if (call.phase === "ended") return handle.detach();
+        if (call.phase === "ended" || !current()) return handle.detach({ error: () => {} });
         this.#handle = handle;
         const { roomId: room, privateId: private_id, roomToken: token } = call;
         handle.send({ message: { request: "join", ptype: "subscriber", room, streams, private_id, token }, error: failed });
       },
       (error: unknown) => {
+        if (!current()) return;
         this.#state = "none";
         failed(error);
       },
@@ -93,6 +98,17 @@ export class Subscriptions {
 
   stop(): void {
     if (this.#retry !== null) clearTimeout(this.#retry);
+  }
+
+  /**
+   * Held: every track we receive is unsubscribed (`trackUnsubscribed`) and the subscriber
+   * detached (Janus closes its PeerConnection). `sync` starts receiving again once released.
+   */
+  stopReceiving(): void {
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
+    this.#failures = 0;
+    this.#clear();
   }
 
   /**
@@ -219,19 +235,25 @@ export class Subscriptions {
   /** Janus hung up the subscriber: start it again for whoever publishes. */
   #reset(): void {
     if (this.#call.phase === "ended") return;
+    this.#clear();
+    this.sync();
+  }
+
+  /** No subscriber, nothing received: each view removed (announced while connected). */
+  #clear(): void {
     this.#drop();
     this.#streams = new Map();
     this.#receivedTracks = new Map();
     this.#subscribedFeeds = new Set();
     this.#requestedFeeds = new Set();
     this.reconcile();
-    this.sync();
   }
 
   #drop(): void {
     const subscriber = this.#handle;
     this.#handle = null;
     this.#state = "none";
+    this.#generation += 1;
     subscriber?.detach({ error: () => {} });
   }
 }

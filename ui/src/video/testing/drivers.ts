@@ -11,12 +11,14 @@ import { connectTwilio, type TwilioConnect } from "../twilio";
 import { EXPIRED_ROOM_TOKEN, type Harness, ROOM, harness, options, settle } from "./janusFakes";
 import {
   type FakeLocalDataTrack,
+  type FakeLocalTrack,
   FakeRemoteParticipant,
   type FakeRemoteTrack,
   FakeRoom,
   FakeTwilioError,
   dataTracks,
   fakeConnect,
+  fakeCreateLocalTracks,
   tokenFor,
   twilioModule,
 } from "./twilioFakes";
@@ -30,7 +32,25 @@ export type CallSetup = {
   sending?: string[];
   /** In the room before we connect, sending nothing yet. */
   quiet?: string[];
+  /** False: we join with the microphone only. */
+  withCamera?: boolean;
+  /** True: we connect held (the waiting room). */
+  held?: boolean;
 };
+
+/** What the `held` conformance cases read back; a driver without it has those cases skipped. */
+export interface HeldProbe {
+  /** How many times the camera or microphone was asked for. */
+  captures(): number;
+  /** How many of the tracks captured so far are still live (not stopped). */
+  liveCaptures(): number;
+  /** The kinds of media we publish now, as the backend sees it. */
+  publishing(): MediaKind[];
+  /** Whom we receive media from now (or have asked to), by identity. */
+  receivingFrom(): string[];
+  /** The next capture is refused: NotAllowedError "Permission denied". */
+  refuseNextCapture(): void;
+}
 
 export interface CallDriver {
   /** Connected, with every answer the backend owed by then handled. */
@@ -59,11 +79,14 @@ export interface CallDriver {
   say(identity: string, text: string): Promise<void>;
   /** What we sent, as the backend got it. */
   sent(): Promise<string[]>;
+  /** Whether a camera was asked for (capture) or video offered to the backend. */
+  videoAsked(): boolean;
   /** Our connection drops (`reconnecting`), then comes back. */
   drop(): void;
   restore(): void;
   /** The room is closed under us. */
   closeRoom(): void;
+  readonly held?: HeldProbe;
 }
 
 export type Backend = { name: string; driver: () => CallDriver };
@@ -73,7 +96,11 @@ export type Backend = { name: string; driver: () => CallDriver };
 class TwilioDriver implements CallDriver {
   readonly #room = new FakeRoom(ME);
   readonly #people = new Map<string, FakeRemoteParticipant>();
+  readonly #connects: Array<ReturnType<typeof vi.fn<TwilioConnect>>> = [];
+  /** `release()`'s capture; connect's own is the room's microphone and camera. */
+  readonly #createLocalTracks = fakeCreateLocalTracks();
   #dataTrack: FakeLocalDataTrack | null = null;
+  #session: VideoSession | null = null;
 
   constructor() {
     // As twilio-video does: leaving is reported by the room's `disconnected`.
@@ -90,8 +117,9 @@ class TwilioDriver implements CallDriver {
       this.#room.present(person);
     }
     for (const identity of setup.quiet ?? []) this.#room.present(this.#person(identity));
-    const session = await this.#connect(fakeConnect(this.#room).connect);
+    const session = await this.#connect(fakeConnect(this.#room).connect, undefined, setup.withCamera, setup.held);
     this.#dataTrack = dataTracks.at(-1) ?? null;
+    this.#session = session;
     await settle();
     return session;
   }
@@ -156,6 +184,34 @@ class TwilioDriver implements CallDriver {
     return [...(this.#dataTrack?.sent ?? [])];
   }
 
+  videoAsked(): boolean {
+    const atConnect = this.#connectOptions().some((options) => !options.tracks && options.video !== false);
+    return atConnect || this.#createLocalTracks.mock.calls.some(([options]) => options.video !== false);
+  }
+
+  readonly held: HeldProbe = {
+    captures: () => this.#connectCaptures().length + this.#createLocalTracks.mock.calls.length,
+    liveCaptures: () => [...this.#connectCaptures().flat(), ...this.#createLocalTracks.made.flat()].filter((track) => !track.isStopped).length,
+    publishing: () => {
+      const { audioTracks, videoTracks } = this.#room.localParticipant;
+      return [...(audioTracks.size > 0 ? ["audio" as const] : []), ...(videoTracks.size > 0 ? ["video" as const] : [])];
+    },
+    // twilio-video subscribes us to everyone's audio and cannot switch it off, so audio is left
+    // out: while held it still arrives, unplayed, as the session shows and attaches none of it.
+    receivingFrom: () => {
+      const from = new Set([...(this.#session?.remoteParticipants.values() ?? [])].filter((p) => p.tracks.length > 0).map((p) => p.identity));
+      for (const person of this.#room.participants.values()) {
+        const videoOn = [...person.tracks.values()].some((p) => p.kind === "video" && p.track !== null && !p.track.isSwitchedOff);
+        if (videoOn) from.add(person.identity);
+      }
+      return [...from];
+    },
+    // The next `release()`'s; connect's own capture is refused by `connectWithoutPermission`.
+    refuseNextCapture: () => {
+      this.#createLocalTracks.mockRejectedValueOnce(new DOMException("Permission denied", "NotAllowedError"));
+    },
+  };
+
   drop(): void {
     this.#room.emit("reconnecting", new FakeTwilioError(53001, "Signaling connection disconnected"));
   }
@@ -168,9 +224,22 @@ class TwilioDriver implements CallDriver {
     this.#room.emit("disconnected", this.#room, new FakeTwilioError(53118, "Room completed"));
   }
 
-  #connect(connect: TwilioConnect, signal?: AbortSignal): Promise<VideoSession> {
-    const connectOptions = { token: tokenFor(ME), expectedParticipants: 3, lowEndMobile: false, providerIdentity: PROVIDER, signal };
-    return connectTwilio(connectOptions, async () => twilioModule(connect));
+  #connect(connect: ReturnType<typeof vi.fn<TwilioConnect>>, signal?: AbortSignal, withCamera?: boolean, held?: boolean): Promise<VideoSession> {
+    this.#connects.push(connect);
+    const connectOptions = { token: tokenFor(ME), expectedParticipants: 3, lowEndMobile: false, providerIdentity: PROVIDER, signal, withCamera, held };
+    return connectTwilio(connectOptions, async () => twilioModule(connect, this.#createLocalTracks));
+  }
+
+  #connectOptions() {
+    return this.#connects.flatMap((connect) => connect.mock.calls.map(([, options]) => options));
+  }
+
+  /** What each connect captured: nothing when given `tracks`, as twilio-video does. */
+  #connectCaptures(): FakeLocalTrack[][] {
+    const { microphone, camera } = this.#room.localParticipant;
+    return this.#connectOptions()
+      .filter((options) => !options.tracks && (options.audio !== false || options.video !== false))
+      .map((options) => [...(options.audio !== false ? [microphone] : []), ...(options.video !== false ? [camera] : [])]);
   }
 
   #person(identity: string): FakeRemoteParticipant {
@@ -197,7 +266,8 @@ class JanusDriver implements CallDriver {
   async connect(setup: CallSetup = {}): Promise<VideoSession> {
     for (const identity of setup.sending ?? []) this.#h.room.addPublisher(this.#id(identity), identity);
     for (const identity of setup.quiet ?? []) this.#h.room.attendees.push({ id: this.#id(identity), display: identity });
-    const session = await connectJanus(this.#h.config, options({ expectedParticipants: 3, providerIdentity: PROVIDER }));
+    const { withCamera, held } = setup;
+    const session = await connectJanus(this.#h.config, options({ expectedParticipants: 3, providerIdentity: PROVIDER, withCamera, held }));
     await settle();
     return session;
   }
@@ -213,7 +283,7 @@ class JanusDriver implements CallDriver {
   }
 
   connectUnfinished(signal: AbortSignal): Promise<VideoSession> {
-    this.#h.room.hold.add("join");
+    this.#h.room.unanswered.add("join");
     return connectJanus(this.#h.config, options({ providerIdentity: PROVIDER, signal }));
   }
 
@@ -265,6 +335,12 @@ class JanusDriver implements CallDriver {
     return this.#h.room.publisher.data.mock.calls.map(([params]) => params.text);
   }
 
+  videoAsked(): boolean {
+    const captured = this.#h.getUserMedia.mock.calls.some(([constraints]) => constraints.video);
+    const offered = this.#h.room.handles.some((handle) => handle.createOffer.mock.calls.some(([params]) => params.tracks.some((t) => t.type === "video")));
+    return captured || offered;
+  }
+
   drop(): void {
     this.#h.room.publisher.options.iceState!("disconnected");
   }
@@ -276,6 +352,23 @@ class JanusDriver implements CallDriver {
   closeRoom(): void {
     this.#h.room.publisher.message({ videoroom: "destroyed", room: ROOM });
   }
+
+  readonly held: HeldProbe = {
+    captures: () => this.#h.getUserMedia.mock.calls.length,
+    liveCaptures: () => this.#h.captured.filter((track) => track.readyState === "live").length,
+    publishing: () => {
+      const publisher = this.#h.room.publisher;
+      const published = publisher.pcOpen && publisher.requests("publish").length > publisher.requests("unpublish").length;
+      return published ? publisher.pc.offered.filter((kind) => kind !== "data") : [];
+    },
+    receivingFrom: () => {
+      const feeds = new Set(this.#h.room.subscriber ? this.#h.room.subStreams.filter((s) => s.active && s.feed_id).map((s) => s.feed_id) : []);
+      return [...this.#ids].filter(([, id]) => feeds.has(id)).map(([identity]) => identity);
+    },
+    refuseNextCapture: () => {
+      this.#h.getUserMedia.mockRejectedValueOnce(new DOMException("Permission denied", "NotAllowedError"));
+    },
+  };
 
   #id(identity: string): number {
     let id = this.#ids.get(identity);

@@ -69,8 +69,12 @@ export const CAMERA_AND_MIC: PublisherStream[] = [
 export class FakePeerConnection {
   stats = new Map<string, Record<string, unknown>>();
   readonly senders = { audio: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) }, video: { replaceTrack: vi.fn(async (_track: MediaStreamTrack | null) => {}) } };
+  /** The m-lines of the last offer made on it (janus.js adds a transceiver per track asked for). */
+  offered: Array<JanusTrackSpec["type"]> = [];
   getTransceivers() {
-    return (["audio", "video"] as const).map((kind, index) => ({ mid: String(index), receiver: { track: { kind } }, sender: this.senders[kind] }));
+    return this.offered.flatMap((kind, index) =>
+      kind === "data" ? [] : [{ mid: String(index), receiver: { track: { kind } }, sender: this.senders[kind] }],
+    );
   }
   async getStats() {
     return new Map(this.stats);
@@ -81,14 +85,28 @@ export class FakeHandle implements JanusHandle {
   static next = 5000;
   readonly id = FakeHandle.next++;
   readonly sent: Sent[] = [];
-  readonly pc = new FakePeerConnection();
-  readonly webrtcStuff = { pc: this.pc as unknown as RTCPeerConnection };
+  /** The handle's PeerConnection: made by the first offer or answer, a new one after a hangup. */
+  pc = new FakePeerConnection();
+  #pcOpen = false;
+  #pcClosed = false;
+  detached = false;
   readonly data = vi.fn((_params: { text: string }) => {});
-  readonly detach = vi.fn();
+  readonly detach = vi.fn(() => {
+    this.detached = true;
+    this.hangup();
+  });
+  /** janus.js's hangup: the PeerConnection is closed here (and Janus asked to, with `true`). */
+  readonly hangup = vi.fn((_sendRequest?: boolean) => {
+    if (this.#pcOpen) this.#pcClosed = true;
+    this.#pcOpen = false;
+  });
   readonly createOffer = vi.fn((params: { tracks: JanusTrackSpec[]; success: (jsep: Jsep) => void }) => {
+    this.#openPc();
+    this.pc.offered = params.tracks.map((t) => t.type);
     queueMicrotask(() => params.success({ type: "offer", sdp: "publisher offer" }));
   });
   readonly createAnswer = vi.fn((params: { jsep: Jsep; tracks: JanusTrackSpec[]; success: (jsep: Jsep) => void }) => {
+    this.#openPc();
     queueMicrotask(() => {
       this.room.browserAppliedOffer(this);
       params.success({ type: "answer", sdp: "subscriber answer" });
@@ -103,8 +121,29 @@ export class FakeHandle implements JanusHandle {
     readonly options: JanusAttachOptions,
   ) {}
 
+  get webrtcStuff() {
+    return { pc: this.#pcOpen ? (this.pc as unknown as RTCPeerConnection) : null };
+  }
+
+  get pcOpen(): boolean {
+    return this.#pcOpen;
+  }
+
+  #openPc(): void {
+    if (this.#pcOpen) return;
+    if (this.#pcClosed) this.pc = new FakePeerConnection();
+    this.#pcOpen = true;
+  }
+
   getId() {
     return this.id;
+  }
+
+  /** Janus hangs up the PeerConnection (its `hangup` event): janus.js tells webrtcState, then cleans up. */
+  hungUpByJanus(reason = "Close PC"): void {
+    if (!this.#pcOpen) return;
+    this.options.webrtcState?.(false, reason);
+    this.hangup();
   }
 
   send(request: Sent): void {
@@ -131,13 +170,14 @@ export class FakeVideoRoom {
   /** An error event for the publisher's join instead of `joined`. */
   joinError: { error_code: number; error: string } | null = null;
   publishError: { error_code: number; error: string } | null = null;
-  /** Requests left unanswered until `release()`: the publisher's join or publish, the subscriber's join. */
-  readonly hold = new Set<"join" | "publish" | "subscriber join">();
-  #held: Array<() => void> = [];
+  /** Requests left unanswered until `answerNow()`: the publisher's join, publish or unpublish, the subscriber's join. */
+  readonly unanswered = new Set<"join" | "publish" | "unpublish" | "subscriber join">();
+  #unanswered: Array<() => void> = [];
   sessionError: string | null = null;
   attachError: string | null = null;
   /** The subscriber's m-lines, as Janus summarises them. */
   subStreams: SubStream[] = [];
+  #subscriberHandle: FakeHandle | null = null;
   /** Remote tracks the fake browser has handed out, by subscriber mid. */
   readonly remoteTracks = new Map<string, FakeTrack>();
 
@@ -147,8 +187,10 @@ export class FakeVideoRoom {
     return handle;
   }
 
+  /** The subscriber handle now (a new one after a hold), unless detached. */
   get subscriber(): FakeHandle | undefined {
-    return this.handles[1];
+    const handle = this.handles.length > 1 ? this.handles.at(-1) : undefined;
+    return handle?.detached ? undefined : handle;
   }
 
   get core(): FakeJanusCore {
@@ -157,18 +199,18 @@ export class FakeVideoRoom {
     return core;
   }
 
-  release(): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const answer of held) answer();
+  answerNow(): void {
+    const unanswered = this.#unanswered;
+    this.#unanswered = [];
+    for (const answer of unanswered) answer();
   }
 
   received(handle: FakeHandle, sent: Sent): void {
     const { message } = sent;
     const isPublisher = handle === this.handles[0];
     const what = isPublisher ? String(message.request) : `subscriber ${String(message.request)}`;
-    if (this.hold.delete(what as "join")) {
-      this.#held.push(() => this.received(handle, sent));
+    if (this.unanswered.delete(what as "join")) {
+      this.#unanswered.push(() => this.received(handle, sent));
       return;
     }
     switch (message.request) {
@@ -184,6 +226,12 @@ export class FakeVideoRoom {
             attendees: this.attendees,
           });
         }
+        if (this.#subscriberHandle !== handle) {
+          // A new subscriber (after a hold): a new PeerConnection, nothing received yet.
+          this.#subscriberHandle = handle;
+          this.subStreams = [];
+          this.remoteTracks.clear();
+        }
         this.subscribe(message.streams as Array<{ feed: number }>);
         return handle.message({ videoroom: "attached", room: ROOM, streams: this.subStreams }, { type: "offer", sdp: "subscriber offer" });
       case "publish":
@@ -194,6 +242,10 @@ export class FakeVideoRoom {
         return handle.message({ videoroom: "updated", room: ROOM, streams: this.subStreams }, { type: "offer", sdp: "subscriber offer" });
       case "start":
         return handle.message({ videoroom: "event", room: ROOM, started: "ok" });
+      case "unpublish":
+        // As Janus does: the reply, then the hangup of the publisher's PeerConnection.
+        handle.message({ videoroom: "event", room: ROOM, unpublished: "ok" });
+        return handle.hungUpByJanus();
     }
   }
 
@@ -324,8 +376,11 @@ export type Harness = {
   init: ReturnType<typeof fakeLibrary>["init"];
   useDefaultDependencies: ReturnType<typeof fakeLibrary>["useDefaultDependencies"];
   getUserMedia: ReturnType<typeof vi.fn<(constraints: MediaStreamConstraints) => Promise<MediaStream>>>;
+  /** The first microphone and camera handed out (again while live; a new one once stopped). */
   microphone: FakeTrack;
   camera: FakeTrack;
+  /** Every track getUserMedia handed out. */
+  captured: FakeTrack[];
   config: JanusBackendConfig;
 };
 
@@ -334,7 +389,16 @@ export function harness(overrides: Partial<JanusBackendConfig> = {}, webrtc = tr
   const { load, init, useDefaultDependencies } = fakeLibrary(room, webrtc);
   const microphone = new FakeTrack("audio");
   const camera = new FakeTrack("video");
-  const getUserMedia = vi.fn(async (_constraints: MediaStreamConstraints) => fakeStream(microphone, camera));
+  const captured: FakeTrack[] = [];
+  const live = (first: FakeTrack) => {
+    const track = first.readyState === "live" ? first : new FakeTrack(first.kind);
+    captured.push(track);
+    return [track];
+  };
+  // As a browser does: only what the constraints ask for.
+  const getUserMedia = vi.fn(async (constraints: MediaStreamConstraints) =>
+    fakeStream(...(constraints.audio ? live(microphone) : []), ...(constraints.video ? live(camera) : [])),
+  );
   const config: JanusBackendConfig = {
     server: SERVER,
     room: String(ROOM),
@@ -345,7 +409,7 @@ export function harness(overrides: Partial<JanusBackendConfig> = {}, webrtc = tr
     now: () => NOW,
     ...overrides,
   };
-  return { room, load, init, useDefaultDependencies, getUserMedia, microphone, camera, config };
+  return { room, load, init, useDefaultDependencies, getUserMedia, microphone, camera, captured, config };
 }
 
 export function options(overrides: Partial<VideoConnectOptions> = {}): VideoConnectOptions {

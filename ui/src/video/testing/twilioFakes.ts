@@ -3,10 +3,10 @@
 
 import { EventEmitter } from "node:events";
 
-import type { Room } from "twilio-video";
+import type { CreateLocalTracksOptions, LocalTrack, Room } from "twilio-video";
 import { vi } from "vitest";
 
-import type { VideoSession } from "../session";
+import type { VideoConnectOptions, VideoSession } from "../session";
 import { type TwilioConnect, type TwilioVideoModule, connectTwilio } from "../twilio";
 
 export class FakeTwilioError extends Error {
@@ -23,6 +23,16 @@ export class FakeRemoteTrack extends EventEmitter {
   isEnabled = true;
   readonly attach = vi.fn((element: HTMLMediaElement) => element);
   readonly detach = vi.fn();
+  /** RemoteVideoTrack's, with `clientTrackSwitchOffControl: "manual"` (a RemoteAudioTrack has none). */
+  isSwitchedOff = false;
+  readonly switchOff = vi.fn(() => {
+    this.isSwitchedOff = true;
+    return this;
+  });
+  readonly switchOn = vi.fn(() => {
+    this.isSwitchedOff = false;
+    return this;
+  });
   constructor(
     readonly kind: "audio" | "video" | "data",
     readonly sid: string,
@@ -89,6 +99,12 @@ export class FakeLocalTrack extends EventEmitter {
   readonly restart = vi.fn(async (_constraints?: MediaTrackConstraints) => {});
   readonly attach = vi.fn((element: HTMLMediaElement) => element);
   readonly detach = vi.fn();
+  /** Its capture ended (the camera light off). */
+  isStopped = false;
+  readonly stop = vi.fn(() => {
+    this.isStopped = true;
+    return this;
+  });
   constructor(
     readonly kind: "audio" | "video",
     readonly id: string,
@@ -105,15 +121,41 @@ export class FakeLocalDataTrack {
   }
 }
 
+type FakeLocalPublication = { kind: string; trackSid: string; track: FakeLocalTrack };
+
 export class FakeLocalParticipant extends EventEmitter {
   readonly sid = "PA-local";
-  /** Resolves at once unless a test holds it with `holdPublication`. */
-  readonly publishTrack = vi.fn(async (_track: FakeLocalDataTrack) => this.publication);
+  /**
+   * The data track's publication is `publication`; a microphone's or camera's waits for
+   * `mediaPublication`, then shows in `audioTracks` or `videoTracks`. Both resolve at once
+   * unless a test sets them.
+   */
+  readonly publishTrack = vi.fn(async (track: FakeLocalDataTrack | FakeLocalTrack) => {
+    if (track.kind === "data") return this.publication;
+    await this.mediaPublication;
+    const publication: FakeLocalPublication = { kind: track.kind, trackSid: `MT-${track.id}`, track };
+    (track.kind === "audio" ? this.audioTracks : this.videoTracks).set(publication.trackSid, publication);
+    return publication;
+  });
+  readonly publishTracks = vi.fn((tracks: FakeLocalTrack[]) => Promise.all(tracks.map((track) => this.publishTrack(track))));
+  readonly unpublishTracks = vi.fn((tracks: FakeLocalTrack[]) => {
+    const unpublished: FakeLocalPublication[] = [];
+    for (const publications of [this.audioTracks, this.videoTracks]) {
+      for (const [sid, publication] of publications) {
+        if (!tracks.includes(publication.track)) continue;
+        publications.delete(sid);
+        unpublished.push(publication);
+      }
+    }
+    return unpublished;
+  });
   publication: Promise<unknown> = Promise.resolve({});
+  mediaPublication: Promise<unknown> = Promise.resolve();
+  /** Captured by `connect` unless it is given `tracks`. */
   readonly microphone = new FakeLocalTrack("audio", "mic-track");
   readonly camera = new FakeLocalTrack("video", "cam-track");
-  readonly audioTracks = new Map([["MT-a", { kind: "audio", track: this.microphone }]]);
-  readonly videoTracks = new Map([["MT-v", { kind: "video", track: this.camera }]]);
+  readonly audioTracks = new Map<string, FakeLocalPublication>([["MT-a", { kind: "audio", trackSid: "MT-a", track: this.microphone }]]);
+  readonly videoTracks = new Map<string, FakeLocalPublication>([["MT-v", { kind: "video", trackSid: "MT-v", track: this.camera }]]);
   networkQualityLevel: number | null = null;
   constructor(readonly identity: string) {
     super();
@@ -173,29 +215,63 @@ export function tokenFor(identity: string): string {
   return `${part({ alg: "HS256", typ: "JWT" })}.${part({ grants: { identity, video: { room: "RM123" } } })}.signature`;
 }
 
-/** twilio-video's module: `connect`, and `LocalDataTrack` (each made is kept in `dataTracks`). */
+/** twilio-video's `createLocalTracks`; `made` holds what each call that succeeded made, in order. */
+export type FakeCreateLocalTracks = ReturnType<typeof vi.fn<TwilioVideoModule["createLocalTracks"]>> & { made: FakeLocalTrack[][] };
+
+/** A new microphone, and a camera unless `video: false`, each time. */
+export function fakeCreateLocalTracks(): FakeCreateLocalTracks {
+  const made: FakeLocalTrack[][] = [];
+  const create = vi.fn(async (options: CreateLocalTracksOptions) => {
+    const n = made.length + 1;
+    const tracks: FakeLocalTrack[] = [];
+    if (options.audio !== false) tracks.push(new FakeLocalTrack("audio", `mic-${n}`));
+    if (options.video !== false) tracks.push(new FakeLocalTrack("video", `cam-${n}`));
+    made.push(tracks);
+    return tracks as unknown as LocalTrack[];
+  });
+  return Object.assign(create, { made });
+}
+
+/** twilio-video's module: `connect`, `createLocalTracks`, and `LocalDataTrack` (each made is kept in `dataTracks`). */
 export const dataTracks: FakeLocalDataTrack[] = [];
-export function twilioModule(connect: TwilioConnect) {
+export function twilioModule(connect: TwilioConnect, createLocalTracks: FakeCreateLocalTracks = fakeCreateLocalTracks()) {
   class LocalDataTrack extends FakeLocalDataTrack {
     constructor() {
       super();
       dataTracks.push(this);
     }
   }
-  return { connect, LocalDataTrack } as unknown as TwilioVideoModule;
+  return { connect, createLocalTracks, LocalDataTrack } as unknown as TwilioVideoModule;
 }
 
+/**
+ * twilio-video's `connect` answered with `room`, capturing as twilio-video does: given `tracks`,
+ * nothing (only those are published); with `video: false`, no camera.
+ */
 export function fakeConnect(room: FakeRoom) {
   const cancel = vi.fn();
-  const connect = vi.fn<TwilioConnect>(() => Object.assign(Promise.resolve(room as unknown as Room), { cancel }));
+  const connect = vi.fn<TwilioConnect>((_token, options) => {
+    const local = room.localParticipant;
+    if (options.tracks) {
+      local.audioTracks.clear();
+      local.videoTracks.clear();
+    }
+    if (options.video === false) local.videoTracks.clear();
+    return Object.assign(Promise.resolve(room as unknown as Room), { cancel });
+  });
   return { connect, cancel };
 }
 
-export async function join(room: FakeRoom, expectedParticipants = 2): Promise<{ session: VideoSession; connect: ReturnType<typeof fakeConnect>["connect"] }> {
+export async function join(
+  room: FakeRoom,
+  expectedParticipants = 2,
+  options: Partial<VideoConnectOptions> = {},
+): Promise<{ session: VideoSession; connect: ReturnType<typeof fakeConnect>["connect"]; createLocalTracks: FakeCreateLocalTracks }> {
   const { connect } = fakeConnect(room);
+  const createLocalTracks = fakeCreateLocalTracks();
   const session = await connectTwilio(
-    { token: tokenFor(room.localParticipant.identity), expectedParticipants, lowEndMobile: false },
-    async () => twilioModule(connect),
+    { token: tokenFor(room.localParticipant.identity), expectedParticipants, lowEndMobile: false, ...options },
+    async () => twilioModule(connect, createLocalTracks),
   );
-  return { session, connect };
+  return { session, connect, createLocalTracks };
 }

@@ -11,7 +11,7 @@ use crate::{
     clinic::sms_text::{SmsKind, check_custom},
     db::{kept_audit_anchor, with_store},
     phone::{self, PhoneUse},
-    validate::check_server_url,
+    validate,
     validate::feed_url_problem,
     validate::is_messaging_service_sid,
 };
@@ -87,8 +87,8 @@ async fn save_clinic_settings_now(
     if let VideoService::Janus { api_url, browser_url } = &mut clinic.video {
         *api_url = api_url.trim().to_string();
         *browser_url = browser_url.trim().to_string();
-        fields.extend(check_server_url(api_url, FormField::VideoApiUrl, &["http", "https"]));
-        fields.extend(check_server_url(browser_url, FormField::VideoBrowserUrl, &["wss", "ws", "https", "http"]));
+        fields.extend(validate::janus_api_url(api_url));
+        fields.extend(validate::janus_browser_url(browser_url));
     }
     range(&mut fields, FormField::MaxParticipants, clinic.max_participants, 2, 50, "Participants per room");
     let day = 24 * 60;

@@ -16,11 +16,10 @@ use ts_rs::TS;
 use visitdesk_store::InviteMethod;
 
 use crate::{
-    AppError, ErrorCode, FormField,
+    AppError, ErrorCode,
     clinic::settings::UpdateChannel,
     clinic::settings::{SettingsError, SettingsStore, StoredSettings, VideoService},
     validate,
-    validate::check_server_url,
     validate::feed_url_problem,
 };
 
@@ -149,15 +148,10 @@ impl ManagedPolicy {
         if let Some(entry) = &self.join_page_url {
             validate::join_page_url(entry.value.trim()).map_err(|problem| format!("join_page_url: {problem}"))?;
         }
-        if let Some(Entry { value: VideoService::Janus { api_url, browser_url }, .. }) = &self.video {
-            for (url, field, schemes) in [
-                (api_url, FormField::VideoApiUrl, &["http", "https"][..]),
-                (browser_url, FormField::VideoBrowserUrl, &["wss", "ws", "https", "http"][..]),
-            ] {
-                if let Some(problem) = check_server_url(url, field, schemes) {
-                    return Err(format!("video: {}", problem.message));
-                }
-            }
+        if let Some(Entry { value: VideoService::Janus { api_url, browser_url }, .. }) = &self.video
+            && let Some(problem) = validate::janus_api_url(api_url).or_else(|| validate::janus_browser_url(browser_url))
+        {
+            return Err(format!("video: {}", problem.message));
         }
         if let Some(entry) = &self.invite_methods
             && entry.value.is_empty()

@@ -152,19 +152,21 @@ impl JanusVideo {
     }
 
     /// Removes whoever joined as `participant` (their identity, or Janus's participant id).
-    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<String, AppError> {
         let id = room_id(room)?;
-        let everyone = self.client.videoroom().list_participants(id).await?;
-        let Some(found) =
-            everyone.iter().find(|p| p.display.as_deref() == Some(participant) || p.id.to_string() == participant)
-        else {
+        // Janus's participant id, as the clinician's call saw it: a display name anyone can take.
+        let Ok(participant_id) = participant.parse::<u64>() else {
             return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("Nobody called “{participant}” is in this visit now."),
+                ErrorCode::InvalidInput,
+                format!("“{participant}” is not a Janus participant id: remove someone from the call's own list."),
             ));
         };
+        let everyone = self.client.videoroom().list_participants(id).await?;
+        let Some(found) = everyone.iter().find(|p| p.id == participant_id) else {
+            return Err(AppError::new(ErrorCode::NotFound, "That participant has already left this visit."));
+        };
         self.client.videoroom().kick(id, &room_secret(&self.token_secret, id), found.id).await?;
-        Ok(())
+        Ok(found.display.clone().unwrap_or_else(|| participant_id.to_string()))
     }
 
     /// A room token and a session token for `identity`, valid for that one room until expiry.

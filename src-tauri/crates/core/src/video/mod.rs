@@ -217,8 +217,9 @@ impl ClinicVideo {
         }
     }
 
-    /// Disconnects one participant (identity, or the service's participant id).
-    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+    /// Removes one connection, by the service's id for it (Twilio's Participant SID, Janus's
+    /// participant id), never by name; returns the identity it had.
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<String, AppError> {
         match self.ours(room)? {
             Self::Twilio(twilio) => twilio.remove(room, participant).await,
             Self::Janus(janus) => janus.remove(room, participant).await,

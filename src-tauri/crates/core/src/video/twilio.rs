@@ -112,10 +112,20 @@ impl TwilioVideo {
     }
 
     /// Disconnects one participant, by identity or participant SID.
-    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<(), AppError> {
+    pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<String, AppError> {
+        // The Participant SID the clinician's call saw; Twilio also takes an identity, which
+        // names whoever holds it now.
+        if !is_participant_sid(participant) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "“{participant}” is not a Twilio Participant SID (PA…): remove someone from the call's own list."
+                ),
+            ));
+        }
         let room_sid = room.sid.as_deref().unwrap_or_default();
-        self.client.participants(room_sid).disconnect(participant).await?;
-        Ok(())
+        let removed = self.client.participants(room_sid).disconnect(participant).await?;
+        Ok(removed.identity.unwrap_or_else(|| participant.to_string()))
     }
 
     /// An access token for `identity`, scoped to the room's SID.
@@ -259,6 +269,10 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+fn is_participant_sid(value: &str) -> bool {
+    value.len() == 34 && value.starts_with("PA") && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A provider's visits: create, edit, cancel, mark no-show, list a day. Every change is
 //! audited without PHI (no names, no numbers).
 
+pub mod browser_handoff;
 pub mod invites;
 pub mod rooms;
 

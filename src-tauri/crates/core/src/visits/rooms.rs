@@ -14,7 +14,7 @@ use crate::{
     db::with_store,
     random,
     video::{self, CallTarget, ClinicVideo},
-    visits::{self, OPEN, require_status},
+    visits::{self, OPEN, browser_handoff::BrowserHandoff, require_status},
 };
 
 /// What the provider's call needs to join the visit's room.
@@ -160,7 +160,10 @@ async fn end(ctx: &impl AppContext, visit_id: String) -> Result<Visit, AppError>
 pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, participant: String) -> Result<(), AppError> {
     let participant = participant.trim().to_string();
     if participant.is_empty() {
-        return Err(AppError::new(ErrorCode::InvalidInput, "Say which participant to remove."));
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            "Say which participant to remove: their connection in the call.",
+        ));
     }
     let session = Session::load(ctx).await?;
     let visit = visits::visit(ctx, visit_id.clone()).await?;
@@ -169,11 +172,12 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
         return Err(AppError::new(ErrorCode::VisitStateConflict, "This visit has no room yet, so nobody is in it."));
     };
     let video = ClinicVideo::load(ctx, &session).await?;
-    video.remove(&room, &participant).await?;
+    let identity = video.remove(&room, &participant).await?;
     let label = video::room_label(&room);
     let actor = session.workspace.actor();
     with_store(ctx, move |store| {
-        let detail = format!("participant {participant} from {label}");
+        // The identity only: a Janus participant id is a long number, which audit details refuse.
+        let detail = format!("participant {identity} from {label}");
         store.append_audit(visits::audit(actor, AuditAction::ParticipantRemoved, &visit_id, detail))
     })
     .await?;
@@ -181,17 +185,30 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
 }
 
 /// Starts the visit and opens the call in the system browser, through the join page in the
-/// provider's role (for a webview without WebRTC). `open` hands the address to the OS.
+/// provider's role (for a webview without WebRTC). `open` hands an address to the OS: a
+/// `file://` page from `handoff` that forwards to the join link, so the token never appears
+/// in a process's arguments (see `browser_handoff`).
 pub async fn open_visit_in_browser(
     ctx: &impl AppContext,
     visit_id: String,
+    handoff: &BrowserHandoff,
     open: impl FnOnce(&str) -> Result<(), String>,
 ) -> Result<(), AppError> {
+    handoff.prepare()?;
+    handoff.remove_stale();
     let join = start_visit(ctx, visit_id).await?;
-    open(&join.join_url).map_err(|detail| {
-        AppError::new(
-            ErrorCode::BrowserUnavailable,
-            format!("VisitDesk could not open your web browser ({detail}). Set a default browser, then try again."),
-        )
-    })
+    let file = handoff.write(&join.join_url)?;
+    match open(file.url()) {
+        Ok(()) => {
+            file.remove_later();
+            Ok(())
+        }
+        Err(detail) => {
+            file.remove();
+            Err(AppError::new(
+                ErrorCode::BrowserUnavailable,
+                format!("VisitDesk could not open your web browser ({detail}). Set a default browser, then try again."),
+            ))
+        }
+    }
 }
