@@ -32,16 +32,6 @@ export type JanusBackendConfig = {
   reconnectForMs?: number;
 };
 
-/**
- * The VideoRoom stream descriptions a publisher gives its microphone and camera. Turning one off
- * updates the description (`configure`), and VideoRoom tells everyone (a `publishers` event),
- * late joiners included: the far side's `isEnabled`. A sender turned off also stops sending.
- */
-export const STREAM_DESCRIPTIONS = {
-  audio: { on: "microphone", off: "microphone off" },
-  video: { on: "camera", off: "camera off" },
-} as const;
-
 export type Phase = "connecting" | "connected" | "ended";
 
 /** What the parts of one call share; `JanusSession` is it. */
@@ -74,16 +64,4 @@ export interface JanusCall {
 
 export function notConnected(): VideoSessionError {
   return new VideoSessionError({ kind: "other", code: null, message: "The call is not connected." });
-}
-
-export function idOf(value: unknown): number | null {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
-}
-
-export function arrayOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-export function textOf(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
 }

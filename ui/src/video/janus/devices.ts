@@ -5,10 +5,12 @@
 
 import { cameraCapture } from "../callSettings";
 import { type MediaKind, VideoSessionError } from "../session";
-import { type JanusCall, STREAM_DESCRIPTIONS, notConnected } from "./call";
+import { type JanusCall, notConnected } from "./call";
+import { STREAM_DESCRIPTIONS } from "./messages";
 import type { JanusLocalTrack } from "./participants";
 import { errorText, mediaProblem } from "./problems";
-import type { Captured, Publishing } from "./publishing";
+import type { Captured } from "./participants";
+import type { Publishing } from "./publishing";
 
 /** Why a call joined without a camera cannot switch cameras. */
 export const NO_CAMERA = "Joined without a camera: no camera is being sent. Rejoin with the camera to be seen.";

@@ -18,7 +18,8 @@ import { type JanusLibrary, initJanus, loadJanus } from "./janusjs";
 import { JanusSession } from "./session";
 import { roomFromToken } from "./token";
 
-export { type JanusBackendConfig, STREAM_DESCRIPTIONS } from "./call";
+export type { JanusBackendConfig } from "./call";
+export { STREAM_DESCRIPTIONS } from "./messages";
 export {
   type JanusAttachOptions,
   type JanusCallback,

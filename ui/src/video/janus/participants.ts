@@ -2,9 +2,11 @@
 // id: `sid` is that id as text, `identity` its display.
 
 import type { LocalParticipant, MediaKind, MediaTrack, NetworkQualityLevel, ParticipantRole, RemoteParticipant } from "../session";
-import { STREAM_DESCRIPTIONS, arrayOf, textOf } from "./call";
+import { STREAM_DESCRIPTIONS, arrayOf, textOf } from "./messages";
 import type { PublisherStreamInfo } from "./janusjs";
-import type { Captured } from "./publishing";
+
+/** What the call sends: always a microphone; a camera only when joined with one. */
+export type Captured = { microphone: MediaStreamTrack; camera: MediaStreamTrack | null };
 
 /** Shows `track` in `element` (as its only stream); remembers the element for `detach`. */
 class ElementBinding {

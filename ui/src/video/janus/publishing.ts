@@ -8,17 +8,17 @@
 
 import { cameraCapture, microphoneCapture } from "../callSettings";
 import { type EndReason, type MediaKind, VideoSessionError } from "../session";
-import { type JanusCall, STREAM_DESCRIPTIONS, notConnected, textOf } from "./call";
+import { type JanusCall, notConnected } from "./call";
+import { STREAM_DESCRIPTIONS, textOf } from "./messages";
 import { type JanusCore, type JanusHandle, type JanusTrackSpec, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
 import { errorText, mediaProblem, videoRoomProblem } from "./problems";
 import type { Reconnects } from "./reconnects";
+import type { Captured } from "./participants";
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 /** How long a new publish waits for Janus to hang up the one before (then it is hung up here). */
 const TEARDOWN_WAIT_MS = 3_000;
 
-/** What the call sends: always a microphone; a camera only when joined with one. */
-export type Captured = { microphone: MediaStreamTrack; camera: MediaStreamTrack | null };
 
 export class Publishing {
   readonly #call: JanusCall;

@@ -19,7 +19,8 @@ import {
   VideoSessionError,
   roleOf,
 } from "../session";
-import { type JanusBackendConfig, type JanusCall, type Phase, arrayOf, idOf, textOf } from "./call";
+import { type JanusBackendConfig, type JanusCall, type Phase } from "./call";
+import { arrayOf, idOf, textOf } from "./messages";
 import { Devices } from "./devices";
 import { Holding } from "./holding";
 import { type JanusCore, type JanusLibrary, type PublisherInfo, type VideoRoomMessage, createSession } from "./janusjs";

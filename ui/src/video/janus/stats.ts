@@ -2,7 +2,8 @@
 // and the dominant speaker from the loudest audio received, unless VideoRoom says who talks.
 
 import type { NetworkQualityLevel, Participant } from "../session";
-import { type JanusCall, textOf } from "./call";
+import { type JanusCall } from "./call";
+import { textOf } from "./messages";
 import type { JanusLocal, JanusRemote } from "./participants";
 import { errorText } from "./problems";
 import type { Publishing } from "./publishing";

@@ -2,7 +2,8 @@
 // updated as they come and go, and our views of each participant's tracks follow what it
 // receives (`trackSubscribed`, `trackUnsubscribed`). Held, there is no subscriber at all.
 
-import { type JanusCall, arrayOf, idOf, textOf } from "./call";
+import { type JanusCall } from "./call";
+import { arrayOf, idOf, textOf } from "./messages";
 import { type JanusHandle, type Jsep, type SubscriberStreamInfo, type VideoRoomMessage, attachVideoRoom } from "./janusjs";
 import { type JanusRemote, JanusRemoteTrack } from "./participants";
 import { errorText } from "./problems";
