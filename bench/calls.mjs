@@ -7,7 +7,7 @@
 import { gzipSync } from "node:zlib";
 
 import { launchChromium, openPage } from "../ui/e2e/calls/chromium.mjs";
-import { JanusAdmin, startJanus } from "../ui/e2e/calls/janus.mjs";
+import { JanusAdmin, startJanus, testClinic } from "../ui/e2e/calls/janus.mjs";
 import { janusJoinLink, serveJoinSite } from "../ui/e2e/calls/join-site.mjs";
 import { liveStreams, recordPeerConnections } from "../ui/e2e/calls/peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "../ui/e2e/calls/support.mjs";
@@ -17,6 +17,8 @@ const JOINS = Number(process.env.BENCH_CALL_JOINS ?? 20);
 const CALL_S = Number(process.env.BENCH_CALL_SECONDS ?? 60);
 const WINDOW_S = Math.min(5, CALL_S);
 const PROVIDER = "dr-bench";
+/** The clinic's key: the provider proves who they are, as the core's links let them. */
+const CLINIC = testClinic();
 const FIRST_ROOM = 7100;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,7 +35,7 @@ function markTimes(provider) {
   const mark = (name, at = performance.now()) => (marks[name] ??= performance.timeOrigin + at);
   addEventListener("click", (event) => event.target.closest?.('[data-testid="join"]') && mark("click", event.timeStamp), true);
   // Janus's messages on the page's WebSocket, timed as they arrive: our own join, the first naming the provider.
-  const named = new RegExp(`"display":\\s*"${provider}"`);
+  const named = new RegExp(`"display":\\s*"${provider}[ "]`);
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
     constructor(...args) {
@@ -75,7 +77,7 @@ async function openLink(browser, link) {
 /** One join: a patient waits (a fresh page and room each time), the provider opens their link and clicks Join. */
 async function timeJoin(browser, site, janus, admin, room) {
   await admin.createRoom(room);
-  const link = (identity) => janusJoinLink(site.url, janus, { room, identity, provider: PROVIDER });
+  const link = (identity) => janusJoinLink(site.url, janus, { room, identity, provider: PROVIDER, clinic: CLINIC });
   const patient = await openLink(browser, link(`patient-${room}`));
   await patient.locator('[data-testid="join"]').click();
   await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 20_000 });
@@ -130,7 +132,7 @@ async function threePartyUsage(browser, site, janus, admin, room) {
   const identities = [`patient-${room}`, PROVIDER, `interpreter-${room}`];
   const pages = [];
   for (const identity of identities) {
-    const page = await openLink(browser, janusJoinLink(site.url, janus, { room, identity, provider: PROVIDER }));
+    const page = await openLink(browser, janusJoinLink(site.url, janus, { room, identity, provider: PROVIDER, clinic: CLINIC }));
     await page.locator('[data-testid="join"]').click();
     pages.push(page);
   }
@@ -194,7 +196,7 @@ let idle;
 let call;
 let sizes;
 try {
-  site = await serveJoinSite(janus);
+  site = await serveJoinSite(janus, { services: { janusServer: "/janus-ws", janusClinicianKey: CLINIC.joinPageKey } });
   sizes = jsSizes(site.chunks);
   browser = await launchChromium();
 

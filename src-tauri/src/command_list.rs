@@ -18,6 +18,10 @@ macro_rules! with_commands {
             save_clinic_settings(settings: ClinicSettings) -> ClinicSettings;
             /// Keeps a Janus server's admin key and token secret in the keychain.
             save_janus_secrets(form: JanusSecretsForm) -> ();
+            /// The clinic's join page key, for the join page's `visitdesk-join.json`
+            /// (`videoServices.janusClinicianKey`): derived from the saved Janus token secret.
+            /// Rejects with `not_configured` when none is saved.
+            janus_join_page_key() -> String;
             /// Visits scheduled in [from, to), unix seconds.
             list_visits(from: i64, to: i64) -> Vec<Visit>;
             create_visit(form: VisitForm) -> Visit;

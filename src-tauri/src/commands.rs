@@ -75,6 +75,11 @@ pub async fn save_janus_secrets(ctx: State<'_, ShellContext>, form: JanusSecrets
 }
 
 #[tauri::command]
+pub async fn janus_join_page_key(ctx: State<'_, ShellContext>) -> Result<String, AppError> {
+    video::janus_join_page_key(ctx.core()).await
+}
+
+#[tauri::command]
 pub async fn list_visits(ctx: State<'_, ShellContext>, from: i64, to: i64) -> Result<Vec<Visit>, AppError> {
     visits::list_visits(ctx.core(), from, to).await
 }

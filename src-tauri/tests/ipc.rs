@@ -82,6 +82,16 @@ fn visit_commands_take_their_arguments_over_ipc() {
     assert!(error.to_string().contains("invalid type"), "{error}");
 }
 
+#[test]
+fn the_join_page_key_is_allowed_and_needs_the_janus_token_secret() {
+    let app = app();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default()).build().unwrap();
+    // This test's keychain service holds no Janus secret (or there is no keychain here at all).
+    let error = invoke(&main, "janus_join_page_key", json!({})).expect_err("no token secret saved");
+    let code = error["code"].as_str().unwrap_or_default();
+    assert!(code == "not_configured" || code.starts_with("keychain_"), "{error}");
+}
+
 /// Every command in `command_list.rs` has its function in `commands.rs` (the build checks
 /// that too), and the generated permission list and isolation allow-list name exactly those.
 #[test]

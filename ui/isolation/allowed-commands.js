@@ -11,6 +11,7 @@ const ALLOWED_COMMANDS = new Set([
   "clinic_settings",
   "save_clinic_settings",
   "save_janus_secrets",
+  "janus_join_page_key",
   "list_visits",
   "create_visit",
   "edit_visit",

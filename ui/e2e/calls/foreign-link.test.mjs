@@ -14,12 +14,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { launchChromium } from "./chromium.mjs";
+import { testClinic } from "./janus.mjs";
 import { janusBrowserUrl, janusJoinLink, serveJoinSite } from "./join-site.mjs";
 
 const CLINIC_ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const OTHER_ACCOUNT = "ACfedcba9876543210fedcba9876543210";
 const SECRET = "foreign-link-test-secret";
 const janus = { tokenSecret: SECRET };
+const clinic = testClinic();
 
 /** An HTTPS server on loopback that counts every TCP connection made to it (a stranger's "Janus"). */
 async function strangersServer() {
@@ -80,7 +82,7 @@ describe("links the clinic did not make", () => {
 
   before(async () => {
     stranger = await strangersServer();
-    site = await serveJoinSite(null, { services: { janusServer: "/janus-ws", twilioAccountSid: CLINIC_ACCOUNT } });
+    site = await serveJoinSite(null, { services: { janusServer: "/janus-ws", janusClinicianKey: clinic.joinPageKey, twilioAccountSid: CLINIC_ACCOUNT } });
     chromium = await launchChromium();
   });
 

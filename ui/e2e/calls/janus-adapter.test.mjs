@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { build } from "vite";
 
 import { launchChromium, openPage } from "./chromium.mjs";
-import { JanusAdmin, coreToken, roomToken, signToken, startJanus, unixNow } from "./janus.mjs";
+import { JanusAdmin, coreToken, roomToken, signToken, startJanus, testClinic, unixNow } from "./janus.mjs";
 import { serveFolder } from "./static-server.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
@@ -20,6 +20,13 @@ const OTHER_ROOM = 4712;
 const GUARDED_ROOM = 4713;
 const AUDIO_ROOM = 4714;
 const HELD_ROOM = 4715;
+const IMPOSTOR_ROOM = 4716;
+/** The clinic's key: pages verify the clinician's proof with its public half. */
+const CLINIC = testClinic();
+/** The participant id the core gives the clinician in `room`. */
+const clinicianId = (room) => 900_000 + room;
+/** Who Janus lists: their identity (the clinician's display carries their proof after it). */
+const listedIdentity = (participant) => participant.display.split(" ")[0];
 const PROVIDER = "dr-e2e-provider";
 const PATIENT = "patient-kqzmtrwx";
 const INTERPRETER = "interpreter-hjdksowq";
@@ -83,11 +90,24 @@ describe("Janus adapter in real calls", { skip }, () => {
   function connect(
     page,
     identity,
-    { transport = "http", room = ROOM, token = roomToken(janus.tokenSecret, room), core = coreToken(janus.tokenSecret), expected = 3, withCamera = true, held = false } = {},
+    {
+      transport = "http",
+      room = ROOM,
+      token = roomToken(janus.tokenSecret, room),
+      core = coreToken(janus.tokenSecret),
+      expected = 3,
+      withCamera = true,
+      held = false,
+      // The clinician's page joins under the core's participant id with its proof; an impostor's
+      // takes the name alone, or a proof and id copied from the room.
+      proven = identity === PROVIDER,
+      participantId = proven ? clinicianId(room) : null,
+      proof = proven ? CLINIC.proof(room, clinicianId(room), identity) : null,
+    } = {},
   ) {
     const server = transport === "ws" ? janus.ws : janus.http;
     return page.evaluate(([config, options]) => window.visitdeskCall.connect(config, options), [
-      { server, room: String(room), coreToken: core, identity },
+      { server, room: String(room), coreToken: core, identity, participantId, proof, clinicianKey: CLINIC.joinPageKey },
       { token, expectedParticipants: expected, lowEndMobile: false, providerIdentity: PROVIDER, withCamera, held },
     ]);
   }
@@ -206,7 +226,7 @@ describe("Janus adapter in real calls", { skip }, () => {
       assert.equal((await snapshot(page)).remotes.length, 1);
     }
     const listed = await admin.participants(ROOM);
-    assert.deepEqual(listed.map((p) => p.display).sort(), [PATIENT, PROVIDER].sort());
+    assert.deepEqual(listed.map(listedIdentity).sort(), [PATIENT, PROVIDER].sort());
 
     // The two left still see each other.
     await assertMediaFlows(["provider", "patient"]);
@@ -310,7 +330,7 @@ describe("Janus adapter in real calls", { skip }, () => {
     const seen = await eventually("the provider sees the held patient", patientSeen);
     assert.deepEqual(seen.tracks, [], "the provider gets no track of the held patient");
     const listed = await admin.participants(HELD_ROOM);
-    assert.deepEqual(listed.map((p) => [p.display, p.publisher]).sort(), [[PATIENT, false], [PROVIDER, true]].sort(), JSON.stringify(listed));
+    assert.deepEqual(listed.map((p) => [listedIdentity(p), p.publisher]).sort(), [[PATIENT, false], [PROVIDER, true]].sort(), JSON.stringify(listed));
     await sleep(2_000); // time for anything that would leak to show
     const held = await snapshot(patient);
     assert.deepEqual([held.held, held.asked, held.captured, held.peerConnections], [true, [], [], 0], `nothing asked, captured or connected: ${JSON.stringify(held)}`);
@@ -352,6 +372,40 @@ describe("Janus adapter in real calls", { skip }, () => {
     const resumed = await flow();
     assert.ok(resumed.sent > 0 && resumed.toProvider > after.toProvider, `media flows again: ${JSON.stringify(resumed)}`);
     assert.equal((await snapshot(patient)).captured.filter((t) => t.readyState === "live").length, 2);
+  });
+
+  it("an impostor under the clinician's name is not the clinician; a copied proof cannot join beside them; nobody is disconnected", async () => {
+    await admin.createRoom(IMPOSTOR_ROOM);
+    const room = { room: IMPOSTOR_ROOM, expected: 3 };
+    const impostor = await open("impostor");
+    const patient = await open("impostor-patient");
+    const provider = await open("impostor-provider");
+    const byName = await connect(impostor, PROVIDER, { ...room, proven: false });
+    assert.equal(byName.ok, true, JSON.stringify(byName));
+    const waiting = await connect(patient, PATIENT, { ...room, held: true });
+    assert.equal(waiting.ok, true, JSON.stringify(waiting));
+    const clinician = await connect(provider, PROVIDER, room);
+    assert.equal(clinician.ok, true, `the clinician gets in beside someone using their name: ${JSON.stringify(clinician)}`);
+
+    const roles = await eventually("the patient's page sees both", async () => {
+      const { remotes } = await snapshot(patient);
+      return remotes.length === 2 && Object.fromEntries(remotes.map((r) => [r.sid, r.role]));
+    });
+    assert.deepEqual(roles, { [byName.sid]: "unknown", [clinician.sid]: "provider" }, "only the proven clinician is the provider");
+    assert.equal(clinician.sid, String(clinicianId(IMPOSTOR_ROOM)), "the clinician joined under the core's participant id");
+
+    // The clinician's display and id, copied from Janus's own list, as a third page would.
+    const listed = await admin.participants(IMPOSTOR_ROOM);
+    const shown = listed.find((p) => p.id === clinicianId(IMPOSTOR_ROOM));
+    const [, copiedProof] = shown.display.split(" ");
+    const copier = await open("impostor-copier");
+    const copied = await connect(copier, PROVIDER, { ...room, proven: false, participantId: shown.id, proof: copiedProof });
+    assert.deepEqual([copied.ok, copied.kind, copied.code], [false, "duplicate_identity", 436], JSON.stringify(copied));
+
+    for (const [name, page] of [["clinician", provider], ["impostor", impostor], ["patient", patient]]) {
+      const { events } = await snapshot(page);
+      assert.deepEqual(events.filter((e) => e.startsWith("disconnected")), [], `the ${name} is still connected`);
+    }
   });
 
   it("refuses another room's token, an expired token and a forged one (433); a missing room is room_completed", async () => {

@@ -2,7 +2,7 @@
 // its HTTP API with the admin key, and Janus signed tokens minted as the core mints them
 // (src-tauri/crates/janus/src/token.rs: `payload:base64(HMAC-SHA1(secret, payload))`).
 import { spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -25,6 +25,29 @@ export function coreToken(secret, expiresAt = unixNow() + 600) {
 
 export function roomToken(secret, room, expiresAt = unixNow() + 600) {
   return signToken(secret, `${expiresAt},${VIDEOROOM},room=${room}`);
+}
+
+/**
+ * A clinic signing key, as the core's (src-tauri/crates/core/src/video/janus_proof.rs): the join
+ * page key (an uncompressed P-256 point, base64url) and proofs over room, participant id,
+ * identity and expiry, in the format ui/src/video/janus/clinicianProof.ts verifies.
+ */
+export function testClinic() {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = publicKey.export({ format: "jwk" });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  const intakeSecret = randomBytes(32);
+  return {
+    joinPageKey: point.toString("base64url"),
+    /** The participant id the core would give the clinician in `room`. */
+    participantId: (room) => 900_000 + room,
+    /** The visit's intake key (`k`) for `room`. */
+    intakeKey: (room) => createHmac("sha256", intakeSecret).update(String(room)).digest("base64url"),
+    proof(room, participant, identity, expires = unixNow() + 600) {
+      const message = ["visitdesk clinician proof v1", `room=${room}`, `participant=${participant}`, `identity=${identity}`, `expires=${expires}`].join("\n");
+      return `${expires}.${sign("sha256", Buffer.from(message), { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
+    },
+  };
 }
 
 /**

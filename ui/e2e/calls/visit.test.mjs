@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { ARTIFACTS, command, openApp, startDriver } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
-import { startJanus } from "./janus.mjs";
+import { JanusAdmin, startJanus } from "./janus.mjs";
 import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
 import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
@@ -107,6 +107,10 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     const clinic = await ok("clinic_settings", {});
     await ok("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: janusBrowserUrl(site.url) } } });
     await ok("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
+    // The clinic copies the console's join page key into its visitdesk-join.json.
+    const janusClinicianKey = await ok("janus_join_page_key", {});
+    assert.match(janusClinicianKey, /^[A-Za-z0-9_-]{87}$/);
+    site.setServices({ janusServer: "/janus-ws", janusClinicianKey });
   });
 
   after(async () => {
@@ -124,6 +128,8 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
   let provider;
   let joinUrl;
   let interpreter;
+  let impostor;
+  let interpreterLink;
   const invitedLinks = [];
 
   it("the patient opens their link, checks their devices and waits; the console's monitor sees them", async () => {
@@ -159,6 +165,26 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await eventually(`${who} receives media`, async () => none(await liveStreams(page)), 8000);
   }
 
+  it("an impostor (a family link renamed to the clinician) is not let in: the patient stays held; the console still sees them waiting", async () => {
+    const invite = await ok("invite_guest", {
+      request: { visit_id: visit.id, role: "family", method: "copy_link", phone: null, language: "en", confirm_resend: false },
+    });
+    invitedLinks.push(invite.link);
+    const [address, fragment] = invite.link.split("#");
+    const params = new URLSearchParams(fragment);
+    assert.equal(params.get("k"), null, "a family member's link carries no intake key");
+    assert.equal(params.get("v"), null, "nor a clinician's proof");
+    params.set("i", params.get("p"));
+    impostor = await openLink(`${address}#${params}`);
+    await joinFromDeviceCheck(impostor);
+    await impostor.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(await visible(patient, '[data-testid="waiting-room"]'), true, "the patient is still in the waiting room");
+    await assertHeld(patient, "the patient beside the impostor");
+    const presence = (await ok("waiting_room", {})).find((p) => p.visit_id === visit.id);
+    assert.equal(presence?.state.kind, "waiting", `the console does not take the impostor for the clinician: ${JSON.stringify(presence)}`);
+  });
+
   it("the clinician joins: the patient is let in, the waiting room hides, and both decode each other", async () => {
     const join = await ok("start_visit", { visitId: visit.id });
     assert.equal(join.target.service, "janus");
@@ -176,6 +202,10 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await decodesFrom(provider, 1, "the clinician");
     // The intake answers reach the clinician over the call's data channel.
     await provider.getByText("A cough that will not go away").waitFor({ timeout: 15_000 });
+    // Sealed with the visit's key: the impostor in the room got the message and cannot read it.
+    assert.equal(await impostor.getByText("A cough that will not go away").count(), 0, "the impostor reads no intake answers");
+    assert.equal(await provider.locator('[data-testid="call-view"]').isVisible(), true, "the clinician was not disconnected");
+    await impostor.close();
     await shotBoth(patient, "03-in-call");
   });
 
@@ -184,6 +214,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
       request: { visit_id: visit.id, role: "interpreter", method: "copy_link", phone: null, language: "es", confirm_resend: false },
     });
     invitedLinks.push(invite.link);
+    interpreterLink = invite.link;
     interpreter = await openLink(invite.link);
     await joinFromDeviceCheck(interpreter);
     await interpreter.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
@@ -210,6 +241,32 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await decodesFrom(patient, 2, "the patient after the clinician's return");
   });
 
+  it("a removed interpreter who opens the same link again is removed within seconds, and the console records that they tried", async () => {
+    const params = new URLSearchParams(interpreterLink.split("#")[1]);
+    const [room, identity] = [Number(params.get("r")), params.get("i")];
+    const admin = new JanusAdmin(janus);
+    try {
+      const listed = await admin.participants(room);
+      const connection = listed.find((p) => p.display === identity);
+      assert.ok(connection, `Janus lists the interpreter: ${JSON.stringify(listed)}`);
+      await ok("remove_participant", { visitId: visit.id, participant: String(connection.id) });
+      await interpreter.locator('[data-testid="problem"]').waitFor({ timeout: 15_000 });
+
+      const again = await openLink(interpreterLink);
+      await joinFromDeviceCheck(again);
+      const started = Date.now();
+      await again.locator('[data-testid="problem"]').waitFor({ timeout: 20_000 });
+      console.log(`the removed interpreter's second attempt ended ${Date.now() - started} ms after Join`);
+      await eventually("Janus still lists the removed interpreter", async () => !(await admin.participants(room)).some((p) => p.display === identity), 10_000);
+      const audit = await ok("audit_log", {});
+      const tried = audit.filter((entry) => entry.visit_id === visit.id && entry.detail.includes(`participant ${identity}`) && entry.detail.includes("tried to rejoin"));
+      assert.ok(tried.length >= 1, `the audit log records the attempt: ${JSON.stringify(audit.map((entry) => entry.detail))}`);
+      await decodesFrom(patient, 1, "the patient, with the clinician still there");
+    } finally {
+      await admin.close();
+    }
+  });
+
   it("no address holds a token; ending the visit disconnects everyone and the room is gone; other tokens are refused", async () => {
     const fragment = (link) => Object.fromEntries(new URLSearchParams(link.split("#")[1]));
     const other = await ok("create_visit", {
@@ -220,8 +277,10 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     })).link;
     // Tokens travel inside the WebSocket, never in an address a server or proxy could log.
     const secrets = [invitedLinks, joinUrl].flat().flatMap((link) => {
-      const { t, c } = fragment(link);
-      return [t, c].map((token) => token.split(":")[1].match(/[A-Za-z0-9]{8,}/)[0]);
+      const { t, c, k, v } = fragment(link);
+      const signatures = [t, c].map((token) => token.split(":")[1].match(/[A-Za-z0-9]{8,}/)[0]);
+      // The intake key and the clinician's proof stay out of addresses too.
+      return [...signatures, ...[k, v?.split(".")[1]].filter(Boolean).map((value) => value.slice(0, 24))];
     });
     const addresses = [...site.requests, ...pages.flatMap((page) => page.addresses)];
     assert.ok(addresses.some((address) => address.includes("/janus-ws")), "the pages used Janus's WebSocket transport");

@@ -180,7 +180,16 @@ server: string, room_id: number,
 /**
  * The Janus session token (the room token is the credential's own).
  */
-core_token: string, };
+core_token: string, 
+/**
+ * The clinician's participant id in this room (the clinician's credential only).
+ */
+participant_id: number | null, 
+/**
+ * The clinician's proof, `<expires>.<signature>`, which join pages check with the
+ * clinic's join page key (the clinician's credential only).
+ */
+proof: string | null, };
 
 export type JoinInfo = { visit_id: string, room_name: string, identity: string, 
 /**
@@ -195,7 +204,12 @@ target: CallTarget,
  * The join page in the provider's role, for a webview without WebRTC: opened in the
  * system browser (the token is in the fragment, which no server sees).
  */
-join_url: string, };
+join_url: string, 
+/**
+ * The visit's intake key (the `k` of the clinician's and the patient's links), which opens
+ * the patient's sealed intake answers in the call.
+ */
+intake_key: string, };
 
 export type PreflightToken = { token: string, expires_at: number, };
 
@@ -236,7 +250,11 @@ delayed: boolean, delay_reason: DelayReason | null,
  */
 checked_at_unix: number | null, };
 
-export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, };
+export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, } | { "kind": "removed_rejoined", visit_id: string, identity: string, 
+/**
+ * From the identity's prefix; empty for an identity VisitDesk did not issue.
+ */
+role: GuestRole | null, removed: boolean, };
 
 export type VisitFocusRequest = { visit_id: string, };
 

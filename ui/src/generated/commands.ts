@@ -14,6 +14,7 @@ export const COMMANDS = {
   clinicSettings: { name: "clinic_settings", args: [] },
   saveClinicSettings: { name: "save_clinic_settings", args: ["settings"] },
   saveJanusSecrets: { name: "save_janus_secrets", args: ["form"] },
+  janusJoinPageKey: { name: "janus_join_page_key", args: [] },
   listVisits: { name: "list_visits", args: ["from", "to"] },
   createVisit: { name: "create_visit", args: ["form"] },
   editVisit: { name: "edit_visit", args: ["id", "form"] },
@@ -50,6 +51,8 @@ export interface Commands {
   saveClinicSettings(settings: ClinicSettings): Promise<ClinicSettings>;
   /** Keeps a Janus server's admin key and token secret in the keychain. */
   saveJanusSecrets(form: JanusSecretsForm): Promise<void>;
+  /** The clinic's join page key, for the join page's `visitdesk-join.json` (`videoServices.janusClinicianKey`): derived from the saved Janus token secret. Rejects with `not_configured` when none is saved. */
+  janusJoinPageKey(): Promise<string>;
   /** Visits scheduled in [from, to), unix seconds. */
   listVisits(from: number, to: number): Promise<Array<Visit>>;
   createVisit(form: VisitForm): Promise<Visit>;

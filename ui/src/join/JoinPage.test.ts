@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BrowserKind } from "../lib/devices";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
+import { importIntakeKey, openIntake, sealIntake } from "./intake";
 
 /** The clinic's file naming its Twilio account (the links below are for it). */
-const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null } });
+const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null, janusClinicianKey: null } });
 import JoinPage from "./JoinPage.svelte";
 import { VisitFlow } from "./visitFlow";
 
@@ -20,8 +21,11 @@ const HOSTILE = "<img src=x onerror=alert(1)>";
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const token = (identity: string, exp = NOW + 3600) =>
   `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: ACCOUNT })}.c2ln`;
+/** The visit's intake key, in the patient's and the clinician's links. */
+const INTAKE_KEY = "c2VhbGVkLWZvci10aGUtY2xpbmljaWFuLW9ubHktMTI";
+const intakeKey = () => importIntakeKey(INTAKE_KEY).then((key) => key!);
 const linkFor = (identity: string, { language = "en", provider = PROVIDER, exp = NOW + 3600 } = {}) =>
-  `#t=${token(identity, exp)}&l=${language}&p=${encodeURIComponent(provider)}`;
+  `#t=${token(identity, exp)}&l=${language}&p=${encodeURIComponent(provider)}&k=${INTAKE_KEY}`;
 
 function fakeMedia(failure?: DOMException): MediaDevices {
   const track = (kind: "video" | "audio", deviceId: string) => ({ kind, stop: vi.fn(), getSettings: () => ({ deviceId }) });
@@ -132,7 +136,7 @@ describe("problem pages", () => {
 
 describe("the device check", () => {
   it("a link for another clinic's account says so, with nothing asked of the camera", async () => {
-    const { media } = page(linkFor(PATIENT, { language: "es" }), { config: { ...clinicConfig(), services: { twilioAccountSid: "ACffffffffffffffffffffffffffffffff", janusServer: null } } });
+    const { media } = page(linkFor(PATIENT, { language: "es" }), { config: { ...clinicConfig(), services: { twilioAccountSid: "ACffffffffffffffffffffffffffffffff", janusServer: null, janusClinicianKey: null } } });
     const problem = await screen.findByTestId("problem");
     expect(problem.dataset.problem).toBe("foreign");
     expect(within(problem).getByRole("heading").textContent).toBe("Este enlace no lo creó esta clínica");
@@ -201,8 +205,9 @@ describe("the patient's waiting room", () => {
     const tile = await screen.findByTestId("remote-tile");
     expect(tile.dataset.identity).toBe(PROVIDER);
     expect(screen.getAllByTestId("leave")).toHaveLength(1);
-    expect(session.sent).toHaveLength(1);
-    expect(session.sent[0]).toContain("Knee pain");
+    await vi.waitFor(() => expect(session.sent).toHaveLength(1));
+    expect(session.sent[0]).not.toContain("Knee pain");
+    expect(await openIntake(await intakeKey(), session.sent[0]!, PATIENT)).toContain("Knee pain");
 
     session.leave(provider);
     await vi.waitFor(() => expect(screen.getByTestId("waiting-room").hidden).toBe(false));
@@ -320,7 +325,8 @@ describe("the call", () => {
     expect(screen.queryByTestId("waiting-room")).toBeNull();
     expect(screen.queryByTestId("call-notice")).toBeNull();
     const patient = session.join(PATIENT);
-    session.receive(JSON.stringify({ type: "visitdesk.intake", answers: [{ id: "reason", question: "Why?", answer: HOSTILE }] }), patient);
+    const answers = JSON.stringify({ type: "visitdesk.intake", answers: [{ id: "reason", question: "Why?", answer: HOSTILE }] });
+    session.receive(await sealIntake(await intakeKey(), answers, PATIENT), patient);
     const panel = await screen.findByTestId("intake-answers");
     await vi.waitFor(() => expect(panel.textContent).toContain(HOSTILE));
     expect(view.container.querySelector('img[src="x"]')).toBeNull();

@@ -6,10 +6,11 @@ import type { JoinLink } from "./link";
 const PAGE = "https://visit.clinic.example/join/join.html?x=1";
 const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const OTHER_ACCOUNT = "ACffffffffffffffffffffffffffffffff";
-const common = { token: "t", identity: "patient-abc", room: "1234", expiresAt: 2_000_000_000, language: "en" as const, provider: "dr-ana" };
+const common = { token: "t", identity: "patient-abc", room: "1234", expiresAt: 2_000_000_000, language: "en" as const, provider: "dr-ana", intakeKey: null };
 const twilioLink = (account: string): JoinLink => ({ ...common, backend: "twilio", account });
-const janusLink = (server: string): JoinLink => ({ ...common, backend: "janus", server, coreToken: "c" });
-const CLINIC = { janusServer: "wss://visit.clinic.example/janus-ws", twilioAccountSid: ACCOUNT };
+const janusLink = (server: string): JoinLink => ({ ...common, backend: "janus", server, coreToken: "c", participantId: null, proof: null, clinicianKey: null });
+const KEY = `B${"A".repeat(86)}`;
+const CLINIC = { janusServer: "wss://visit.clinic.example/janus-ws", janusClinicianKey: KEY, twilioAccountSid: ACCOUNT };
 
 describe("the clinic's Janus address", () => {
   it.each([
@@ -41,7 +42,8 @@ describe("the clinic's Janus address", () => {
 
 describe("the clinic's services", () => {
   it("reads both, and drops what is not one", () => {
-    expect(clinicServicesOf({ janusServer: "/janus-ws", twilioAccountSid: ACCOUNT }, PAGE)).toEqual(CLINIC);
+    expect(clinicServicesOf({ janusServer: "/janus-ws", janusClinicianKey: KEY, twilioAccountSid: ACCOUNT }, PAGE)).toEqual(CLINIC);
+    expect(clinicServicesOf({ janusServer: "/janus-ws", janusClinicianKey: "not a key", twilioAccountSid: ACCOUNT }, PAGE)).toEqual({ ...CLINIC, janusClinicianKey: null });
     expect(clinicServicesOf({ janusServer: "https://x.example/janus", twilioAccountSid: "SK0123456789abcdef0123456789abcdef" }, PAGE)).toEqual(NO_SERVICES);
     expect(clinicServicesOf(undefined, PAGE)).toEqual(NO_SERVICES);
   });
@@ -62,7 +64,7 @@ describe("a link on this clinic's page", () => {
 
   it("the clinic's Janus, however the link spells it, connects to the address the clinic wrote", () => {
     const reading = linkForThisClinic(janusLink("wss://VISIT.clinic.example:443/janus-ws/"), CLINIC, PAGE);
-    expect(reading).toEqual({ ok: { ...janusLink("x"), server: "wss://visit.clinic.example/janus-ws" } });
+    expect(reading).toEqual({ ok: { ...janusLink("x"), server: "wss://visit.clinic.example/janus-ws", clinicianKey: KEY } });
   });
 
   it.each([
@@ -77,6 +79,10 @@ describe("a link on this clinic's page", () => {
 
   it("a Janus link on a page that names only Twilio is foreign", () => {
     expect(linkForThisClinic(janusLink(CLINIC.janusServer), { ...CLINIC, janusServer: null }, PAGE)).toEqual({ problem: "foreign" });
+  });
+
+  it("a Janus link on a page without the clinic's join page key is refused: nobody could be told apart from the clinician", () => {
+    expect(linkForThisClinic(janusLink(CLINIC.janusServer), { ...CLINIC, janusClinicianKey: null }, PAGE)).toEqual({ problem: "unconfigured" });
   });
 
   it("a page whose file names no service trusts no link", () => {

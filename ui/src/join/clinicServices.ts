@@ -2,16 +2,22 @@
 // connects to. A link naming any other Janus server or Twilio account is refused before the
 // page sends anything (a crafted link must not stream a patient to a stranger).
 
+import { JOIN_PAGE_KEY_PATTERN } from "../video/janus/clinicianProof";
 import type { JoinLink } from "./link";
 
 export type ClinicServices = {
   /** The clinic's Janus WebSocket address (wss:, or ws: on this computer); null: none. */
   janusServer: string | null;
+  /**
+   * The clinic's join page key (Settings → Video service in the console): on Janus, only who
+   * proves to be the clinician with it is taken for them. Janus links need it.
+   */
+  janusClinicianKey: string | null;
   /** The clinic's Twilio Account SID; null: none. */
   twilioAccountSid: string | null;
 };
 
-export const NO_SERVICES: ClinicServices = { janusServer: null, twilioAccountSid: null };
+export const NO_SERVICES: ClinicServices = { janusServer: null, janusClinicianKey: null, twilioAccountSid: null };
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
@@ -43,8 +49,10 @@ export function janusServerOf(value: unknown, pageUrl: string): string | null {
 export function clinicServicesOf(value: unknown, pageUrl: string): ClinicServices {
   const raw = (value && typeof value === "object" ? value : {}) as Record<string, unknown>;
   const sid = raw.twilioAccountSid;
+  const key = raw.janusClinicianKey;
   return {
     janusServer: janusServerOf(raw.janusServer, pageUrl),
+    janusClinicianKey: typeof key === "string" && JOIN_PAGE_KEY_PATTERN.test(key) ? key : null,
     twilioAccountSid: typeof sid === "string" && ACCOUNT_SID.test(sid) ? sid : null,
   };
 }
@@ -62,5 +70,8 @@ export function linkForThisClinic(link: JoinLink, services: ClinicServices, page
     return services.twilioAccountSid !== null && link.account === services.twilioAccountSid ? { ok: link } : { problem: "foreign" };
   }
   const server = services.janusServer;
-  return server !== null && janusServerOf(link.server, pageUrl) === server ? { ok: { ...link, server } } : { problem: "foreign" };
+  if (server === null || janusServerOf(link.server, pageUrl) !== server) return { problem: "foreign" };
+  // Without the clinic's key the page could not tell the clinician from anyone using their name.
+  if (services.janusClinicianKey === null) return { problem: "unconfigured" };
+  return { ok: { ...link, server, clinicianKey: services.janusClinicianKey } };
 }

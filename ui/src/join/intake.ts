@@ -1,5 +1,8 @@
 // The intake answers as they travel over the call's data channel, patient to provider, and
 // the provider's receipt. Answers are PHI: they live in memory and in these messages only.
+// The data channel reaches everyone in the room, so the answers travel sealed (AES-GCM) with the
+// visit's intake key, which only the patient's and the clinician's links carry (`k`); the
+// patient's identity is bound to it as additional data.
 
 import { roleOf } from "../video/session";
 import type { IntakeQuestion } from "./clinicConfig";
@@ -10,6 +13,7 @@ export type IntakeAnswer = { id: string; question: string; answer: string };
 export type ReceivedIntake = { identity: string; answers: IntakeAnswer[] };
 
 const INTAKE = "visitdesk.intake";
+const SEALED = "visitdesk.intake-sealed";
 const RECEIVED = "visitdesk.intake-received";
 export const MAX_ANSWER = 2000;
 const MAX_QUESTION = 500;
@@ -56,18 +60,73 @@ export function readIntakeReceipt(text: string): string | null {
   return message?.type === RECEIVED && typeof message.for === "string" ? message.for : null;
 }
 
+/** The visit's intake key (`k`: 32 bytes, base64url) for AES-GCM, or null when it is not one. */
+export async function importIntakeKey(text: string | null | undefined): Promise<CryptoKey | null> {
+  if (!text || !/^[A-Za-z0-9_-]{43}$/.test(text)) return null;
+  try {
+    return await crypto.subtle.importKey("raw", fromBase64Url(text), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  } catch {
+    return null;
+  }
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** `message` sealed for the clinician: only who holds the intake key reads it, as `sender`'s. */
+export async function sealIntake(key: CryptoKey, message: string, sender: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const additionalData = new TextEncoder().encode(sender);
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, key, new TextEncoder().encode(message));
+  return JSON.stringify({ type: SEALED, iv: toBase64Url(iv), data: toBase64Url(new Uint8Array(sealed)) });
+}
+
+/** The text inside a sealed intake from `sender`; null when it is not one, or not sealed with `key` by them. */
+export async function openIntake(key: CryptoKey, text: string, sender: string): Promise<string | null> {
+  const message = parsed(text);
+  if (message?.type !== SEALED || typeof message.iv !== "string" || typeof message.data !== "string") return null;
+  try {
+    const additionalData = new TextEncoder().encode(sender);
+    const opened = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(message.iv), additionalData }, key, fromBase64Url(message.data));
+    return new TextDecoder().decode(opened);
+  } catch {
+    return null;
+  }
+}
+
 /** The provider's side, on the join page and in the console: each patient's latest answers. */
 export class IntakeInbox {
   readonly #intakes = new Map<string, ReceivedIntake>();
+  readonly #key: Promise<CryptoKey | null>;
+
+  /** `intakeKey`: the visit's, from the clinician's link or the core; without it nothing is read. */
+  constructor(intakeKey: string | null | undefined) {
+    this.#key = importIntakeKey(intakeKey);
+  }
 
   get intakes(): ReceivedIntake[] {
     return [...this.#intakes.values()];
   }
 
-  /** Keeps the answers a patient sent and returns the receipt to send back; null for any other text or sender. */
-  receive(text: string, fromIdentity: string): string | null {
+  /**
+   * Keeps the answers a patient sealed with the visit's key and resolves to the receipt to send
+   * back; null for any other text or sender, and for answers sent in the clear.
+   */
+  async receive(text: string, fromIdentity: string): Promise<string | null> {
     if (roleOf(fromIdentity, null) !== "patient") return null;
-    const answers = readIntakeMessage(text);
+    const key = await this.#key;
+    const opened = key ? await openIntake(key, text, fromIdentity) : null;
+    const answers = opened === null ? null : readIntakeMessage(opened);
     if (!answers) return null;
     this.#intakes.set(fromIdentity, { identity: fromIdentity, answers });
     return intakeReceipt(fromIdentity);

@@ -21,8 +21,12 @@ describe("join link", () => {
         expiresAt: NOW + 3600,
         language: "es",
         provider: "dr-ana-ruiz",
+        intakeKey: null,
       },
     });
+    const key = "c2VhbGVkLWZvci10aGUtY2xpbmljaWFuLW9ubHktMTI";
+    expect(readJoinLink(`#t=${twilioToken(NOW + 3600)}&p=dr-ana-ruiz&k=${key}`, NOW)).toMatchObject({ ok: { intakeKey: key } });
+    expect(readJoinLink(`#t=${twilioToken(NOW + 3600)}&p=dr-ana-ruiz&k=short`, NOW)).toMatchObject({ problem: "malformed" });
   });
 
   it("reads a Janus link", () => {
@@ -40,8 +44,23 @@ describe("join link", () => {
         expiresAt: NOW + 600,
         language: "en",
         provider: null,
+        intakeKey: null,
+        participantId: null,
+        proof: null,
+        clinicianKey: null,
       },
     });
+  });
+
+  it("reads the clinician's participant id and proof from a Janus link, and refuses a malformed or lone one", () => {
+    const token = encodeURIComponent(`${NOW + 600},janus.plugin.videoroom,room=1234:c2ln`);
+    const core = encodeURIComponent(`${NOW + 600},janus,janus.plugin.videoroom:c2ln`);
+    const base = `#t=${token}&b=janus&s=wss://j.example/janus&r=1234&i=dr-ana&p=dr-ana&c=${core}`;
+    const proof = `${NOW + 600}.${"A".repeat(86)}`;
+    expect(readJoinLink(`${base}&j=77&v=${proof}`, NOW)).toMatchObject({ ok: { participantId: 77, proof, clinicianKey: null } });
+    for (const extra of [`&j=77`, `&v=${proof}`, `&j=x&v=${proof}`, `&j=0&v=${proof}`, `&j=77&v=${NOW}.short`, `&j=99999999999999999&v=${proof}`]) {
+      expect(readJoinLink(`${base}${extra}`, NOW), extra).toMatchObject({ problem: "malformed" });
+    }
   });
 
   it("says a link has expired, in the link's language", () => {

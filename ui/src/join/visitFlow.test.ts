@@ -5,9 +5,9 @@ import { type EndKind, VideoSessionError } from "../video/session";
 import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
 
 /** The clinic's file naming its Twilio account (the links below are for it). */
-const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null } });
+const clinicConfig = (): ClinicConfig => ({ ...defaultClinicConfig("https://visit.example.org/join"), services: { twilioAccountSid: ACCOUNT, janusServer: null, janusClinicianKey: null } });
 import { NO_SERVICES } from "./clinicServices";
-import { readIntakeMessage } from "./intake";
+import { importIntakeKey, openIntake, readIntakeMessage, sealIntake } from "./intake";
 import { INTAKE_RECEIPT_WAIT_MS, VisitFlow, type VisitState } from "./visitFlow";
 
 const NOW = 1_795_361_400;
@@ -18,8 +18,20 @@ const PATIENT = "patient-kqzmfwprxd";
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const token = (identity: string, exp = NOW + 3600) =>
   `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ exp, grants: { identity, video: { room: "RM0123456789abcdef0123456789abcdef" } }, sub: ACCOUNT })}.c2ln`;
-const linkFor = (identity: string, { language = "en", provider = PROVIDER as string | null, exp = NOW + 3600 } = {}) =>
-  `#t=${token(identity, exp)}&l=${language}${provider === null ? "" : `&p=${provider}`}`;
+/** The visit's intake key, as the patient's and the clinician's links carry it. */
+const INTAKE_KEY = "c2VhbGVkLWZvci10aGUtY2xpbmljaWFuLW9ubHktMTI";
+const linkFor = (identity: string, { language = "en", provider = PROVIDER as string | null, exp = NOW + 3600, intakeKey = INTAKE_KEY as string | null } = {}) =>
+  `#t=${token(identity, exp)}&l=${language}${provider === null ? "" : `&p=${provider}`}${intakeKey === null ? "" : `&k=${intakeKey}`}`;
+
+/** What a sealed intake says, opened as the clinician does (null: not sealed with the key by `sender`). */
+async function opened(text: string, sender = PATIENT) {
+  const inner = await openIntake((await importIntakeKey(INTAKE_KEY))!, text, sender);
+  return inner === null ? null : readIntakeMessage(inner);
+}
+
+async function sealed(message: unknown, sender = PATIENT) {
+  return sealIntake((await importIntakeKey(INTAKE_KEY))!, JSON.stringify(message), sender);
+}
 
 /** Timers the test fires by hand. */
 function manualTimers() {
@@ -98,7 +110,7 @@ function inCall(state: VisitState) {
 }
 
 /** Started, through the device check and into the call on `session`. */
-async function joined(identity: string, session: FakeSession, options: { provider?: string | null; language?: string } = {}) {
+async function joined(identity: string, session: FakeSession, options: { provider?: string | null; language?: string; intakeKey?: string | null } = {}) {
   const env = setup({ fragment: linkFor(identity, options), sessions: [session] });
   await env.flow.start();
   if (identity.startsWith("patient-")) await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
@@ -110,8 +122,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Lets a release under way (the patient being let in) finish. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets a release under way (the patient being let in), and a sealing or opening, finish. */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+};
 
 describe("the link", () => {
   it("leaves the address bar before anything else happens, keeping the page's path and query", async () => {
@@ -162,7 +176,7 @@ describe("the link", () => {
   it("a Janus link naming another server is refused; the clinic's own is used with the clinic's address", async () => {
     const janusFragment = (server: string) =>
       `#t=${encodeURIComponent(`${NOW + 600},janus.plugin.videoroom,room=1234:c2ln`)}&l=en&p=${PROVIDER}&b=janus&s=${encodeURIComponent(server)}&r=1234&i=${PATIENT}&c=${encodeURIComponent(`${NOW + 600},janus,janus.plugin.videoroom:c2ln`)}`;
-    const config = { ...clinicConfig(), services: { twilioAccountSid: null, janusServer: "wss://visit.example.org/janus-ws" } };
+    const config = { ...clinicConfig(), services: { twilioAccountSid: null, janusServer: "wss://visit.example.org/janus-ws", janusClinicianKey: `B${"A".repeat(86)}` } };
     const attacker = setup({ fragment: janusFragment("wss://janus.attacker.example/janus"), config });
     await attacker.flow.start();
     expect(attacker.flow.state).toMatchObject({ phase: "problem", problem: "foreign" });
@@ -379,14 +393,30 @@ describe("other guests", () => {
     expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
   });
 
-  it("a link without the clinician's identity takes anyone without a guest prefix for the provider", async () => {
+  it("a link without the clinician's identity lets nobody in by name", async () => {
     const session = new FakeSession(PATIENT, null);
     const { flow } = await joined(PATIENT, session, { provider: null });
     session.join("interpreter-zzyqx");
-    expect(inCall(flow.state).waitingRoom).toBe(true);
     session.join("dr-ana-ruiz");
     await settle();
-    expect(inCall(flow.state).waitingRoom).toBe(false);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false });
+    expect(session.held).toBe(true);
+  });
+
+  it("an impostor under the clinician's name is not the clinician: the patient stays held and sends no answers", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    flow.setIntakeAnswer("reason", "Knee pain");
+    session.join(PROVIDER, { unproven: true });
+    await settle();
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false });
+    expect(session.held).toBe(true);
+    expect(session.sent).toEqual([]);
+    session.join(PROVIDER);
+    await settle();
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+    expect(session.sent).toHaveLength(1);
+    expect((await opened(session.sent[0]!))?.[0]?.answer).toBe("Knee pain");
   });
 });
 
@@ -406,10 +436,14 @@ describe("intake answers", () => {
     const provider = session.join(PROVIDER);
     await settle();
     expect(session.sent).toHaveLength(1);
-    expect(readIntakeMessage(session.sent[0]!)).toEqual([
+    // Sealed: everyone in the room gets the text, only the visit's key opens it.
+    expect(session.sent[0]).not.toContain("Knee");
+    expect(readIntakeMessage(session.sent[0]!)).toBeNull();
+    expect(await opened(session.sent[0]!)).toEqual([
       { id: "reason", question: "What would you like help with today?", answer: "Knee pain after a fall" },
       { id: "pharmacy", question: "Which pharmacy do you use?", answer: "Main St" },
     ]);
+    expect(await opened(session.sent[0]!, "family-abcde")).toBeNull();
     session.join("interpreter-zzyqx");
     session.reconnecting();
     session.reconnected();
@@ -420,7 +454,7 @@ describe("intake answers", () => {
     session.join(PROVIDER);
     await settle();
     expect(session.sent).toHaveLength(2);
-    expect(readIntakeMessage(session.sent[1]!)?.map((a) => a.id)).toEqual(["reason", "medications", "pharmacy"]);
+    expect((await opened(session.sent[1]!))?.map((a) => a.id)).toEqual(["reason", "medications", "pharmacy"]);
   });
 
   it("go again, up to three times in all, until the provider confirms them", async () => {
@@ -430,10 +464,13 @@ describe("intake answers", () => {
     await settle();
     expect([...timers.pending.values()].map((t) => t.ms)).toEqual([INTAKE_RECEIPT_WAIT_MS]);
     timers.fireAll();
+    await settle();
     expect(session.sent).toHaveLength(2);
     timers.fireAll();
+    await settle();
     expect(session.sent).toHaveLength(3);
     timers.fireAll();
+    await settle();
     expect(session.sent).toHaveLength(3);
 
     session.leave(provider);
@@ -455,6 +492,16 @@ describe("intake answers", () => {
     expect(timers.pending.size).toBe(1);
   });
 
+  it("a patient link without the visit's intake key sends nothing: in the clear everyone in the room would read it", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session, { intakeKey: null });
+    flow.setIntakeAnswer("reason", "Knee pain");
+    session.join(PROVIDER);
+    await settle();
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true });
+    expect(session.sent).toEqual([]);
+  });
+
   it("nothing is sent when nothing was answered", async () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     const { flow, timers } = await joined(PATIENT, session);
@@ -474,7 +521,7 @@ describe("intake answers", () => {
     session.end({ kind: "network", code: 53001, message: null });
 
     const seen = JSON.stringify([history.replaceState.mock.calls, { ...localStorage }, { ...sessionStorage }, consoleCalls.map((spy) => spy.mock.calls)]);
-    expect(session.sent[0]).toContain("Knee pain");
+    expect((await opened(session.sent[0]!))?.[0]?.answer).toBe("Knee pain after a fall");
     expect(seen).not.toContain("Knee pain");
   });
 });
@@ -488,15 +535,28 @@ describe("the provider's side", () => {
 
     const patient = session.join(PATIENT);
     const answers = [{ id: "reason", question: "What would you like help with today?", answer: "<b>Knee</b>" }];
-    session.receive(JSON.stringify({ type: "visitdesk.intake", answers }), patient);
+    session.receive(await sealed({ type: "visitdesk.intake", answers }), patient);
+    await settle();
     expect(inCall(flow.state).intakes).toEqual([{ identity: PATIENT, answers }]);
     expect(session.sent).toEqual([JSON.stringify({ type: "visitdesk.intake-received", for: PATIENT })]);
 
-    // A resend replaces; texts that are not intake, or not from a patient, are ignored.
-    session.receive(JSON.stringify({ type: "visitdesk.intake", answers: [] }), patient);
-    session.receive("hello", patient);
-    session.receive(JSON.stringify({ type: "visitdesk.intake", answers }), session.join("family-abcde"));
+    // A resend replaces.
+    session.receive(await sealed({ type: "visitdesk.intake", answers: [] }), patient);
+    await settle();
     expect(inCall(flow.state).intakes).toEqual([{ identity: PATIENT, answers: [] }]);
+    // Ignored: other texts, answers in the clear, a patient's sealed answers passed on by someone
+    // else (family, or another patient), answers sealed with another key.
+    const family = session.join("family-abcde");
+    const other = session.join("patient-otherone");
+    const strangerKey = await crypto.subtle.importKey("raw", new Uint8Array(32).fill(7), { name: "AES-GCM" }, false, ["encrypt"]);
+    session.receive("hello", patient);
+    session.receive(JSON.stringify({ type: "visitdesk.intake", answers }), patient);
+    session.receive(await sealed({ type: "visitdesk.intake", answers }), family);
+    session.receive(await sealed({ type: "visitdesk.intake", answers }), other);
+    session.receive(await sealIntake(strangerKey, JSON.stringify({ type: "visitdesk.intake", answers }), PATIENT), patient);
+    await settle();
+    expect(inCall(flow.state).intakes).toEqual([{ identity: PATIENT, answers: [] }]);
+    expect(session.sent).toHaveLength(2);
   });
 });
 

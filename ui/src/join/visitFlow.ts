@@ -12,7 +12,7 @@ import {
 } from "../video/session";
 import type { ClinicConfig } from "./clinicConfig";
 import { linkForThisClinic } from "./clinicServices";
-import { IntakeInbox, MAX_ANSWER, type ReceivedIntake, intakeMessage, readIntakeReceipt } from "./intake";
+import { IntakeInbox, MAX_ANSWER, type ReceivedIntake, importIntakeKey, intakeMessage, readIntakeReceipt, sealIntake } from "./intake";
 import { type JoinLink, type Language, readJoinLink } from "./link";
 
 /** Each has its own page; `data-problem` carries the kind. */
@@ -99,7 +99,9 @@ export class VisitFlow {
   #providerSids = new Set<string>();
   #reconnecting = false;
   readonly #answers = new Map<string, string>();
-  readonly #inbox = new IntakeInbox();
+  #inbox = new IntakeInbox(null);
+  /** The visit's intake key (the patient's side): without it the answers are not sent. */
+  #intakeKey: Promise<CryptoKey | null> = Promise.resolve(null);
   #resendTimer: unknown = null;
   /** A release under way (the patient being let in). */
   #releasing: Promise<void> | null = null;
@@ -147,6 +149,8 @@ export class VisitFlow {
     }
     const link = checked.ok;
     this.#link = link;
+    this.#inbox = new IntakeInbox(link.intakeKey);
+    this.#intakeKey = importIntakeKey(link.intakeKey);
     this.#set({ phase: "device-check", mediaFailure: null, language, role: this.roleOf(link.identity), config });
   }
 
@@ -238,15 +242,12 @@ export class VisitFlow {
     for (const listener of [...this.#listeners]) listener(state);
   }
 
-  #isProvider(identity: string): boolean {
+  /** This page's own role from its link: the link's `p` is the provider. */
+  roleOf(identity: string): ParticipantRole {
     // A link without `p`: the provider is whoever has no guest prefix, as the core issues them.
     const provider = this.#link?.provider ?? null;
-    return provider !== null ? identity === provider : roleOf(identity, null) === "unknown";
-  }
-
-  /** A participant's role as this link sees it: the link's `p` is the provider. */
-  roleOf(identity: string): ParticipantRole {
-    return this.#isProvider(identity) ? "provider" : roleOf(identity, null);
+    const isProvider = provider !== null ? identity === provider : roleOf(identity, null) === "unknown";
+    return isProvider ? "provider" : roleOf(identity, null);
   }
 
   #failed(reason: EndReason, when: "connecting" | "in-call"): void {
@@ -305,7 +306,8 @@ export class VisitFlow {
   #syncProviders(): void {
     const session = this.#session;
     if (!session) return;
-    const present = new Set([...session.remoteParticipants.values()].filter((p) => this.#isProvider(p.identity)).map((p) => p.sid));
+    // The adapter's role, not a name: Twilio's verified identity, or the clinic's proof on Janus.
+    const present = new Set([...session.remoteParticipants.values()].filter((p) => p.role === "provider").map((p) => p.sid));
     const arrived = [...present].some((sid) => !this.#providerSids.has(sid));
     this.#providerSids = present;
     if (present.size === 0) this.#stopResending();
@@ -360,12 +362,20 @@ export class VisitFlow {
     this.#stopResending();
     const questions = this.#state.config?.intake[this.#state.language] ?? [];
     const message = intakeMessage(questions, this.#answers);
-    if (!message || !this.#session) return;
-    try {
-      this.#session.sendMessage(message);
-    } catch {
-      // Not logged: the message is PHI. The resend below tries again.
-    }
+    const session = this.#session;
+    const sender = this.#link?.identity;
+    if (!message || !session || !sender) return;
+    // Sealed: everyone in the room gets the data channel's texts; only the clinician can read these.
+    void this.#intakeKey.then(async (key) => {
+      if (!key) return;
+      const sealed = await sealIntake(key, message, sender);
+      if (this.#session !== session || this.#providerSids.size === 0) return;
+      try {
+        session.sendMessage(sealed);
+      } catch {
+        // Not logged: the message is PHI. The resend below tries again.
+      }
+    });
     if (sends > 1) {
       this.#resendTimer = this.#deps.setTimeout(() => {
         this.#resendTimer = null;
@@ -381,13 +391,19 @@ export class VisitFlow {
 
   #messageReceived(text: string, from: RemoteParticipant): void {
     const role = this.#state.role;
-    if (role === "patient" && this.#isProvider(from.identity) && readIntakeReceipt(text) === this.#link?.identity) {
+    if (role === "patient" && from.role === "provider" && readIntakeReceipt(text) === this.#link?.identity) {
       this.#stopResending();
     } else if (role === "provider") {
-      const receipt = this.#inbox.receive(text, from.identity);
-      if (receipt === null) return;
-      this.#session?.sendMessage(receipt);
-      this.#publish();
+      const session = this.#session;
+      void this.#inbox.receive(text, from.identity).then((receipt) => {
+        if (receipt === null || this.#session !== session || !session) return;
+        try {
+          session.sendMessage(receipt);
+        } catch {
+          // Without a receipt the patient's page sends the answers again.
+        }
+        this.#publish();
+      });
     }
   }
 }

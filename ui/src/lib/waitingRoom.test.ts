@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import type { VisitPresence } from "../generated/bindings";
-import { applyEvent, describePresence, deviceWords, fromSnapshot, guestWords, waitingCount } from "./waitingRoom";
+import { addRejoinNotice, applyEvent, describePresence, deviceWords, fromSnapshot, guestWords, rejoinNotice, rejoinWords, waitingCount } from "./waitingRoom";
+import { timeOfDay } from "./visits";
 
 const base: VisitPresence = {
   visit_id: "v1", scheduled_at: 1_795_361_400, state: { kind: "not_arrived" }, patient_identity: null,
@@ -42,5 +43,31 @@ describe("waiting-room logic", () => {
 
   it("says checking before the first successful check", () => {
     expect(describePresence({ ...base, checked_at_unix: null }, 0).headline).toBe("Checking…");
+  });
+
+  it("tells of someone removed who came back, without changing who is present", () => {
+    const p = fromSnapshot([base]);
+    const event = { kind: "removed_rejoined", visit_id: "v1", identity: "interpreter-abc", role: "interpreter", removed: true } as const;
+    expect(applyEvent(p, event, 1_795_361_500)).toBe(p);
+    expect(rejoinNotice({ kind: "status_restored", visit_id: "v1" }, 1)).toBeNull();
+
+    const at = 1_795_361_500;
+    const removed = rejoinNotice(event, at)!;
+    expect(rejoinWords(removed, "Ada López")).toBe(
+      `Someone you removed (interpreter) tried to rejoin Ada López's visit and was removed again at ${timeOfDay(at)}.`,
+    );
+    expect(rejoinWords({ ...removed, role: null }, undefined)).toBe(
+      `Someone you removed tried to rejoin a visit and was removed again at ${timeOfDay(at)}.`,
+    );
+    const failed = rejoinNotice({ ...event, identity: "family-xyz", role: "family", removed: false }, at)!;
+    expect(rejoinWords(failed, "Ada López")).toBe(
+      `Someone you removed (family member) is trying to rejoin Ada López's visit (${timeOfDay(at)}). VisitDesk could not remove them yet and tries again within seconds.`,
+    );
+
+    // One notice per visit and person: a later word replaces the earlier one, newest first.
+    let notices = addRejoinNotice([], removed);
+    notices = addRejoinNotice(notices, failed);
+    notices = addRejoinNotice(notices, { ...failed, removed: true, atUnix: at + 5 });
+    expect(notices.map((n) => [n.key, n.removed])).toEqual([["v1 family-xyz", true], ["v1 interpreter-abc", true]]);
   });
 });

@@ -1,6 +1,6 @@
 // The waiting-room panel's logic, free of Svelte: folding the core's events into each
 // visit's presence, and the words the panel shows. Never claims certainty while delayed.
-import type { DelayReason, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
+import type { DelayReason, GuestRole, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
 import { ROLE_LABEL, timeOfDay } from "./visits";
 
 export type Presences = Record<string, VisitPresence>;
@@ -65,6 +65,7 @@ export function applyEvent(presences: Presences, event: WaitingRoomEvent, nowUni
       next.checked_at_unix = nowUnix;
       break;
     case "visit_status_changed":
+    case "removed_rejoined":
       return presences;
   }
   return { ...presences, [event.visit_id]: next };
@@ -140,4 +141,36 @@ export function deviceWords(presence: VisitPresence): string | null {
     microphone_on === null ? null : `Microphone ${microphone_on ? "on" : "off"}`,
   ].filter((p): p is string => p !== null);
   return parts.length ? parts.join(" · ") : null;
+}
+
+/** Someone removed from a visit who came back with the same link, as the panel tells it. */
+export type RejoinNotice = {
+  /** One notice per visit and identity: a later attempt replaces the earlier one. */
+  key: string;
+  visitId: string;
+  role: GuestRole | null;
+  /** Removed again; `false` while the removal has not worked yet (the monitor keeps trying). */
+  removed: boolean;
+  atUnix: number;
+};
+
+/** The notice for a `removed_rejoined` event; `null` for any other event. */
+export function rejoinNotice(event: WaitingRoomEvent, nowUnix: number): RejoinNotice | null {
+  if (event.kind !== "removed_rejoined") return null;
+  return { key: `${event.visit_id} ${event.identity}`, visitId: event.visit_id, role: event.role, removed: event.removed, atUnix: nowUnix };
+}
+
+/** The notices after a new one: it replaces the one for the same visit and identity, newest first. */
+export function addRejoinNotice(notices: RejoinNotice[], notice: RejoinNotice): RejoinNotice[] {
+  return [notice, ...notices.filter((n) => n.key !== notice.key)];
+}
+
+/** "Someone you removed (interpreter) tried to rejoin Ada López's visit and was removed again at 10:42." */
+export function rejoinWords(notice: RejoinNotice, patientName: string | undefined): string {
+  const who = notice.role ? `Someone you removed (${ROLE_LABEL[notice.role].toLowerCase()})` : "Someone you removed";
+  const visit = patientName ? `${patientName}'s visit` : "a visit";
+  const at = timeOfDay(notice.atUnix);
+  return notice.removed
+    ? `${who} tried to rejoin ${visit} and was removed again at ${at}.`
+    : `${who} is trying to rejoin ${visit} (${at}). VisitDesk could not remove them yet and tries again within seconds.`;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { AppError, ClinicSettings, PolicyView } from "../generated/bindings";
 import { NO_POLICY } from "../lib/policy";
-import { CLINIC, fakePlatform, policyOf } from "../test/fakePlatform";
+import { CLINIC, JOIN_PAGE_KEY, fakePlatform, policyOf } from "../test/fakePlatform";
 import ClinicSettingsForm from "./ClinicSettingsForm.svelte";
 
 const appError = (over: Partial<AppError>): AppError => ({ code: "internal", message: "", fields: [], service: null, ...over });
@@ -364,6 +364,64 @@ describe("Clinic settings form", () => {
       await user.click(screen.getByRole("button", { name: "Check for updates" }));
       expect((await screen.findByTestId("update-result")).textContent).toContain("VisitDesk is up to date (version 1.4.0).");
       expect(screen.getByTestId("current-version").textContent).toContain("VisitDesk 1.4.0");
+    });
+  });
+
+  describe("join page key", () => {
+    const JANUS: ClinicSettings = { ...CLINIC, video: { kind: "janus", api_url: "https://j.example/janus", browser_url: "wss://j.example/ws" } };
+
+    it("shows the key read-only on Janus, with a Copy button a keyboard reaches and where the key goes", async () => {
+      const { platform, user } = renderForm({}, JANUS);
+      const key = (await screen.findByLabelText("Join page key")) as HTMLInputElement;
+      expect(platform.janusJoinPageKey).toHaveBeenCalledTimes(1);
+      expect(key.value).toBe(JOIN_PAGE_KEY);
+      expect(key.readOnly).toBe(true);
+      const hint = document.getElementById(key.getAttribute("aria-describedby") ?? "");
+      expect(hint?.textContent?.trim()).toBe("Put it in the join page's visitdesk-join.json as videoServices.janusClinicianKey.");
+
+      key.focus();
+      await user.tab();
+      const copy = screen.getByRole("button", { name: "Copy join page key" });
+      expect(document.activeElement).toBe(copy);
+      await user.keyboard("{Enter}");
+      await waitFor(() => expect(screen.getByTestId("clinic-join-page-key-copy").textContent).toContain("Copied."));
+      expect(await navigator.clipboard.readText()).toBe(JOIN_PAGE_KEY);
+
+      await user.click(screen.getByLabelText("Twilio (default)"));
+      expect(screen.queryByLabelText("Join page key")).toBeNull();
+    });
+
+    it("says the key needs the token secret, asks nothing on Twilio, and shows the key once the secrets are saved", async () => {
+      const janusJoinPageKey = vi
+        .fn()
+        .mockRejectedValueOnce(appError({ code: "not_configured", message: "The Janus token secret is not saved on this computer." }))
+        .mockResolvedValue(JOIN_PAGE_KEY);
+      const { user } = renderForm({ janusJoinPageKey, saveJanusSecrets: vi.fn(async () => {}) });
+      await screen.findByTestId("clinic-settings-form");
+      expect(janusJoinPageKey).not.toHaveBeenCalled();
+
+      await user.click(screen.getByLabelText("The clinic's own server (Janus)"));
+      expect((await screen.findByTestId("clinic-join-page-key-missing")).textContent).toContain(
+        "The join page key shows here once the token_auth_secret is saved.",
+      );
+      expect(screen.queryByLabelText("Join page key")).toBeNull();
+
+      await user.type(input("Janus API address"), "https://video.clinic.org/janus");
+      await user.type(input("Address for patients' browsers"), "wss://video.clinic.org/janus-ws");
+      await user.type(input("VideoRoom admin key"), "admin-key-1");
+      await user.type(input("token_auth_secret"), "token-secret-1");
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      expect(((await screen.findByLabelText("Join page key")) as HTMLInputElement).value).toBe(JOIN_PAGE_KEY);
+      expect(janusJoinPageKey).toHaveBeenCalledTimes(2);
+      expect(screen.queryByTestId("clinic-join-page-key-missing")).toBeNull();
+    });
+
+    it("shows why the key could not be read", async () => {
+      const janusJoinPageKey = vi.fn(async () => Promise.reject(appError({ code: "keychain_locked", message: "The keychain is locked." })));
+      renderForm({ janusJoinPageKey }, JANUS);
+      expect((await screen.findByTestId("clinic-join-page-key-missing")).textContent).toContain(
+        "The join page key could not be read. The keychain is locked.",
+      );
     });
   });
 });

@@ -3,8 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { AppError, Invite, InviteRequest, JoinInfo, PolicyView, Visit } from "../generated/bindings";
-import { intakeMessage, intakeReceipt } from "../join/intake";
-import { fakePlatform, policyOf } from "../test/fakePlatform";
+import { importIntakeKey, intakeMessage, intakeReceipt, sealIntake } from "../join/intake";
+import { INTAKE_KEY, fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import type { CallDestination } from "../video/backend";
 import type { EndReason } from "../video/session";
@@ -22,14 +22,15 @@ const VISIT: Visit = {
 
 const TWILIO_INFO: JoinInfo = {
   visit_id: "v1", room_name: "visit-v1", identity: PROVIDER, target: { service: "twilio", room_sid: "RM0123456789abcdef0123456789abcdef" },
-  token: "twilio.access.token", expires_at: 1_795_368_600, join_url: "https://visit.example.org/join#t=x",
+  token: "twilio.access.token", expires_at: 1_795_368_600, join_url: "https://visit.example.org/join#t=x", intake_key: INTAKE_KEY,
 };
 
 const JANUS_SERVER = "https://clinic.example.org/janus";
 const JANUS_CORE_TOKEN = "1795368600,janus,janus.plugin.videoroom:c2ln";
+const JANUS_PROOF = "1795368600.c2lnbmF0dXJl";
 const JANUS_INFO: JoinInfo = {
   ...TWILIO_INFO, token: "1795368600,janus.plugin.videoroom,room=4815162342:c2ln",
-  target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN },
+  target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF },
 };
 
 function invite(role: Invite["role"], over: Partial<Invite> = {}): Invite {
@@ -84,7 +85,7 @@ describe("The provider's call in the console", () => {
     const { chooseBackend, backend } = renderCall({ info: JANUS_INFO, invites: [invite("patient"), invite("interpreter")] });
     await inCall();
     expect(chooseBackend).toHaveBeenCalledWith({
-      target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN }, identity: PROVIDER,
+      target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF }, identity: PROVIDER,
     });
     expect(backend.connects[0]).toMatchObject({ token: JANUS_INFO.token, expectedParticipants: 3 });
   });
@@ -236,13 +237,19 @@ describe("The provider's call in the console", () => {
     expect(within(dialog).getByTestId("invite-method-blocked-copy_link").textContent).toBe("Turned off by Example Hospital IT");
   });
 
-  it("shows the patient's intake answers as text and sends a receipt", async () => {
+  /** `answer` to one question, as the patient's page sends it: sealed with the visit's intake key as `sender`'s. */
+  async function sealedAnswer(answer: string, sender: string, intakeKey = TWILIO_INFO.intake_key): Promise<string> {
+    const key = await importIntakeKey(intakeKey);
+    if (!key) throw new Error(`not an intake key: ${intakeKey}`);
+    return sealIntake(key, intakeMessage([{ id: "reason", question: "What brings you in?" }], new Map([["reason", answer]]))!, sender);
+  }
+
+  it("shows the patient's sealed intake answers as text and sends a receipt", async () => {
     const session = new FakeSession(PROVIDER, PROVIDER);
     const patient = session.present(PATIENT);
     renderCall({ session });
     await inCall();
-    const answers = new Map([["reason", HOSTILE]]);
-    session.receive(intakeMessage([{ id: "reason", question: "What brings you in?" }], answers)!, patient);
+    session.receive(await sealedAnswer(HOSTILE, PATIENT), patient);
     const panel = await screen.findByTestId("intake-answers");
     await waitFor(() => expect(panel.textContent).toContain(HOSTILE));
     expect(panel.textContent).toContain("What brings you in?");
@@ -250,12 +257,35 @@ describe("The provider's call in the console", () => {
     expect(session.sent).toEqual([intakeReceipt(PATIENT)]);
   });
 
+  it("shows no intake answers sent in the clear, sealed with another key or as someone else", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const patient = session.present(PATIENT);
+    const other = session.present("patient-othermzqkfw");
+    renderCall({ session });
+    await inCall();
+    const clear = intakeMessage([{ id: "reason", question: "What brings you in?" }], new Map([["reason", "Sent in the clear"]]))!;
+    session.receive(clear, patient);
+    session.receive(await sealedAnswer("Sealed with another key", PATIENT, "A".repeat(43)), patient);
+    session.receive(await sealedAnswer("Sealed as another patient", other.identity), patient);
+    // Then answers the console can open, from the other patient: once they show, the others were handled.
+    await new Promise((settled) => setTimeout(settled, 20));
+    session.receive(await sealedAnswer("Opened", other.identity), other);
+    const panel = await screen.findByTestId("intake-answers");
+    await waitFor(() => expect(panel.textContent).toContain("Opened"));
+    await new Promise((settled) => setTimeout(settled, 20));
+    for (const refused of ["Sent in the clear", "Sealed with another key", "Sealed as another patient"]) {
+      expect(panel.textContent).not.toContain(refused);
+    }
+    expect(session.sent).toEqual([intakeReceipt(other.identity)]);
+  });
+
   it("ignores intake answers from anyone but a patient", async () => {
     const session = new FakeSession(PROVIDER, PROVIDER);
     const interpreter = session.present(INTERPRETER);
     renderCall({ session });
     await inCall();
-    session.receive(intakeMessage([{ id: "reason", question: "Why?" }], new Map([["reason", "Spoofed"]]))!, interpreter);
+    session.receive(await sealedAnswer("Spoofed", INTERPRETER), interpreter);
+    await new Promise((settled) => setTimeout(settled, 20));
     expect(screen.getByTestId("intake-answers").textContent).not.toContain("Spoofed");
     expect(session.sent).toEqual([]);
   });

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import type { AppError, Invite, InviteRequest, JoinInfo, Visit } from "../generated/bindings";
-import { fakePlatform, policyOf } from "../test/fakePlatform";
+import { INTAKE_KEY, fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
 import VisitsPanel from "./VisitsPanel.svelte";
 
@@ -274,7 +274,7 @@ describe("Visits panel", () => {
   it("runs the call in this window when the webview has WebRTC, then shows the refreshed list", async () => {
     const info: JoinInfo = {
       visit_id: "v1", room_name: "visit-v1", target: { service: "twilio", room_sid: "RM1" }, identity: "dr-ana-ruiz", token: "twilio.access.token",
-      expires_at: 0, join_url: "https://visit.example.org/join#t=x",
+      expires_at: 0, join_url: "https://visit.example.org/join#t=x", intake_key: INTAKE_KEY,
     };
     const session = new FakeSession("dr-ana-ruiz", "dr-ana-ruiz");
     const backend = fakeBackend(() => session);

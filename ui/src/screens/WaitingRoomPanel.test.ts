@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 
 import type { Visit, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
@@ -51,5 +51,33 @@ describe("Waiting-room panel", () => {
     emit({ kind: "status_delayed", visit_id: "v1", retry_in_seconds: 8, reason: "timeout" });
     await waitFor(() => expect(screen.getByTestId("presence-state").textContent).toContain("Status delayed, retrying"));
     expect(screen.queryByTestId("waiting-count")).toBeNull();
+  });
+
+  it("says, in a polite live region, that someone removed tried to rejoin and was removed again", async () => {
+    const { emit, onArrival } = renderPanel();
+    await screen.findByTestId("presence-state");
+    const region = screen.getByTestId("rejoin-notices");
+    expect(region.getAttribute("aria-live")).toBe("polite");
+    expect(region.getAttribute("role")).toBe("status");
+    expect(region.textContent?.trim()).toBe("");
+
+    emit({ kind: "removed_rejoined", visit_id: "v1", identity: "interpreter-kqzmtrwxab", role: "interpreter", removed: false });
+    const notice = await screen.findByTestId("rejoin-notice");
+    expect(notice.textContent).toContain("Someone you removed (interpreter) is trying to rejoin <img src=x onerror=alert(1)>'s visit");
+    expect(notice.textContent).toContain("could not remove them yet");
+    expect(notice.classList.contains("warning")).toBe(true);
+    expect(document.querySelector("img")).toBeNull();
+
+    emit({ kind: "removed_rejoined", visit_id: "v1", identity: "interpreter-kqzmtrwxab", role: "interpreter", removed: true });
+    await waitFor(() => expect(screen.getByTestId("rejoin-notice").textContent).toMatch(/tried to rejoin .+'s visit and was removed again at .+\./));
+    expect(screen.getAllByTestId("rejoin-notice")).toHaveLength(1);
+    expect(region.contains(screen.getByTestId("rejoin-notice"))).toBe(true);
+    // Nobody arrived, and the visit's presence is unchanged.
+    expect(onArrival).not.toHaveBeenCalled();
+    expect(screen.getByTestId("presence-state").textContent).toContain("Not yet arrived");
+    expect(screen.queryByText(/Also here/)).toBeNull();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    await waitFor(() => expect(screen.queryByTestId("rejoin-notice")).toBeNull());
   });
 });

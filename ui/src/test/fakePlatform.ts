@@ -29,6 +29,12 @@ export const CLINIC: ClinicSettings = {
   updates: { check: true, feed_url: null, channel: "stable" },
 };
 
+/** Stands in for the join page key the core derives (a P-256 point, base64url). */
+export const JOIN_PAGE_KEY = "BEXAMPLEjoinPageKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789ab";
+
+/** Stands in for the visit's intake key the core derives (32 bytes, base64url without padding). */
+export const INTAKE_KEY = "zVA4pmOGElu3bJBH4uExUtkHrJeHJIZSlLJklMwKQUg";
+
 /** A policy from "Example Hospital IT" that manages `settings`, each `[setting, locked, overrides_yours]`. */
 export function policyOf(settings: [PolicySetting, boolean, boolean?][], over: Partial<PolicyView> = {}): PolicyView {
   return {
@@ -67,6 +73,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     clinicSettings: notFaked("clinicSettings"),
     saveClinicSettings: notFaked("saveClinicSettings"),
     saveJanusSecrets: notFaked("saveJanusSecrets"),
+    janusJoinPageKey: vi.fn(async () => JOIN_PAGE_KEY),
     openVisitInBrowser: notFaked("openVisitInBrowser"),
     listVisits: vi.fn(async () => []),
     createVisit: notFaked("createVisit"),

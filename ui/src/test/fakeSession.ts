@@ -132,9 +132,12 @@ export class FakeSession implements VideoSession {
     return remote;
   }
 
-  /** Joins later, with a camera and a microphone. */
-  join(identity: string): FakeRemote {
-    const remote = this.#remote(identity);
+  /**
+   * Joins later, with a camera and a microphone. `unproven`: under that name, but the service
+   * does not vouch for it (a Janus display name without the clinic's proof): role `unknown`.
+   */
+  join(identity: string, { unproven = false }: { unproven?: boolean } = {}): FakeRemote {
+    const remote = unproven ? new FakeRemote(`PA${nextSid++}`, identity, "unknown") : this.#remote(identity);
     this.remoteParticipants.set(remote.sid, remote);
     this.#emitter.emit("participantJoined", remote);
     for (const track of [new FakeTrack(`${remote.sid}-audio`, "audio"), new FakeTrack(`${remote.sid}-video`, "video")]) {

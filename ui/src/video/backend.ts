@@ -9,11 +9,13 @@ import type { VideoBackend } from "./session";
 export interface CallDestination {
   target: CallTarget;
   identity: string;
+  /** The clinic's join page key (Janus): who proves to be the clinician with it is the provider. */
+  clinicianKey?: string | null;
 }
 
 export type ChooseBackend = (call: CallDestination) => Promise<VideoBackend>;
 
-export const chooseBackend: ChooseBackend = async ({ target, identity }) => {
+export const chooseBackend: ChooseBackend = async ({ target, identity, clinicianKey }) => {
   switch (target.service) {
     case "twilio": {
       const { twilioBackend } = await import("./twilio");
@@ -21,7 +23,15 @@ export const chooseBackend: ChooseBackend = async ({ target, identity }) => {
     }
     case "janus": {
       const { janusBackend } = await import("./janus");
-      return janusBackend({ server: target.server, room: String(target.room_id), coreToken: target.core_token, identity });
+      return janusBackend({
+        server: target.server,
+        room: String(target.room_id),
+        coreToken: target.core_token,
+        identity,
+        participantId: target.participant_id,
+        proof: target.proof,
+        clinicianKey: clinicianKey ?? null,
+      });
     }
   }
 };
@@ -35,7 +45,14 @@ export function callOf(info: JoinInfo): CallDestination {
 export function callOfLink(link: JoinLink): CallDestination {
   const target: CallTarget =
     link.backend === "janus"
-      ? { service: "janus", server: link.server, room_id: Number(link.room), core_token: link.coreToken }
+      ? {
+          service: "janus",
+          server: link.server,
+          room_id: Number(link.room),
+          core_token: link.coreToken,
+          participant_id: link.participantId,
+          proof: link.proof,
+        }
       : { service: "twilio", room_sid: link.room };
-  return { target, identity: link.identity };
+  return { target, identity: link.identity, clinicianKey: link.backend === "janus" ? link.clinicianKey : null };
 }

@@ -40,6 +40,9 @@ pub fn mask(e164: &str) -> String {
     format!("+{code}{}{last}", "*".repeat(hidden))
 }
 
+/// The fewest digits, country code included, of a number VisitDesk texts or calls.
+const MIN_DIGITS: usize = 7;
+
 /// Parses what a person typed. `default_region` (ISO 3166 alpha-2, e.g. "US") applies
 /// when the number has no `+country` prefix.
 pub fn normalize(input: &str, default_region: &str, usage: PhoneUse) -> Result<E164, String> {
@@ -67,6 +70,11 @@ pub fn normalize(input: &str, default_region: &str, usage: PhoneUse) -> Result<E
         return Err("This looks like a landline, which cannot receive text messages. Enter a mobile number.".into());
     }
     let e164 = number.format().mode(Mode::E164).to_string();
+    // The metadata takes some very short numbers for valid (German "1640" is +491640); nobody
+    // texts or calls a patient at one, and a digit left out should be said, not dialled.
+    if e164.len() - 1 < MIN_DIGITS {
+        return Err("This number is too short; check that every digit is there.".into());
+    }
     // The number must read back as itself, or a text could go to someone else.
     let reread = phonenumber::parse(None, &e164).map(|n| n.format().mode(Mode::E164).to_string());
     if reread.ok().as_deref() != Some(e164.as_str()) {
@@ -133,6 +141,8 @@ mod tests {
         assert!(normalize("555", "US", PhoneUse::Sms).unwrap_err().contains("not a valid US number"));
         assert!(normalize("+999 1234567", "US", PhoneUse::Sms).unwrap_err().contains("country code"));
         assert!(normalize("4155552671234567890", "US", PhoneUse::Sms).unwrap_err().contains("too long"));
+        // Valid to the metadata, but only 7 digits with the country code's 49: a digit short, surely.
+        assert!(normalize("1640", "DE", PhoneUse::Call).unwrap_err().contains("too short"));
     }
 
     #[test]

@@ -115,8 +115,16 @@ impl Guest {
 
     /// Sends `join` and waits for VideoRoom's answer (an event on the long poll).
     async fn join(&self, room: &str, room_token: &str, identity: &str) -> Value {
-        let body = json!({"request": "join", "ptype": "publisher", "room": room.parse::<u64>().unwrap(),
-            "display": identity, "token": room_token});
+        self.join_as(room, room_token, identity, None).await
+    }
+
+    /// `join` with a display name and, when given, a participant id, as the clinician's page does.
+    async fn join_as(&self, room: &str, room_token: &str, display: &str, id: Option<u64>) -> Value {
+        let mut body = json!({"request": "join", "ptype": "publisher", "room": room.parse::<u64>().unwrap(),
+            "display": display, "token": room_token});
+        if let Some(id) = id {
+            body["id"] = id.into();
+        }
         let message = json!({"janus": "message", "transaction": "j", "body": body, "token": self.core});
         self.http.post(format!("{}/{}/{}", self.base, self.session, self.handle)).json(&message).send().await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -130,6 +138,16 @@ impl Guest {
         }
         panic!("no answer to join within 5 s");
     }
+}
+
+/// HMAC-SHA256 keyed with the token secret over `visitdesk intake key v1 {room id}`, base64url
+/// without padding.
+fn expected_intake_key(token_secret: &str, room: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(token_secret.as_bytes()).unwrap();
+    mac.update(format!("visitdesk intake key v1 {room}").as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 fn urlencode(text: &str) -> String {
@@ -203,6 +221,10 @@ async fn a_visit_on_janus_from_invite_to_end() {
     let room = fragment_param(&link, "r");
     let identity = fragment_param(&link, "i");
     assert!(identity.starts_with("patient-"), "{identity}");
+    assert!(!link.contains("&j=") && !link.contains("&v="), "a guest's link carries no clinician proof: {link}");
+    // The patient's link carries the visit's intake key, derived from the token secret and the room.
+    let intake_key = fragment_param(&link, "k");
+    assert_eq!(intake_key, expected_intake_key(TOKEN_SECRET, &room), "{link}");
     assert_eq!(texted.invite.guest_identity.as_deref(), Some(identity.as_str()));
     let stored = visits::visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
     assert_eq!(stored.room.and_then(|room| room.sid), Some(room.clone()), "the Janus room is on the visit");
@@ -239,6 +261,16 @@ async fn a_visit_on_janus_from_invite_to_end() {
             .unwrap()
             .link
             .unwrap();
+    assert!(!other_link.contains("&k="), "a family member's link carries no intake key: {other_link}");
+    let other_patient =
+        invites::invite(ctx.as_ref(), invite_request(&other.id, GuestRole::Patient, InviteMethod::CopyLink, None))
+            .await
+            .unwrap()
+            .link
+            .unwrap();
+    let other_key = fragment_param(&other_patient, "k");
+    assert_eq!(other_key, expected_intake_key(TOKEN_SECRET, &fragment_param(&other_patient, "r")));
+    assert_ne!(other_key, intake_key, "each room has its own intake key");
     let intruder = Guest::open(&janus.http, &fragment_param(&other_link, "c")).await.unwrap();
     let secret = Sensitive::new(TOKEN_SECRET.to_string());
     let soon = visitdesk_janus::mint_room_token(&secret, room.parse().unwrap(), unix_now() as u64 + 1).unwrap();
@@ -256,13 +288,49 @@ async fn a_visit_on_janus_from_invite_to_end() {
     // The provider joins: a Janus join, and a link to open the call in a browser.
     let join = rooms::start_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
     assert_eq!(join.target.kind(), VideoBackendKind::Janus);
-    let CallTarget::Janus { server, room_id, core_token } = &join.target else { panic!("{:?}", join.target) };
+    let CallTarget::Janus { server, room_id, core_token, participant_id: Some(clinician_id), proof: Some(proof) } =
+        &join.target
+    else {
+        panic!("{:?}", join.target)
+    };
     assert_eq!(room_id.to_string(), room);
     assert_eq!(server, BROWSER_URL);
     assert_eq!(fragment_param(&join.join_url, "i"), "dr-ana-ruiz");
+    assert_eq!(fragment_param(&join.join_url, "j"), clinician_id.to_string());
+    assert_eq!(&fragment_param(&join.join_url, "v"), proof);
+    assert!(proof.starts_with(&format!("{}.", join.expires_at)), "{proof}");
+    assert_eq!(fragment_param(&join.join_url, "k"), intake_key, "the clinician's link has the patient's intake key");
+    assert_eq!(join.intake_key, intake_key);
+    assert!(!format!("{join:?}").contains(&intake_key), "Debug hides the intake key");
+    let interpreter =
+        invites::invite(ctx.as_ref(), invite(GuestRole::Interpreter, InviteMethod::CopyLink, None)).await.unwrap();
+    let interpreter = interpreter.link.unwrap();
+    assert!(!interpreter.contains("&k="), "an interpreter's link carries no intake key: {interpreter}");
+
+    // A guest who joins under the clinician's identity, with their own link's tokens, is not the provider.
+    let impostor = Guest::open(&janus.http, &fragment_param(&link, "c")).await.unwrap();
+    let answer = impostor.join(&room, &fragment_param(&link, "t"), "dr-ana-ruiz").await;
+    assert_eq!(answer["videoroom"], "joined", "{answer}");
+    let impostor_id = answer["id"].as_u64().expect("Janus gave the impostor an id");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let kinds: Vec<_> = events.0.lock().unwrap().iter().map(|event| event.kind()).collect();
+    assert!(!kinds.contains(&"provider_joined"), "an impostor taken for the provider: {kinds:?}");
+
+    // The clinician joins under their participant id, with the proof after the identity.
+    let display = format!("{} {proof}", join.identity);
     let provider = Guest::open(&janus.http, core_token).await.unwrap();
-    assert_eq!(provider.join(&room, &join.token, &join.identity).await["videoroom"], "joined");
+    assert_eq!(provider.join_as(&room, &join.token, &display, Some(*clinician_id)).await["videoroom"], "joined");
     next_event(&events, &visit.id, "provider_joined", Duration::from_secs(5)).await;
+    // While the clinician is there, Janus lets nobody else take that id.
+    let taker = Guest::open(&janus.http, &fragment_param(&link, "c")).await.unwrap();
+    let answer = taker.join_as(&room, &fragment_param(&link, "t"), &display, Some(*clinician_id)).await;
+    assert_eq!(answer["error_code"], 436, "{answer}");
+
+    // Removing the impostor records them as unverified, never as the clinician.
+    rooms::remove_participant(ctx.as_ref(), visit.id.clone(), impostor_id.to_string()).await.unwrap();
+    let audit = visitdesk_core::clinic::audit_log(ctx.as_ref()).await.unwrap();
+    let removed = audit.iter().rev().find(|entry| entry.detail.starts_with("participant ")).expect("the removal");
+    assert!(removed.detail.starts_with("participant unverified dr-ana-ruiz from "), "{}", removed.detail);
 
     // Remove acts on the connection the clinician saw (Janus's participant id), never on a name
     // anyone could join with; removing the patient kicks them from the room.

@@ -5,23 +5,24 @@
 mod common;
 
 use std::{
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use common::{MemoryKeychain, SECRET, TestContext, unix_now};
 use visitdesk_core::{
-    AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET,
+    AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
     clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
     monitor::{
-        BackendError, ClinicBackend, ConnectedParticipant, DelayReason, DeviceReadiness, MonitorConfig, MonitorEvents,
-        MonitorHandle, PatientState, WaitingRoomBackend, WaitingRoomEvent, spawn_monitor, spawn_monitor_with_backend,
-        waiting_room_snapshot,
+        BackendError, ClinicBackend, ConnectedParticipant, DelayReason, DeviceReadiness, GuestPresence, MonitorConfig,
+        MonitorEvents, MonitorHandle, PatientState, Removal, WaitingRoomBackend, WaitingRoomEvent, spawn_monitor,
+        spawn_monitor_with_backend, waiting_room_snapshot,
     },
-    visits::{self, VisitForm},
+    visits::{self, VisitForm, rooms},
 };
-use visitdesk_store::{DatabaseKey, GuestRole, RoomRef, VideoBackendKind, Visit, VisitStatus, VisitStore};
+use visitdesk_store::{AuditAction, DatabaseKey, GuestRole, RoomRef, VideoBackendKind, Visit, VisitStatus, VisitStore};
 use visitdesk_twilio_scripted::{ARRIVED_AT_UNIX, Asked, Fault, Hit, ScriptedTwilio};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
@@ -124,6 +125,10 @@ impl<B: WaitingRoomBackend> WaitingRoomBackend for TimedBackend<B> {
     async fn devices(&self, room_sid: &str, participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
         self.sent.lock().unwrap().push(Instant::now());
         self.inner.devices(room_sid, participant_sid).await
+    }
+    async fn remove(&self, room: &RoomRef, participant_sid: &str) -> Result<Removal, BackendError> {
+        self.sent.lock().unwrap().push(Instant::now());
+        self.inner.remove(room, participant_sid).await
     }
     fn reset(&self) {
         self.inner.reset();
@@ -595,5 +600,445 @@ async fn rejected_credentials_delay_the_status_and_back_off() {
     assert!(gaps[2] >= Duration::from_millis(1190), "{gaps:?}");
     assert_eq!(events.count(&visit, "status_delayed"), 3);
     assert!(!presence_of(&monitor, &visit).await.delayed);
+    monitor.stop();
+}
+
+// ---------------------------------------------------------------------------------------
+// Someone removed who comes back with the same link.
+
+/// Rooms in memory: the test moves connections in and out, queues failures for the next
+/// removals, and reads back every request with when it came.
+#[derive(Clone, Default)]
+struct FakeRooms(Arc<Mutex<FakeState>>);
+
+#[derive(Default)]
+struct FakeState {
+    rooms: HashMap<String, Vec<ConnectedParticipant>>,
+    next_sid: u32,
+    removal_faults: VecDeque<BackendError>,
+    /// Requests per removal, as a service that lists before it kicks (Janus) takes.
+    removal_cost: u32,
+    /// Someone who joins again, on a new connection, as soon as they are removed.
+    comes_straight_back: Option<String>,
+    requests: Vec<FakeRequest>,
+}
+
+#[derive(Debug, Clone)]
+struct FakeRequest {
+    at: Instant,
+    room_sid: String,
+    /// `None` for a poll; the participant SID for a removal.
+    removed: Option<String>,
+    cost: u32,
+}
+
+impl FakeRooms {
+    fn join(&self, room_sid: &str, identity: &str) -> String {
+        let mut state = self.0.lock().unwrap();
+        state.next_sid += 1;
+        let sid = format!("PA{:032x}", state.next_sid);
+        state.rooms.entry(room_sid.into()).or_default().push(ConnectedParticipant {
+            identity: identity.into(),
+            participant_sid: sid.clone(),
+            since_unix: Some(unix_now()),
+            devices: None,
+        });
+        sid
+    }
+
+    fn drop_connection(&self, room_sid: &str, participant_sid: &str) {
+        if let Some(room) = self.0.lock().unwrap().rooms.get_mut(room_sid) {
+            room.retain(|participant| participant.participant_sid != participant_sid);
+        }
+    }
+
+    fn connected(&self, room_sid: &str, identity: &str) -> bool {
+        let state = self.0.lock().unwrap();
+        state.rooms.get(room_sid).is_some_and(|room| room.iter().any(|participant| participant.identity == identity))
+    }
+
+    fn fail_next_removals(&self, faults: impl IntoIterator<Item = BackendError>) {
+        self.0.lock().unwrap().removal_faults.extend(faults);
+    }
+
+    fn requests(&self) -> Vec<FakeRequest> {
+        self.0.lock().unwrap().requests.clone()
+    }
+
+    fn removals(&self, room_sid: &str) -> Vec<FakeRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|request| request.room_sid == room_sid && request.removed.is_some())
+            .collect()
+    }
+
+    fn polls(&self, room_sid: &str) -> Vec<FakeRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|request| request.room_sid == room_sid && request.removed.is_none())
+            .collect()
+    }
+}
+
+impl WaitingRoomBackend for FakeRooms {
+    async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
+        let mut state = self.0.lock().unwrap();
+        state.requests.push(FakeRequest { at: Instant::now(), room_sid: room_sid.into(), removed: None, cost: 1 });
+        Ok(state.rooms.get(room_sid).cloned().unwrap_or_default())
+    }
+
+    async fn devices(&self, _room_sid: &str, _participant_sid: &str) -> Result<DeviceReadiness, BackendError> {
+        Ok(DeviceReadiness::default())
+    }
+
+    async fn remove(&self, room: &RoomRef, participant_sid: &str) -> Result<Removal, BackendError> {
+        let room_sid = room.sid.clone().expect("a room with a SID");
+        let identity = {
+            let mut state = self.0.lock().unwrap();
+            let cost = state.removal_cost.max(1);
+            state.requests.push(FakeRequest {
+                at: Instant::now(),
+                room_sid: room_sid.clone(),
+                removed: Some(participant_sid.into()),
+                cost,
+            });
+            if let Some(fault) = state.removal_faults.pop_front() {
+                return Err(fault);
+            }
+            let connections = state.rooms.entry(room_sid.clone()).or_default();
+            let Some(index) = connections.iter().position(|participant| participant.participant_sid == participant_sid)
+            else {
+                return Ok(Removal::AlreadyGone);
+            };
+            let removed = connections.remove(index);
+            state.comes_straight_back.clone().filter(|identity| *identity == removed.identity)
+        };
+        if let Some(identity) = identity {
+            self.join(&room_sid, &identity);
+        }
+        Ok(Removal::Removed)
+    }
+
+    fn removal_requests(&self, _room: &RoomRef) -> u32 {
+        self.0.lock().unwrap().removal_cost.max(1)
+    }
+}
+
+impl Clinic {
+    /// The monitor over in-memory rooms.
+    fn start_fake(&self, config: MonitorConfig) -> (MonitorHandle, Arc<Recorder>, FakeRooms) {
+        let recorder = Arc::new(Recorder::default());
+        let rooms = FakeRooms::default();
+        let monitor = spawn_monitor_with_backend(self.ctx.clone(), rooms.clone(), recorder.clone(), config);
+        (monitor, recorder, rooms)
+    }
+
+    /// What the provider's Remove leaves behind: the identity remembered for the visit.
+    fn remember_removed(&self, visit: &Visit, identity: &str) {
+        self.store.record_removed_identity(&visit.id, identity).unwrap();
+    }
+}
+
+fn rejoins(events: &Recorder, visit: &Visit) -> Vec<(String, Option<GuestRole>, bool)> {
+    events
+        .of(visit)
+        .into_iter()
+        .filter_map(|(_, event)| match event {
+            WaitingRoomEvent::RemovedRejoined { identity, role, removed, .. } => Some((identity, role, removed)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn removed_again_entries(clinic: &Clinic, visit: &Visit) -> Vec<String> {
+    clinic
+        .store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.visit_id.as_deref() == Some(visit.id.as_str()))
+        .filter(|entry| entry.action == AuditAction::ParticipantRemoved && entry.detail.contains("tried to rejoin"))
+        .map(|entry| entry.detail)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_removed_who_comes_back_is_removed_again_within_a_poll_and_reported_once_per_attempt() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let room_sid = room(40);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let config = quick_config();
+    let (monitor, events, fake) = clinic.start_fake(config.clone());
+    fake.join(&room_sid, "patient-kqzvbfmwta");
+    let interpreter = "interpreter-pdlmwqaxzr";
+    let first = fake.join(&room_sid, interpreter);
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    events.nth(&visit, "guests_changed", 1, Duration::from_secs(2)).await;
+
+    // The provider removes the interpreter: their connection goes, their identity is kept.
+    fake.drop_connection(&room_sid, &first);
+    clinic.remember_removed(&visit, interpreter);
+    monitor.refresh();
+    events.nth(&visit, "guests_changed", 2, Duration::from_secs(2)).await;
+    assert!(presence_of(&monitor, &visit).await.guests.is_empty());
+
+    // They come back with the same link; a family member joins too, and stays.
+    let joined = Instant::now();
+    let second = fake.join(&room_sid, interpreter);
+    fake.join(&room_sid, "family-zxcvbnmasd");
+    let (at, event) = events.nth(&visit, "removed_rejoined", 1, Duration::from_secs(3)).await;
+    let poll_interval = config.often_interval;
+    assert!(at - joined <= poll_interval * 2, "removed again after {:?}", at - joined);
+    assert_eq!(
+        event,
+        WaitingRoomEvent::RemovedRejoined {
+            visit_id: visit.id.clone(),
+            identity: interpreter.into(),
+            role: Some(GuestRole::Interpreter),
+            removed: true
+        }
+    );
+    assert!(!fake.connected(&room_sid, interpreter));
+    assert_eq!(
+        fake.removals(&room_sid).iter().map(|request| request.removed.clone().unwrap()).collect::<Vec<_>>(),
+        std::slice::from_ref(&second)
+    );
+    // Never counted as present: the guests the panel saw were the family member only.
+    let family = GuestPresence { identity: "family-zxcvbnmasd".into(), role: Some(GuestRole::Family) };
+    tokio::time::sleep(poll_interval * 3).await;
+    for (at, event) in events.of(&visit) {
+        if let WaitingRoomEvent::GuestsChanged { guests, .. } = event
+            && at > joined
+        {
+            assert_eq!(guests, std::slice::from_ref(&family));
+        }
+    }
+    assert_eq!(presence_of(&monitor, &visit).await.guests, std::slice::from_ref(&family));
+    assert_eq!(rejoins(&events, &visit).len(), 1, "one report for one attempt");
+
+    // A second attempt is a second report; the patient is untouched throughout.
+    let third = fake.join(&room_sid, interpreter);
+    events.nth(&visit, "removed_rejoined", 2, Duration::from_secs(3)).await;
+    tokio::time::sleep(poll_interval * 3).await;
+    let removed: Vec<String> = fake.removals(&room_sid).into_iter().map(|request| request.removed.unwrap()).collect();
+    assert_eq!(removed, [second, third]);
+    assert_eq!(rejoins(&events, &visit).len(), 2);
+    assert!(fake.connected(&room_sid, "patient-kqzvbfmwta") && fake.connected(&room_sid, "family-zxcvbnmasd"));
+    assert_eq!(events.count(&visit, "patient_arrived"), 1);
+    assert_eq!(events.count(&visit, "patient_left"), 0);
+    assert_eq!(events.count(&visit, "status_delayed"), 0);
+    let audit = removed_again_entries(&clinic, &visit);
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert_eq!(audit[0], format!("participant {interpreter} from room {room_sid} again: tried to rejoin"));
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_patient_who_comes_back_does_not_arrive() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let room_sid = room(41);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let patient = "patient-mnbvcxzlkj";
+    clinic.remember_removed(&visit, patient);
+    // The provider's own identity, were it ever remembered, is never removed.
+    clinic.remember_removed(&visit, PROVIDER);
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    fake.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    fake.join(&room_sid, patient);
+    let (_, event) = events.nth(&visit, "removed_rejoined", 1, Duration::from_secs(3)).await;
+    assert!(
+        matches!(&event, WaitingRoomEvent::RemovedRejoined { role: Some(GuestRole::Patient), removed: true, .. }),
+        "{event:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(events.count(&visit, "patient_arrived"), 0, "{:?}", kinds(&events.of(&visit)));
+    assert_eq!(events.count(&visit, "visit_status_changed"), 0);
+    assert_eq!(clinic.status(&visit), VisitStatus::Scheduled);
+    assert!(fake.connected(&room_sid, PROVIDER), "the provider is never removed");
+    assert_eq!(fake.removals(&room_sid).len(), 1);
+    let presence = presence_of(&monitor, &visit).await;
+    assert_eq!((presence.state, presence.patient_identity), (PatientState::NotArrived, None));
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_removal_is_reported_once_and_tried_again_after_the_next_poll_not_in_a_loop() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let room_sid = room(42);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let family = "family-poiuytrewq";
+    clinic.remember_removed(&visit, family);
+    let config = quick_config();
+    let (monitor, events, fake) = clinic.start_fake(config.clone());
+    fake.fail_next_removals([
+        BackendError::Server { status: 503 },
+        BackendError::RateLimited { retry_after: Some(Duration::from_secs(1)) },
+    ]);
+    fake.join(&room_sid, family);
+    let (_, failed) = events.nth(&visit, "removed_rejoined", 1, Duration::from_secs(3)).await;
+    assert!(matches!(failed, WaitingRoomEvent::RemovedRejoined { removed: false, .. }), "{failed:?}");
+    let (_, done) = events.nth(&visit, "removed_rejoined", 2, Duration::from_secs(5)).await;
+    assert!(matches!(done, WaitingRoomEvent::RemovedRejoined { removed: true, .. }), "{done:?}");
+    assert!(!fake.connected(&room_sid, family));
+    tokio::time::sleep(Duration::from_millis(900)).await;
+
+    let removals = fake.removals(&room_sid);
+    assert_eq!(removals.len(), 3, "{removals:?}");
+    let polls = fake.polls(&room_sid);
+    for pair in removals.windows(2) {
+        assert!(
+            polls.iter().any(|poll| poll.at > pair[0].at && poll.at < pair[1].at),
+            "tried again without a poll in between: {removals:?}"
+        );
+    }
+    let gaps: Vec<Duration> = removals.windows(2).map(|pair| pair[1].at - pair[0].at).collect();
+    assert!(gaps[0] >= config.backoff_base - Duration::from_millis(10), "{gaps:?}");
+    assert!(gaps[1] >= Duration::from_millis(990), "Retry-After: 1 was not honoured: {gaps:?}");
+    // After the 429, the visit's polls waited too.
+    let after_limit = polls.iter().filter(|poll| poll.at > removals[1].at && poll.at < removals[2].at).count();
+    assert!(after_limit <= 2, "{after_limit} polls in the second after a 429");
+    assert_eq!(rejoins(&events, &visit).len(), 2, "one failure report, one removal report");
+    assert_eq!(events.count(&visit, "status_delayed"), 0, "the presence itself was never stale");
+    assert_eq!(removed_again_entries(&clinic, &visit).len(), 1);
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_who_leaves_before_a_failing_removal_works_is_reported_out() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let room_sid = room(46);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let family = "family-mjunhybgtv";
+    clinic.remember_removed(&visit, family);
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    fake.fail_next_removals((0..20).map(|_| BackendError::Unexpected { detail: "refused".into() }));
+    let sid = fake.join(&room_sid, family);
+    let (_, failed) = events.nth(&visit, "removed_rejoined", 1, Duration::from_secs(3)).await;
+    assert!(matches!(failed, WaitingRoomEvent::RemovedRejoined { removed: false, .. }), "{failed:?}");
+    fake.drop_connection(&room_sid, &sid);
+    let (_, out) = events.nth(&visit, "removed_rejoined", 2, Duration::from_secs(5)).await;
+    assert!(matches!(out, WaitingRoomEvent::RemovedRejoined { removed: true, .. }), "{out:?}");
+    let attempts = fake.removals(&room_sid).len();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(fake.removals(&room_sid).len(), attempts, "nothing more to remove");
+    assert_eq!(rejoins(&events, &visit).len(), 2);
+    assert!(removed_again_entries(&clinic, &visit).is_empty(), "nobody was removed: nothing to audit");
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removals_are_taken_from_the_budget_and_other_visits_keep_their_turns() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let (busy_room, quiet_room) = (room(43), room(44));
+    let busy = clinic.visit(0, Some(&busy_room)).await;
+    let quiet = clinic.visit(5, Some(&quiet_room)).await;
+    let caregiver = "caregiver-lkjhgfdsaq";
+    clinic.remember_removed(&busy, caregiver);
+    // 12 requests in any 3 s; a removal costs two (as on Janus); someone who comes back at once,
+    // every time.
+    let window = Duration::from_secs(3);
+    let config = MonitorConfig {
+        budget_requests: 12,
+        budget_window: window,
+        often_interval: Duration::from_millis(200),
+        often_min_interval: Duration::from_millis(100),
+        ..quick_config()
+    };
+    let started = Instant::now();
+    let (monitor, events, fake) = clinic.start_fake(config);
+    {
+        let mut state = fake.0.lock().unwrap();
+        state.removal_cost = 2;
+        state.comes_straight_back = Some(caregiver.into());
+    }
+    fake.join(&busy_room, caregiver);
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let joined = Instant::now();
+    fake.join(&quiet_room, "patient-qazwsxedcr");
+    events.nth(&quiet, "patient_arrived", 1, Duration::from_secs(5)).await;
+    let latency = joined.elapsed();
+    monitor.stop();
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let requests = fake.requests();
+    let mut spent: Vec<Instant> = Vec::new();
+    for request in &requests {
+        spent.extend(std::iter::repeat_n(request.at, request.cost as usize));
+    }
+    let strict = window - Duration::from_millis(5);
+    let busiest = (0..spent.len()).map(|i| spent[i..].iter().take_while(|at| **at < spent[i] + strict).count()).max();
+    assert!(busiest.unwrap_or(0) <= 12, "{busiest:?} requests within {strict:?}");
+    assert_eq!(monitor.requests_sent() as usize, spent.len(), "each removal taken from the budget as two requests");
+    let removals = fake.removals(&busy_room).len();
+    let quiet_polls = fake.polls(&quiet_room).len();
+    println!(
+        "removals under a short budget: {removals} removals (2 requests each) and {} requests in all in {:.1} s, busiest {strict:?} window {busiest:?}; the other visit polled {quiet_polls} times, its arrival reported after {} ms",
+        spent.len(),
+        elapsed.as_secs_f64(),
+        latency.as_millis()
+    );
+    assert!(removals >= 3, "removed again only {removals} times in {elapsed:?}");
+    assert!(removals <= 12, "{removals} removals: more than the budget allows");
+    assert_eq!(rejoins(&events, &busy).len(), removals, "one report per attempt");
+    assert!(quiet_polls >= 4, "the other visit was polled {quiet_polls} times in {elapsed:?}");
+    assert!(latency <= window + Duration::from_secs(1), "an arrival elsewhere reported after {latency:?}");
+    assert_eq!(events.count(&busy, "guests_changed"), 0, "someone being removed is never a guest");
+}
+
+/// Through the app's own path: the provider removes an interpreter from the call (Twilio), the
+/// identity is kept, and when the same link joins again the monitor disconnects it on Twilio.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_removes_an_interpreter_who_comes_back_and_is_disconnected_again_on_twilio() {
+    let (twilio, script) = ScriptedTwilio::serve().await;
+    let clinic = Clinic::new(&twilio.uri()).await;
+    let room_sid = room(45);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let (monitor, events) = clinic.start(quick_config());
+    let interpreter = "interpreter-asdfqwerzx";
+    let first = script.join(&room_sid, interpreter);
+    events.nth(&visit, "guests_changed", 1, Duration::from_secs(3)).await;
+
+    rooms::remove_participant(clinic.ctx.as_ref(), visit.id.clone(), first).await.unwrap();
+    assert!(!script.is_connected(&room_sid, interpreter));
+    assert!(clinic.ctx.changes.lock().unwrap().contains(&visitdesk_core::Change::Visits), "the monitor is told");
+    monitor.refresh();
+    events.nth(&visit, "guests_changed", 2, Duration::from_secs(3)).await;
+    let removed = clinic.store.removed_identities_between(0, i64::MAX).unwrap();
+    assert_eq!(removed.iter().map(|r| r.identity.as_str()).collect::<Vec<_>>(), [interpreter]);
+
+    // The provider removing their own other connection is not remembered.
+    let own = script.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    rooms::remove_participant(clinic.ctx.as_ref(), visit.id.clone(), own).await.unwrap();
+    assert_eq!(clinic.store.removed_identities_between(0, i64::MAX).unwrap().len(), 1);
+
+    let joined = Instant::now();
+    script.join(&room_sid, interpreter);
+    let (at, event) = events.nth(&visit, "removed_rejoined", 1, Duration::from_secs(3)).await;
+    assert!(matches!(event, WaitingRoomEvent::RemovedRejoined { removed: true, .. }), "{event:?}");
+    assert!(at - joined <= Duration::from_millis(1500), "removed again after {:?}", at - joined);
+    assert!(!script.is_connected(&room_sid, interpreter));
+    let disconnects = script.hits_to(&room_sid).into_iter().filter(|hit| hit.asked == Asked::Disconnect).count();
+    assert_eq!(disconnects, 3, "the provider's two removals and the monitor's one");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(rejoins(&events, &visit).len(), 1);
+    assert_eq!(events.count(&visit, "guests_changed"), 2, "never shown as a guest again");
+    let audit = clinic::audit_log(clinic.ctx.as_ref()).await.unwrap();
+    let details: Vec<&str> = audit
+        .iter()
+        .filter(|entry| entry.action == AuditAction::ParticipantRemoved)
+        .map(|entry| entry.detail.as_str())
+        .collect();
+    assert_eq!(
+        details,
+        [
+            format!("participant {interpreter} from room {room_sid}"),
+            format!("participant {PROVIDER} from room {room_sid}"),
+            format!("participant {interpreter} from room {room_sid} again: tried to rejoin"),
+        ]
+    );
+    assert!(clinic::verify_audit_log(clinic.ctx.as_ref()).await.is_ok());
     monitor.stop();
 }

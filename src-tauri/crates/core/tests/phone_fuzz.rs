@@ -43,3 +43,10 @@ proptest! {
         let _ = phone::mask(&input);
     }
 }
+
+/// Found by the fuzzer: a number valid to the metadata but too short to be anyone's.
+#[test]
+fn numbers_the_fuzzer_found_stay_refused() {
+    check("1640", "DE");
+    assert!(phone::normalize("1640", "DE", PhoneUse::Call).is_err());
+}

@@ -390,6 +390,47 @@ async fn copy_link_makes_a_guest_link_without_any_text_or_call() {
     assert!(audit_text(&ctx).await.contains("invite_link_copied"));
 }
 
+/// The `k` of a join link, if it has one.
+fn intake_key_in(link: &str) -> Option<String> {
+    let fragment = link.split_once('#').expect("a fragment").1;
+    url::form_urlencoded::parse(fragment.as_bytes()).find(|(key, _)| key == "k").map(|(_, value)| value.into_owned())
+}
+
+#[tokio::test]
+async fn the_patient_and_the_clinician_share_the_visits_intake_key_and_no_other_guest_gets_it() {
+    let twilio = twilio_without_rooms().await;
+    let (_, ctx) = configured(&twilio.uri());
+    let visit = visits::create_visit(&ctx, form("Ada")).await.unwrap();
+    let link_for = |role| {
+        let request = invite_request(&visit.id, role, InviteMethod::CopyLink, None);
+        let ctx = &ctx;
+        async move { invites::invite(ctx, request).await.unwrap() }
+    };
+
+    let patient = link_for(GuestRole::Patient).await;
+    let patient_link = patient.link.clone().unwrap();
+    let join = rooms::start_visit(&ctx, visit.id.clone()).await.unwrap();
+    assert_eq!(join.target, CallTarget::Twilio { room_sid: ROOM_SID.into() });
+
+    // HMAC-SHA256 keyed with the API Key Secret over the message and the room's SID.
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("visitdesk intake key v1 {ROOM_SID}").as_bytes());
+    let expected = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    assert_eq!(intake_key_in(&patient_link).as_deref(), Some(expected.as_str()), "{patient_link}");
+    assert!(!format!("{patient:?}").contains(&expected), "Debug hides the patient's link");
+    assert_eq!(intake_key_in(&join.join_url).as_deref(), Some(expected.as_str()), "{}", join.join_url);
+    assert_eq!(join.intake_key, expected, "the provider's join info holds the key of the clinician's link");
+    assert!(!format!("{join:?} {join:#?}").contains(&expected), "Debug hides the intake key");
+
+    for role in [GuestRole::Interpreter, GuestRole::Family, GuestRole::Caregiver] {
+        let link = link_for(role).await.link.unwrap();
+        assert_eq!(intake_key_in(&link), None, "{role:?}: {link}");
+    }
+    let audit = audit_text(&ctx).await;
+    assert!(!audit.contains(&expected), "the audit log holds the intake key: {audit}");
+}
+
 #[tokio::test]
 async fn running_late_texts_the_patient_in_their_language() {
     let twilio = MockServer::start().await;

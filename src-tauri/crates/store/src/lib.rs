@@ -1,4 +1,5 @@
-//! VisitDesk's local database: visits, invites and the audit log, in one SQLCipher file.
+//! VisitDesk's local database: visits, invites, who was removed from each visit's room, and the
+//! audit log, in one SQLCipher file.
 //!
 //! Visits hold PHI (patient names and mobile numbers), so the whole file, its WAL included,
 //! is encrypted with a random 256-bit [`DatabaseKey`] that the core keeps in the OS keychain.
@@ -29,7 +30,8 @@ pub use error::{StoreError, StoreErrorKind};
 pub use key::DatabaseKey;
 pub use model::{
     AuditAction, AuditAnchor, AuditEntry, AuditRecord, AuditReport, GuestRole, Invite, InviteMethod, InviteOutcome,
-    InvitePurpose, InviteStatus, NewInvite, NewVisit, RoomRef, VideoBackendKind, Visit, VisitEdit, VisitStatus,
+    InvitePurpose, InviteStatus, NewInvite, NewVisit, RemovedIdentity, RoomRef, VideoBackendKind, Visit, VisitEdit,
+    VisitStatus,
 };
 pub use schema::SUPPORTED_VERSION as SCHEMA_VERSION;
 pub use store::VisitStore;

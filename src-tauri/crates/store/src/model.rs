@@ -200,6 +200,17 @@ pub struct InviteOutcome {
     pub error_message: Option<String>,
 }
 
+/// Someone the provider removed from a visit's room: the identity the video service reported
+/// for them (a role-prefixed random string, or on Janus the display name), and when it was
+/// first removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedIdentity {
+    pub visit_id: String,
+    pub identity: String,
+    /// Unix seconds.
+    pub removed_at: i64,
+}
+
 /// One event for the audit log. `detail` is free text without PHI or secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {

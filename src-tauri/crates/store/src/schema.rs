@@ -69,6 +69,16 @@ const MIGRATIONS: &[&str] = &[
     UPDATE visits SET room_service = CASE WHEN room_sid GLOB '[0-9]*' THEN 'janus' ELSE 'twilio' END
         WHERE room_unique_name IS NOT NULL;
     "#,
+    // 3: who was removed from each visit's room, by the identity the video service reported,
+    // so the waiting-room monitor can remove them again when they come back with the same link.
+    r#"
+    CREATE TABLE removed_identities (
+        visit_id TEXT NOT NULL REFERENCES visits (id),
+        identity TEXT NOT NULL,
+        removed_at INTEGER NOT NULL,
+        PRIMARY KEY (visit_id, identity)
+    );
+    "#,
 ];
 
 /// The newest schema this build knows.

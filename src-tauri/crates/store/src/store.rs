@@ -8,7 +8,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, Transaction, Trans
 use crate::audit::{self, GENESIS_HASH};
 use crate::{
     AuditAnchor, AuditEntry, AuditRecord, AuditReport, DatabaseKey, Invite, InviteOutcome, InviteStatus, NewInvite,
-    NewVisit, RoomRef, StoreError, Visit, VisitEdit, VisitStatus, schema,
+    NewVisit, RemovedIdentity, RoomRef, StoreError, Visit, VisitEdit, VisitStatus, schema,
 };
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -170,6 +170,36 @@ impl VisitStore {
         let mut statement =
             conn.prepare_cached(&format!("SELECT {INVITE_COLUMNS} FROM invites WHERE visit_id = ?1 ORDER BY row_id"))?;
         let rows = statement.query_map([visit_id], invite_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Remembers that `identity` was removed from the visit's room. Removing the same identity
+    /// again keeps the first time. `NotFound` when the visit does not exist.
+    pub fn record_removed_identity(&self, visit_id: &str, identity: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            require_visit(tx, visit_id)?;
+            tx.execute(
+                "INSERT INTO removed_identities (visit_id, identity, removed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (visit_id, identity) DO NOTHING",
+                params![visit_id, identity, unix_now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Who was removed from the rooms of the visits scheduled in `[from_unix, to_unix)`, by
+    /// visit, then in the order they were first removed.
+    pub fn removed_identities_between(&self, from_unix: i64, to_unix: i64) -> Result<Vec<RemovedIdentity>, StoreError> {
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(
+            "SELECT r.visit_id, r.identity, r.removed_at FROM removed_identities r
+             JOIN visits v ON v.id = r.visit_id
+             WHERE v.scheduled_at >= ?1 AND v.scheduled_at < ?2
+             ORDER BY v.scheduled_at, v.row_id, r.removed_at, r.identity",
+        )?;
+        let rows = statement.query_map(params![from_unix, to_unix], |row| {
+            Ok(RemovedIdentity { visit_id: row.get(0)?, identity: row.get(1)?, removed_at: row.get(2)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

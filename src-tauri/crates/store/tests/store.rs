@@ -317,7 +317,10 @@ fn rooms_saved_before_they_named_their_service_are_read_as_the_service_that_made
     store.set_visit_room(&janus.id, Some(on(VideoBackendKind::Janus, "vd-b", "4815162342"))).unwrap();
     drop(store);
     let raw = raw_connection(&path, &key);
-    raw.execute_batch("ALTER TABLE visits DROP COLUMN room_service; PRAGMA user_version = 1;").unwrap();
+    raw.execute_batch(
+        "ALTER TABLE visits DROP COLUMN room_service; DROP TABLE removed_identities; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(raw);
 
     let store = VisitStore::open(&path, &key).unwrap();
@@ -327,6 +330,63 @@ fn rooms_saved_before_they_named_their_service_are_read_as_the_service_that_made
     let raw = raw_connection(&path, &key);
     let version: i64 = raw.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn removed_identities_are_kept_per_visit_and_survive_reopen() {
+    let (_dir, path, key, store) = open_new();
+    let early = store.create_visit(new_visit(NAME, MOBILE, 1_800_000_000)).unwrap();
+    let later = store.create_visit(new_visit(NAME, MOBILE, 1_800_003_600)).unwrap();
+    assert!(store.removed_identities_between(0, i64::MAX).unwrap().is_empty());
+
+    store.record_removed_identity(&later.id, "family-qwertyuiop").unwrap();
+    store.record_removed_identity(&early.id, "interpreter-kqzmtrwxab").unwrap();
+    let first = store.removed_identities_between(0, i64::MAX).unwrap();
+    // Removed again: the first time is kept, and it is listed once.
+    store.record_removed_identity(&early.id, "interpreter-kqzmtrwxab").unwrap();
+    let listed = |store: &VisitStore, from, to| -> Vec<(String, String)> {
+        store
+            .removed_identities_between(from, to)
+            .unwrap()
+            .into_iter()
+            .map(|removed| (removed.visit_id, removed.identity))
+            .collect()
+    };
+    assert_eq!(
+        listed(&store, 0, i64::MAX),
+        [(early.id.clone(), "interpreter-kqzmtrwxab".to_string()), (later.id.clone(), "family-qwertyuiop".to_string())],
+        "by visit, earliest appointment first"
+    );
+    assert_eq!(store.removed_identities_between(0, i64::MAX).unwrap(), first);
+    assert_eq!(listed(&store, 1_800_003_600, i64::MAX), [(later.id.clone(), "family-qwertyuiop".to_string())]);
+    assert!(listed(&store, 0, 1_800_000_000).is_empty(), "half-open, as visits_between");
+
+    let error = store.record_removed_identity("no-such-visit", "family-qwertyuiop").unwrap_err();
+    assert_eq!(error.kind(), StoreErrorKind::NotFound);
+
+    drop(store);
+    let reopened = VisitStore::open(&path, &key).unwrap();
+    assert_eq!(reopened.removed_identities_between(0, i64::MAX).unwrap(), first);
+}
+
+/// A database from before removals were remembered gains the table, and keeps its visits.
+#[test]
+fn a_database_from_before_removals_were_remembered_is_migrated() {
+    let (_dir, path, key, store) = open_new();
+    let visit = store.create_visit(new_visit(NAME, MOBILE, 1_800_000_000)).unwrap();
+    drop(store);
+    let raw = raw_connection(&path, &key);
+    raw.execute_batch("DROP TABLE removed_identities; PRAGMA user_version = 2;").unwrap();
+    drop(raw);
+
+    let store = VisitStore::open(&path, &key).unwrap();
+    assert_eq!(store.visit(&visit.id).unwrap(), visit);
+    store.record_removed_identity(&visit.id, "caregiver-asdfghjklz").unwrap();
+    assert_eq!(store.removed_identities_between(0, i64::MAX).unwrap().len(), 1);
+    let raw = raw_connection(&path, &key);
+    let version: i64 = raw.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 3);
 }
 
 #[test]

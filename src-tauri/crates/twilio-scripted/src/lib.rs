@@ -5,9 +5,10 @@
 //! request came in ([`Hit`]).
 //!
 //! It answers `POST /v1/Rooms` (a new room), `GET /v1/Rooms/{room}/Participants` (the
-//! connected participants; the monitor must ask for `Status=connected`) and `GET
-//! /v1/Rooms/{room}/Participants/{participant}/PublishedTracks`, with Twilio's page shape;
-//! anything else gets Twilio's 404.
+//! connected participants; the monitor must ask for `Status=connected`), `GET
+//! /v1/Rooms/{room}/Participants/{participant}/PublishedTracks`, with Twilio's page shape, and
+//! `POST /v1/Rooms/{room}/Participants/{participant}` with `Status=disconnected` (removes a
+//! connected participant; 404 for one not connected); anything else gets Twilio's 404.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -42,6 +43,8 @@ pub enum Fault {
 pub enum Asked {
     Participants,
     Tracks,
+    /// A participant disconnected (removed).
+    Disconnect,
 }
 
 /// One request about a room, noted as it came in.
@@ -168,6 +171,13 @@ impl ScriptedTwilio {
         publish_in(self.rooms().entry(room_sid.to_string()).or_default(), room_sid, participant_sid, kind, enabled);
     }
 
+    /// Whether a participant with this identity is connected to the room now.
+    pub fn is_connected(&self, room_sid: &str, identity: &str) -> bool {
+        self.rooms()
+            .get(room_sid)
+            .is_some_and(|room| room.participants.iter().any(|participant| participant["identity"] == identity))
+    }
+
     /// Queues answers for the room's next requests, before the script's.
     pub fn fail_next(&self, room_sid: &str, faults: impl IntoIterator<Item = Fault>) {
         self.rooms().entry(room_sid.to_string()).or_default().faults.extend(faults);
@@ -227,6 +237,11 @@ impl Respond for ScriptedTwilio {
             ("GET", ["v1", "Rooms", room, "Participants", participant, "PublishedTracks"]) => {
                 (room.to_string(), Asked::Tracks, Some(participant.to_string()))
             }
+            ("POST", ["v1", "Rooms", room, "Participants", participant]) => {
+                let form: HashMap<_, _> = url::form_urlencoded::parse(&request.body).into_owned().collect();
+                assert_eq!(form.get("Status").map(String::as_str), Some("disconnected"), "only disconnecting");
+                (room.to_string(), Asked::Disconnect, Some(participant.to_string()))
+            }
             _ => return not_found(),
         };
         if asked == Asked::Participants {
@@ -237,6 +252,8 @@ impl Respond for ScriptedTwilio {
         let mut rooms = self.rooms();
         let (status, answer) = if strict && !rooms.contains_key(&room_sid) {
             (404, not_found())
+        } else if asked == Asked::Disconnect {
+            disconnect(rooms.entry(room_sid.clone()).or_default(), participant.as_deref().unwrap_or_default())
         } else {
             answer(rooms.entry(room_sid.clone()).or_default(), participant.as_deref(), strict)
         };
@@ -270,6 +287,32 @@ fn answer(room: &mut ScriptedRoom, participant: Option<&str>, strict: bool) -> (
             }
         },
     }
+}
+
+/// Disconnects a participant, by SID or identity: its record with `status: disconnected`, or
+/// 404 when none such is connected. A queued fault answers instead (a slow one disconnects,
+/// then answers late).
+fn disconnect(room: &mut ScriptedRoom, participant: &str) -> (u16, ResponseTemplate) {
+    let delay = match room.faults.pop_front() {
+        Some(Fault::RateLimited { retry_after_seconds }) => {
+            return (
+                429,
+                error(429, 20429, "Too Many Requests")
+                    .insert_header("Retry-After", retry_after_seconds.to_string().as_str()),
+            );
+        }
+        Some(Fault::Status(status)) => return (status, error(status, 20500, "Scripted failure")),
+        Some(Fault::Slow(delay)) => delay,
+        None => Duration::ZERO,
+    };
+    let Some(index) =
+        room.participants.iter().position(|listed| listed["sid"] == participant || listed["identity"] == participant)
+    else {
+        return (404, not_found());
+    };
+    let mut removed = room.participants.remove(index);
+    removed["status"] = json!("disconnected");
+    (200, ResponseTemplate::new(200).set_body_json(removed).set_delay(delay))
 }
 
 fn unix_now() -> i64 {

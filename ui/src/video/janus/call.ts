@@ -13,8 +13,13 @@ export type JanusBackendConfig = {
   room?: string | number | null;
   /** `<exp>,janus,janus.plugin.videoroom:<sig>`: Janus's `token_auth` checks it on every request. */
   coreToken: string;
-  /** Our display name in the room (`patient-…`, or the provider's identity). */
+  /** Our identity in the room (`patient-…`, or the provider's identity). */
   identity: string;
+  /** The clinician's: the participant id the core gave them, and its proof (clinicianProof.ts). */
+  participantId?: number | null;
+  proof?: string | null;
+  /** The clinic's join page key: who proves to be the clinician with it is the provider. */
+  clinicianKey?: string | null;
   load?: LoadJanus;
   /** By default `navigator.mediaDevices.getUserMedia`. */
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;

@@ -485,13 +485,13 @@ describe("dominant speaker", () => {
     const session = await connected(h, { expectedParticipants: 3 });
     const lines = record(session);
     const subscriberPc = h.room.subscriber!.pc;
-    // Subscriber mids: 0/1 are 201's audio/video, 2 the data channel, 3/4 are 202's.
+    const audioMid = (feed: number) => h.room.subStreams.find((s) => s.feed_id === feed && s.type === "audio")!.mid;
     let step = 0;
     const tick = () => {
       step += 1;
       subscriberPc.stats = new Map([
-        ["a201", { type: "inbound-rtp", kind: "audio", mid: "0", packetsLost: 0, packetsReceived: 50 * step, totalAudioEnergy: 0.0001 * step, totalSamplesDuration: step }],
-        ["a202", { type: "inbound-rtp", kind: "audio", mid: "3", packetsLost: 10 * step, packetsReceived: 90 * step, totalAudioEnergy: 0.04 * step, totalSamplesDuration: step }],
+        ["a201", { type: "inbound-rtp", kind: "audio", mid: audioMid(201), packetsLost: 0, packetsReceived: 50 * step, totalAudioEnergy: 0.0001 * step, totalSamplesDuration: step }],
+        ["a202", { type: "inbound-rtp", kind: "audio", mid: audioMid(202), packetsLost: 10 * step, packetsReceived: 90 * step, totalAudioEnergy: 0.04 * step, totalSamplesDuration: step }],
       ]);
       h.room.publisher.pc.stats = new Map([["r", { type: "remote-inbound-rtp", kind: "video", fractionLost: 0, roundTripTime: 0.2 }]]);
     };

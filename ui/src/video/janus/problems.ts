@@ -13,6 +13,7 @@ export const JANUS_CODES = {
   noSuchFeed: 428,
   publishersFull: 432,
   roomUnauthorized: 433,
+  idInUse: 436,
 } as const;
 
 function tokenKind(token: string, now: number): EndKind {
@@ -29,6 +30,9 @@ export function videoRoomProblem(code: number, message: string | null, roomToken
       return { kind: "room_completed", code, message };
     case JANUS_CODES.publishersFull:
       return { kind: "room_full", code, message };
+    // Our participant id (the clinician's, from the core) is taken: this visit is open elsewhere.
+    case JANUS_CODES.idInUse:
+      return { kind: "duplicate_identity", code, message };
     default:
       return { kind: "other", code, message };
   }

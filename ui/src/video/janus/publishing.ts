@@ -9,6 +9,7 @@
 import { cameraCapture, microphoneCapture } from "../callSettings";
 import { type EndReason, type MediaKind, VideoSessionError } from "../session";
 import { type JanusCall, notConnected } from "./call";
+import { displayWithProof } from "./clinicianProof";
 import { STREAM_DESCRIPTIONS, textOf } from "./messages";
 import { type JanusCore, type JanusHandle, type JanusTrackSpec, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
 import { errorText, mediaProblem, videoRoomProblem } from "./problems";
@@ -107,8 +108,10 @@ export class Publishing {
   join(): Promise<{ message: VideoRoomMessage; jsep: Jsep | undefined }> {
     const { config, roomId, roomToken } = this.#call;
     const joined = this.#waitFor((m) => m.videoroom === "joined");
+    const display = displayWithProof(config.identity, config.proof);
+    const id = config.participantId ?? undefined;
     this.#handle!.send({
-      message: { request: "join", ptype: "publisher", room: roomId, display: config.identity, token: roomToken },
+      message: { request: "join", ptype: "publisher", room: roomId, display, token: roomToken, ...(id ? { id } : {}) },
       error: (error) => this.#replies.failAll(this.#call.problem(error)),
     });
     return joined;

@@ -20,6 +20,7 @@ import {
   roleOf,
 } from "../session";
 import { type JanusBackendConfig, type JanusCall, type Phase } from "./call";
+import { ClinicianChecks, readDisplay } from "./clinicianProof";
 import { arrayOf, idOf, textOf } from "./messages";
 import { Devices } from "./devices";
 import { Holding } from "./holding";
@@ -46,6 +47,9 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   readonly #devices: Devices;
   readonly #stats: Stats;
   readonly #holding: Holding;
+  readonly #clinicianChecks: ClinicianChecks;
+  /** Those whose clinician proof is being checked: not shown until it is. */
+  readonly #awaitingProof = new Map<number, { info: PublisherInfo; published: boolean }>();
 
   #phase: Phase = "connecting";
   #endReason: EndReason | null = null;
@@ -73,6 +77,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     this.#stats = new Stats(this, this.#publishing, this.#subscriptions, (remote) => this.setDominantSpeaker(remote));
     const parts = { publishing: this.#publishing, subscriptions: this.#subscriptions, devices: this.#devices, reconnects: this.#reconnects };
     this.#holding = new Holding(this, parts, options.held === true);
+    this.#clinicianChecks = new ClinicianChecks(config.clinicianKey, roomId, this.#now);
   }
 
   // -- VideoSession ----------------------------------------------------------------------------
@@ -199,6 +204,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
       this.#local = new JanusLocal(String(this.#myId), this.config.identity, role, captured);
       for (const attendee of arrayOf(joined.attendees)) this.#participantSeen(attendee as PublisherInfo);
       for (const publisher of arrayOf(joined.publishers)) this.#publisherSeen(publisher as PublisherInfo);
+      await step(this.#clinicianChecks.settled());
       this.#subscriptions.sync();
 
       if (captured) await step(this.#publishing.publish(captured));
@@ -274,30 +280,56 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     }
   }
 
-  /** A participant (joined, not necessarily publishing): added unless known or ourselves. */
-  #participantSeen(info: PublisherInfo): JanusRemote | null {
+  /**
+   * A participant (joined, not necessarily publishing): added unless known or ourselves. A
+   * display name is not proof: only who proves it (clinicianProof.ts) is the provider, and
+   * is not shown before the proof is checked. A namesake of ours never ends this call.
+   */
+  #participantSeen(info: PublisherInfo, published = false): JanusRemote | null {
     const id = idOf(info.id);
     if (id === null || id === this.#myId || info.dummy === true) return null;
     const known = this.remotes.get(String(id));
     if (known) return known;
-    const display = textOf(info.display) ?? String(id);
-    // A display name is not proof (anyone can join with ours): a namesake never ends this call,
-    // and is shown as someone unknown, not as us.
-    const role = display === this.config.identity ? "unknown" : roleOf(display, this.#providerIdentity);
-    const remote = new JanusRemote(id, display, role);
+    const { identity, proof } = readDisplay(textOf(info.display) ?? String(id));
+    let proven = false;
+    if (proof !== null && identity === this.#providerIdentity && identity !== this.config.identity) {
+      const verdict = this.#clinicianChecks.verdict(id, identity, proof, () => this.#proofChecked(id));
+      if (verdict === null) {
+        const waiting = this.#awaitingProof.get(id);
+        if (published || !waiting) this.#awaitingProof.set(id, { info, published: published || (waiting?.published ?? false) });
+        return null;
+      }
+      proven = verdict;
+    }
+    const role = identity === this.config.identity ? "unknown" : roleOf(identity, proven ? this.#providerIdentity : null);
+    const remote = new JanusRemote(id, identity, role);
     this.remotes.set(remote.sid, remote);
     if (this.announcing) this.emitter.emit("participantJoined", remote);
     return remote;
   }
 
+  #proofChecked(id: number): void {
+    const waiting = this.#awaitingProof.get(id);
+    this.#awaitingProof.delete(id);
+    if (!waiting || this.#phase === "ended") return;
+    if (!waiting.published) {
+      this.#participantSeen(waiting.info);
+      return;
+    }
+    this.#publisherSeen(waiting.info);
+    this.#subscriptions.sync();
+  }
+
   #publisherSeen(info: PublisherInfo): void {
-    const remote = this.#participantSeen(info);
+    const remote = this.#participantSeen(info, true);
     if (!remote) return;
     remote.publishes(info.streams);
     this.#subscriptions.reconcile();
   }
 
   #unpublished(id: number): void {
+    const waiting = this.#awaitingProof.get(id);
+    if (waiting) waiting.published = false;
     const remote = this.remotes.get(String(id));
     if (!remote) return;
     remote.unpublished();
@@ -306,6 +338,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   }
 
   #left(id: number): void {
+    this.#awaitingProof.delete(id);
     const remote = this.remotes.get(String(id));
     if (!remote) return;
     this.#unpublished(id);

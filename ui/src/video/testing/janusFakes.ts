@@ -16,7 +16,9 @@ import {
   type VideoRoomMessage,
   connectJanus,
 } from "../janus";
+import { ClinicianChecks } from "../janus/clinicianProof";
 import type { VideoConnectOptions, VideoSession } from "../session";
+import { TEST_JOIN_PAGE_KEY, provenDisplays } from "./clinicKeys";
 
 export const NOW = 1_900_000_000;
 export const ROOM = 1234;
@@ -28,6 +30,13 @@ export const SERVER = "http://127.0.0.1:8088/janus";
 export const ME = "patient-kqzmtrwx";
 export const PROVIDER = "dr-ana-ruiz";
 export const MY_ID = 100;
+/** The provider's display under each id the tests use: with the test clinic's proof, as their page joins. */
+const PROVIDER_DISPLAYS = await provenDisplays(ROOM, PROVIDER, NOW + 86_400, 200, 320);
+
+/** What the room shows for `display` under `id`: the provider's own comes with their proof. */
+export function shownDisplay(id: number, display: string): string {
+  return display === PROVIDER ? (PROVIDER_DISPLAYS.get(id) ?? display) : display;
+}
 export const PRIVATE_ID = 999;
 
 let trackCount = 0;
@@ -223,7 +232,7 @@ export class FakeVideoRoom {
             id: MY_ID,
             private_id: PRIVATE_ID,
             publishers: this.publishers,
-            attendees: this.attendees,
+            attendees: this.attendees.map(({ id, display }) => ({ id, display: shownDisplay(id, display) })),
           });
         }
         if (this.#subscriberHandle !== handle) {
@@ -288,14 +297,14 @@ export class FakeVideoRoom {
   // -- Things that happen in the room --
 
   addPublisher(id: number, display: string): Publisher {
-    const publisher = { id, display, streams: CAMERA_AND_MIC };
+    const publisher = { id, display: shownDisplay(id, display), streams: CAMERA_AND_MIC };
     this.publishers.push(publisher);
     return publisher;
   }
 
   /** Someone joins: `joining`, then (once they publish) `publishers`. */
   join(id: number, display: string): void {
-    this.publisher.message({ videoroom: "event", room: ROOM, joining: { id, display } });
+    this.publisher.message({ videoroom: "event", room: ROOM, joining: { id, display: shownDisplay(id, display) } });
   }
 
   publish(id: number, display: string): void {
@@ -407,6 +416,7 @@ export function harness(overrides: Partial<JanusBackendConfig> = {}, webrtc = tr
     load,
     getUserMedia,
     now: () => NOW,
+    clinicianKey: TEST_JOIN_PAGE_KEY,
     ...overrides,
   };
   return { room, load, init, useDefaultDependencies, getUserMedia, microphone, camera, captured, config };
@@ -416,8 +426,12 @@ export function options(overrides: Partial<VideoConnectOptions> = {}): VideoConn
   return { token: ROOM_TOKEN, expectedParticipants: 2, lowEndMobile: false, providerIdentity: PROVIDER, ...overrides };
 }
 
-/** Lets every queued microtask (the fake's answers) run. */
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets every queued microtask (the fake's answers) and every clinician proof check run. */
+export const settle = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await ClinicianChecks.allSettled();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+};
 
 export async function connected(h: Harness, overrides: Partial<VideoConnectOptions> = {}): Promise<VideoSession> {
   const session = await connectJanus(h.config, options(overrides));

@@ -3,6 +3,8 @@
 
 use std::{future::Future, time::Duration};
 
+use visitdesk_store::RoomRef;
+
 use super::events::DelayReason;
 pub use crate::video::{BackendError, ConnectedParticipant, DeviceReadiness};
 
@@ -26,6 +28,15 @@ impl BackendError {
     }
 }
 
+/// How a removal went, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// The connection was in the room and is out now.
+    Removed,
+    /// The connection (or the room) was already gone: done all the same.
+    AlreadyGone,
+}
+
 /// Who is in a room, and what the patient publishes. `ClinicBackend` over the clinic's video service; tests script their own.
 pub trait WaitingRoomBackend: Send + Sync + 'static {
     /// Everyone connected to the room now; an unknown or ended room has nobody. One request.
@@ -40,6 +51,21 @@ pub trait WaitingRoomBackend: Send + Sync + 'static {
         room_sid: &str,
         participant_sid: &str,
     ) -> impl Future<Output = Result<DeviceReadiness, BackendError>> + Send;
+
+    /// Disconnects one connection from the room (someone removed from the visit who came back
+    /// with the same link). Never retried here: the monitor decides, after its next poll.
+    /// [`Self::removal_requests`] requests.
+    fn remove(
+        &self,
+        room: &RoomRef,
+        participant_sid: &str,
+    ) -> impl Future<Output = Result<Removal, BackendError>> + Send;
+
+    /// How many requests one [`Self::remove`] makes in this room, all taken from the budget
+    /// before it starts.
+    fn removal_requests(&self, _room: &RoomRef) -> u32 {
+        1
+    }
 
     /// Forget cached connections and credentials (after the settings changed, or the
     /// credentials were rejected).

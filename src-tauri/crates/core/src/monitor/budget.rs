@@ -64,15 +64,27 @@ impl RequestBudget {
         under_cap.min((self.tokens + 1e-9).floor() as u32)
     }
 
+    #[cfg(test)]
     pub fn try_acquire(&mut self, now: Instant) -> bool {
-        if self.available(now) == 0 {
+        self.try_acquire_many(now, 1)
+    }
+
+    /// Takes `n` requests for one operation that makes several (a removal on Janus lists the
+    /// room, then kicks): when one may be taken now and the cap has room for all of them. The
+    /// bucket lends the rest, so the requests after it wait until it is paid back; the cap is
+    /// never exceeded. `n` is at least 1 and at most the cap.
+    pub fn try_acquire_many(&mut self, now: Instant, n: u32) -> bool {
+        let n = n.clamp(1, self.max_requests);
+        if self.available(now) == 0 || self.max_requests - (self.taken.len() as u32) < n {
             return false;
         }
-        self.tokens -= 1.0;
+        self.tokens -= f64::from(n);
         // Callers on other threads may pass a slightly earlier `now`; keep the log sorted.
         let at = self.taken.back().map_or(now, |&last| now.max(last));
-        self.taken.push_back(at);
-        self.total += 1;
+        for _ in 0..n {
+            self.taken.push_back(at);
+        }
+        self.total += u64::from(n);
         true
     }
 
@@ -179,6 +191,38 @@ mod tests {
         assert_eq!(budget.next_available_at(start + Duration::from_secs(1)), start + Duration::from_secs(5));
         assert!(!budget.try_acquire(start + Duration::from_millis(4_900)));
         assert!(budget.try_acquire(start + Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn an_operation_of_several_requests_is_paid_back_before_the_next() {
+        let start = Instant::now();
+        let mut budget = RequestBudget::new(60, Duration::from_secs(60), 1, start);
+        assert!(budget.try_acquire_many(start, 2));
+        assert_eq!(budget.total(), 2);
+        assert_eq!(budget.next_available_at(start), start + Duration::from_secs(2));
+        assert!(!budget.try_acquire(start + Duration::from_millis(1_900)), "the lent token is paid back first");
+        assert!(budget.try_acquire(start + Duration::from_secs(2)));
+
+        // Never past the cap: 3 in 10 s, 2 taken, room for 1 only.
+        let mut budget = RequestBudget::new(3, Duration::from_secs(10), 3, start);
+        assert!(budget.try_acquire_many(start, 2));
+        assert!(!budget.try_acquire_many(start, 2), "the cap has room for one");
+        assert!(budget.try_acquire(start));
+        assert!(budget.try_acquire_many(start + Duration::from_secs(10), 5), "more than the cap is clamped to it");
+        assert_eq!(budget.total(), 6);
+
+        // Asked every 100 ms for 3 minutes, in pairs: no minute holds more than 60.
+        let mut budget = RequestBudget::new(60, Duration::from_secs(60), 1, start);
+        let mut granted = Vec::new();
+        let mut now = start;
+        while now < start + Duration::from_secs(180) {
+            if budget.try_acquire_many(now, 2) {
+                granted.extend([now, now]);
+            }
+            now += Duration::from_millis(100);
+        }
+        assert!(busiest(&granted, Duration::from_secs(60)) <= 60);
+        assert!(granted.len() >= 170, "the whole budget is usable: {} of 180", granted.len());
     }
 
     #[test]

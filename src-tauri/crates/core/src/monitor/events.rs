@@ -125,6 +125,18 @@ pub enum WaitingRoomEvent {
     MonitoringStopped {
         visit_id: String,
     },
+    /// Someone removed from this visit came back with the same link. The monitor does not
+    /// count them as present and removes that connection again. Sent with `removed: true` once
+    /// per connection, when it is out (removed again, or gone before a removal worked), and
+    /// with `removed: false` once, when a removal failed (the next poll that still finds them
+    /// tries again).
+    RemovedRejoined {
+        visit_id: String,
+        identity: String,
+        /// From the identity's prefix; empty for an identity VisitDesk did not issue.
+        role: Option<GuestRole>,
+        removed: bool,
+    },
 }
 
 impl WaitingRoomEvent {
@@ -141,6 +153,7 @@ impl WaitingRoomEvent {
             Self::StatusRestored { .. } => "status_restored",
             Self::VisitStatusChanged { .. } => "visit_status_changed",
             Self::MonitoringStopped { .. } => "monitoring_stopped",
+            Self::RemovedRejoined { .. } => "removed_rejoined",
         }
     }
 
@@ -155,7 +168,8 @@ impl WaitingRoomEvent {
             | Self::StatusDelayed { visit_id, .. }
             | Self::StatusRestored { visit_id }
             | Self::VisitStatusChanged { visit_id, .. }
-            | Self::MonitoringStopped { visit_id } => visit_id,
+            | Self::MonitoringStopped { visit_id }
+            | Self::RemovedRejoined { visit_id, .. } => visit_id,
         }
     }
 }
@@ -184,6 +198,17 @@ mod tests {
             serde_json::to_value(&delayed).unwrap(),
             serde_json::json!({"kind": "status_delayed", "visit_id": "v1", "retry_in_seconds": 4, "reason": "rate_limited"})
         );
+        let rejoined = WaitingRoomEvent::RemovedRejoined {
+            visit_id: "v1".into(),
+            identity: "interpreter-kqzmtrwxab".into(),
+            role: Some(GuestRole::Interpreter),
+            removed: true,
+        };
+        assert_eq!(
+            serde_json::to_value(&rejoined).unwrap(),
+            serde_json::json!({"kind": "removed_rejoined", "visit_id": "v1", "identity": "interpreter-kqzmtrwxab", "role": "interpreter", "removed": true})
+        );
+        assert_eq!(rejoined.kind(), "removed_rejoined");
         assert_eq!(event.kind(), "patient_arrived");
         assert_eq!(delayed.kind(), "status_delayed");
         assert_eq!(

@@ -5,8 +5,9 @@
 //! `waiting` (patient arrived) or `in_visit` (patient and provider together) in the store.
 //!
 //! **Backend.** A [`WaitingRoomBackend`] answers "who is connected to this room" and "what
-//! does this participant publish"; [`ClinicBackend`] asks the clinic's video service through `crate::video`. Each
-//! call is one request, taken from the budget before it is made.
+//! does this participant publish", and removes a connection; [`ClinicBackend`] asks the
+//! clinic's video service through `crate::video`. Each call is one request (a removal on Janus
+//! two), taken from the budget before it is made.
 //!
 //! **Budget.** At most [`MonitorConfig::budget_requests`] requests in any
 //! [`MonitorConfig::budget_window`] (60 a minute), for the whole monitor, whatever the
@@ -38,7 +39,21 @@
 //! [`WaitingRoomEvent::StatusRestored`] and then whatever changed meanwhile, so an arrival
 //! is reported once however many polls failed around it.
 //!
-//! Logs carry visit ids, room SIDs and identities, never names or numbers.
+//! **Removed participants.** The identities the provider removed from a visit's room are kept
+//! in the store and re-read with the visits. When a poll finds a connection of one of them
+//! (the same link, used again), that connection is not counted as present (not the patient's
+//! arrival, not a guest), and its removal is due at once, before any other request, from the
+//! same budget. It sends [`WaitingRoomEvent::RemovedRejoined`] once per connection, with
+//! `removed: true` once it is out (a connection already gone counts as out), and appends a
+//! `participant_removed` entry to the audit log. A removal that fails is never retried on its
+//! own: it sends the event once with `removed: false`, and the next poll that still finds the
+//! connection tries again, not before the backoff above (which a 429 also imposes on the
+//! visit's polls). The provider's own identity is never removed. On Janus an identity is the
+//! display name the page sends, so a guest who edits it is not recognised.
+//!
+//! Logs carry visit ids, room SIDs, participant SIDs and identities, never names or numbers.
+//! A removed connection is logged by its participant SID only (on Janus an identity is a
+//! display name someone typed).
 
 mod backend;
 mod budget;
@@ -46,14 +61,15 @@ mod clinic_backend;
 mod events;
 mod runner;
 mod schedule;
-mod state;
+// Visible to the video seam's tests, which check Janus's classification against `role_of`.
+pub(crate) mod state;
 
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-pub use backend::{BackendError, ConnectedParticipant, WaitingRoomBackend};
+pub use backend::{BackendError, ConnectedParticipant, Removal, WaitingRoomBackend};
 use budget::RequestBudget;
 pub use clinic_backend::ClinicBackend;
 pub use events::{

@@ -106,6 +106,8 @@ pub fn backoff(failures: u32, retry_after: Option<Duration>, config: &MonitorCon
 /// Who gets a request first when several are due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
+    /// Removing again someone removed from the visit who came back: they are in the room now.
+    Removal,
     /// A poll of a visit polled often whose patient is not there: it may catch an arrival,
     /// the alert that matters most.
     Arrival,
@@ -136,7 +138,7 @@ impl Priority {
     /// short nothing starves.
     pub fn grace(self) -> Duration {
         match self {
-            Self::Arrival => Duration::ZERO,
+            Self::Removal | Self::Arrival => Duration::ZERO,
             Self::Present => Duration::from_secs(1),
             Self::Routine => Duration::from_secs(5),
             Self::Background => Duration::from_secs(30),
@@ -246,6 +248,7 @@ mod tests {
         let ms = Duration::from_millis;
         let mut due = [
             Candidate { priority: Background, due_at: now, scheduled_at: NOW },
+            Candidate { priority: Removal, due_at: now, scheduled_at: NOW + 60 },
             Candidate { priority: Routine, due_at: now, scheduled_at: NOW },
             Candidate { priority: Present, due_at: now, scheduled_at: NOW },
             Candidate { priority: Arrival, due_at: now + ms(500), scheduled_at: NOW },
@@ -256,6 +259,7 @@ mod tests {
         assert_eq!(
             due.iter().map(|c| (c.priority, (c.due_at - now).as_millis(), c.scheduled_at - NOW)).collect::<Vec<_>>(),
             [
+                (Removal, 0, 60),
                 (Arrival, 0, 0),
                 (Arrival, 0, 60),
                 (Arrival, 500, 0),

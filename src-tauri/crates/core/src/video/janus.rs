@@ -2,14 +2,13 @@
 //! with signed tokens; everyone gets a session token and a room token signed with the
 //! `token_auth_secret`. The room's own secret, which Janus needs to end the room or remove
 //! someone, is derived from the token secret and never stored. Janus lists who joined (the
-//! display name is the identity VisitDesk issued) but not what they publish, so device
-//! readiness is not known here: the provider sees it in the call.
+//! display name is the identity VisitDesk issued, and after it the clinician's proof; see
+//! `janus_proof.rs`) but not what they publish, so device readiness is not known here: the
+//! provider sees it in the call.
 
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use tracing::warn;
 use ts_rs::TS;
 use url::Url;
@@ -17,7 +16,10 @@ use visitdesk_janus::{JanusClient, JanusError, videoroom::MAX_ID};
 use visitdesk_secrets::Sensitive;
 use visitdesk_store::{RoomRef, VideoBackendKind};
 
-use super::{BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, JoinCredential};
+use super::{
+    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
+    janus_proof::{clinician_participant_id, clinician_proof, derive, join_page_key, participant_identity},
+};
 use crate::{
     AppContext, AppError, ErrorCode, FieldError, FormField,
     account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, with_secrets},
@@ -65,6 +67,14 @@ async fn save_janus_secrets_now(ctx: &impl AppContext, form: JanusSecretsForm) -
         store.write(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, &form.token_auth_secret)
     })
     .await
+}
+
+/// The clinic's join page key (see `janus_proof.rs`), for the join page's `visitdesk-join.json`:
+/// derived from the saved token secret.
+pub async fn janus_join_page_key(ctx: &impl AppContext) -> Result<String, AppError> {
+    let token_secret = with_secrets(ctx, |store| store.read(KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET)).await?;
+    let token_secret = token_secret.ok_or_else(|| not_configured("token secret"))?;
+    Ok(join_page_key(&token_secret))
 }
 
 fn not_configured(what: &str) -> AppError {
@@ -166,13 +176,31 @@ impl JanusVideo {
             return Err(AppError::new(ErrorCode::NotFound, "That participant has already left this visit."));
         };
         self.client.videoroom().kick(id, &room_secret(&self.token_secret, id), found.id).await?;
-        Ok(found.display.clone().unwrap_or_else(|| participant_id.to_string()))
+        // The identity without the clinician's proof after it (the audit log refuses its digits).
+        let clinician = clinician_participant_id(&self.token_secret, id);
+        Ok(participant_identity(found.display.as_deref(), found.id, clinician))
     }
 
-    /// A room token and a session token for `identity`, valid for that one room until expiry.
-    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+    /// A room token and a session token for `identity`, valid for that one room until expiry;
+    /// the clinician's also names their participant id and carries their proof. The clinician's
+    /// and the patient's carry the visit's intake key, keyed with the token secret over the room id.
+    pub fn credential(
+        &self,
+        room: &RoomRef,
+        holder: Holder,
+        identity: String,
+        ttl_minutes: u32,
+    ) -> Result<JoinCredential, AppError> {
         let room_id = room_id(room)?;
         let tokens = self.client.join_tokens(room_id, Duration::from_secs(u64::from(ttl_minutes) * 60))?;
+        let (participant_id, proof) = match holder {
+            Holder::Clinician => {
+                let id = clinician_participant_id(&self.token_secret, room_id);
+                (Some(id), Some(clinician_proof(&self.token_secret, room_id, id, &identity, tokens.expires_at)))
+            }
+            Holder::Patient | Holder::Guest => (None, None),
+        };
+        let intake_key = holder.reads_intake().then(|| intake_key(&self.token_secret, &room_id.to_string()));
         Ok(JoinCredential {
             identity,
             token: tokens.room,
@@ -181,12 +209,16 @@ impl JanusVideo {
                 server: self.browser_url.clone(),
                 room_id,
                 core_token: tokens.core.expose().clone(),
+                participant_id,
+                proof,
             },
+            intake_key,
         })
     }
 
     /// Everyone in the room now (VideoRoom's `listparticipants`); a room Janus no longer
-    /// has holds nobody.
+    /// has holds nobody. Someone who claims the clinician's identity under another participant
+    /// id than the clinician's is listed as `unverified {identity}`.
     pub async fn participants(&self, room_sid: &str) -> Result<Vec<ConnectedParticipant>, BackendError> {
         let Ok(room_id) = room_sid.parse::<u64>() else {
             return Err(BackendError::Unexpected { detail: "the room was made on another video service".into() });
@@ -196,10 +228,11 @@ impl JanusVideo {
             Err(error) if error.is_no_such_room() => return Ok(Vec::new()),
             Err(error) => return Err(backend_error(error)),
         };
+        let clinician = clinician_participant_id(&self.token_secret, room_id);
         Ok(everyone
             .into_iter()
             .map(|participant| ConnectedParticipant {
-                identity: participant.display.unwrap_or_else(|| participant.id.to_string()),
+                identity: participant_identity(participant.display.as_deref(), participant.id, clinician),
                 participant_sid: participant.id.to_string(),
                 since_unix: None,
                 devices: Some(DeviceReadiness::default()),
@@ -226,9 +259,7 @@ fn random_room_id() -> Result<u64, AppError> {
 /// The room's `secret` (Janus needs it to end the room or remove someone), derived from the
 /// token secret so it is never stored: HMAC-SHA256 over the room id.
 pub(crate) fn room_secret(token_secret: &Sensitive<String>, room_id: u64) -> Sensitive<String> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(token_secret.expose().as_bytes()).expect("HMAC takes any key length");
-    mac.update(format!("visitdesk room secret {room_id}").as_bytes());
-    Sensitive::new(hex::encode(&mac.finalize().into_bytes()[..16]))
+    Sensitive::new(hex::encode(&derive(token_secret, &format!("visitdesk room secret {room_id}"))[..16]))
 }
 
 fn backend_error(error: JanusError) -> BackendError {
@@ -248,7 +279,10 @@ fn backend_error(error: JanusError) -> BackendError {
 
 #[cfg(test)]
 mod tests {
+    use visitdesk_store::GuestRole;
+
     use super::*;
+    use crate::{clinic::settings::SmsLanguage, video::join_link};
 
     #[test]
     fn room_secrets_differ_per_room_and_per_server_secret() {
@@ -258,5 +292,93 @@ mod tests {
         assert_ne!(room_secret(&secret, 7).expose(), room_secret(&secret, 8).expose());
         assert_ne!(room_secret(&secret, 7).expose(), room_secret(&other, 7).expose());
         assert_eq!(room_secret(&secret, 7).expose().len(), 32);
+        // HMAC-SHA256("s3cret", "visitdesk room secret 7"), first 16 bytes: rooms made before
+        // keep the secret they were made with.
+        assert_eq!(room_secret(&secret, 7).expose(), &known_room_secret("s3cret", 7));
+    }
+
+    fn known_room_secret(key: &str, room_id: u64) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(format!("visitdesk room secret {room_id}").as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    fn janus(token_secret: &str) -> JanusVideo {
+        let token_secret = Sensitive::new(token_secret.to_string());
+        let client = JanusClient::builder(Url::parse("http://127.0.0.1:1/janus").unwrap())
+            .token_auth_secret(token_secret.clone())
+            .build()
+            .unwrap();
+        JanusVideo { client, token_secret, browser_url: "wss://video.clinic.example/janus".into() }
+    }
+
+    fn room(id: u64) -> RoomRef {
+        RoomRef { service: VideoBackendKind::Janus, unique_name: "visit-x".into(), sid: Some(id.to_string()) }
+    }
+
+    fn fragment(link: &str) -> Vec<(String, String)> {
+        let (_, fragment) = link.split_once('#').unwrap();
+        url::form_urlencoded::parse(fragment.as_bytes()).into_owned().collect()
+    }
+
+    #[test]
+    fn only_the_clinicians_credential_names_an_id_and_carries_a_proof() {
+        let video = janus("s3cret");
+        let clinician = video.credential(&room(42), Holder::Clinician, "dr-ana".into(), 60).unwrap();
+        let CallTarget::Janus { participant_id: Some(id), proof: Some(proof), .. } = &clinician.target else {
+            panic!("{:?}", clinician.target)
+        };
+        assert_eq!(*id, clinician_participant_id(&video.token_secret, 42));
+        let expires = u64::try_from(clinician.expires_at).unwrap();
+        assert_eq!(proof, &clinician_proof(&video.token_secret, 42, *id, "dr-ana", expires));
+        assert!(proof.starts_with(&format!("{expires}.")), "the room token's expiry: {proof}");
+        let link = join_link("https://c.example/join", &clinician, SmsLanguage::En, "dr-ana");
+        let params = fragment(&link);
+        let keys: Vec<&str> = params.iter().map(|(key, _)| key.as_str()).collect();
+        assert_eq!(keys, ["t", "l", "p", "b", "s", "r", "i", "c", "j", "v", "k"]);
+        assert!(params.contains(&("j".into(), id.to_string())) && params.contains(&("v".into(), proof.clone())));
+
+        for (holder, identity, last) in
+            [(Holder::Patient, "patient-abc", &["k"][..]), (Holder::Guest, "interpreter-abc", &[][..])]
+        {
+            let guest = video.credential(&room(42), holder, identity.into(), 60).unwrap();
+            let CallTarget::Janus { participant_id: None, proof: None, .. } = &guest.target else {
+                panic!("{:?}", guest.target)
+            };
+            let link = join_link("https://c.example/join", &guest, SmsLanguage::En, "dr-ana");
+            let keys: Vec<String> = fragment(&link).into_iter().map(|(key, _)| key).collect();
+            assert_eq!(keys, [&["t", "l", "p", "b", "s", "r", "i", "c"][..], last].concat(), "{identity}");
+        }
+    }
+
+    fn known_intake_key(token_secret: &str, room_id: u64) -> String {
+        super::super::known_intake_key(token_secret, &room_id.to_string())
+    }
+
+    #[test]
+    fn the_clinician_and_the_patient_share_the_rooms_intake_key_and_other_guests_get_none() {
+        let video = janus("s3cret");
+        let key_in = |holder: Holder, identity: &str, room_id: u64| {
+            let credential = video.credential(&room(room_id), holder, identity.into(), 60).unwrap();
+            let link = join_link("https://c.example/join", &credential, SmsLanguage::En, "dr-ana");
+            let in_link = fragment(&link).into_iter().find(|(key, _)| key == "k").map(|(_, value)| value);
+            assert_eq!(in_link.as_deref(), credential.intake_key.as_ref().map(|key| key.expose().as_str()), "{link}");
+            in_link
+        };
+        let clinician = key_in(Holder::Clinician, "dr-ana", 42).expect("the clinician's link carries k");
+        assert_eq!(clinician, known_intake_key("s3cret", 42));
+        // HMAC-SHA256("s3cret", "visitdesk intake key v1 42"), base64url without padding.
+        assert_eq!(clinician, "zVA4pmOGElu3bJBH4uExUtkHrJeHJIZSlLJklMwKQUg");
+        assert_eq!(key_in(Holder::Patient, "patient-abc", 42).as_deref(), Some(clinician.as_str()));
+        for role in [GuestRole::Interpreter, GuestRole::Family, GuestRole::Caregiver] {
+            let identity = format!("{}-abc", role.as_str());
+            assert_eq!(key_in(Holder::from(role), &identity, 42), None, "{identity}");
+        }
+        let other_room = key_in(Holder::Patient, "patient-abc", 43).unwrap();
+        assert_eq!(other_room, known_intake_key("s3cret", 43));
+        assert_ne!(other_room, clinician);
+        let other_secret = janus("other").credential(&room(42), Holder::Clinician, "dr-ana".into(), 60).unwrap();
+        assert_ne!(other_secret.intake_key.unwrap().expose(), &clinician);
     }
 }

@@ -9,17 +9,21 @@
 //! settings in `clinic::settings::VideoService`, and its adapter in `ui/src/video/`.
 
 mod janus;
+mod janus_proof;
 mod twilio;
 
 use std::time::Duration;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
+use sha2::Sha256;
 use ts_rs::TS;
 use visitdesk_secrets::Sensitive;
 pub use visitdesk_store::VideoBackendKind;
-use visitdesk_store::{RoomRef, Visit};
+use visitdesk_store::{GuestRole, RoomRef, Visit};
 
-pub use self::janus::{JanusSecretsForm, save_janus_secrets};
+pub use self::janus::{JanusSecretsForm, janus_join_page_key, save_janus_secrets};
 use self::{janus::JanusVideo, twilio::TwilioVideo};
 pub use crate::account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET};
 use crate::{
@@ -43,6 +47,12 @@ pub enum CallTarget {
         room_id: u64,
         /// The Janus session token (the room token is the credential's own).
         core_token: String,
+        /// The clinician's participant id in this room (the clinician's credential only).
+        #[ts(type = "number | null")]
+        participant_id: Option<u64>,
+        /// The clinician's proof, `<expires>.<signature>`, which join pages check with the
+        /// clinic's join page key (the clinician's credential only).
+        proof: Option<String>,
     },
 }
 
@@ -50,11 +60,13 @@ impl std::fmt::Debug for CallTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Twilio { room_sid } => f.debug_struct("Twilio").field("room_sid", room_sid).finish(),
-            Self::Janus { server, room_id, .. } => f
+            Self::Janus { server, room_id, participant_id, proof, .. } => f
                 .debug_struct("Janus")
                 .field("server", server)
                 .field("room_id", room_id)
                 .field("core_token", &"[redacted]")
+                .field("participant_id", participant_id)
+                .field("proof", &proof.as_ref().map(|_| "[redacted]"))
                 .finish(),
         }
     }
@@ -72,13 +84,49 @@ impl CallTarget {
     fn link_params(&self, identity: &str) -> Vec<(&'static str, String)> {
         match self {
             Self::Twilio { .. } => Vec::new(),
-            Self::Janus { server, room_id, core_token } => vec![
-                ("b", "janus".into()),
-                ("s", server.clone()),
-                ("r", room_id.to_string()),
-                ("i", identity.to_string()),
-                ("c", core_token.clone()),
-            ],
+            Self::Janus { server, room_id, core_token, participant_id, proof } => {
+                let mut params = vec![
+                    ("b", "janus".into()),
+                    ("s", server.clone()),
+                    ("r", room_id.to_string()),
+                    ("i", identity.to_string()),
+                    ("c", core_token.clone()),
+                ];
+                params.extend(participant_id.map(|id| ("j", id.to_string())));
+                params.extend(proof.clone().map(|proof| ("v", proof)));
+                params
+            }
+        }
+    }
+}
+
+/// Whose credential it is. On Janus the clinician's carries a proof that join pages check,
+/// as any display name can be sent there; Twilio vouches for identities itself. The
+/// clinician's and the patient's also carry the visit's intake key ([`intake_key`]); other
+/// guests' (interpreter, family, caregiver) never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holder {
+    Clinician,
+    Patient,
+    /// Anyone else the clinician invites.
+    Guest,
+}
+
+impl Holder {
+    /// Whether this holder's link carries the intake key (`k`).
+    pub fn reads_intake(self) -> bool {
+        match self {
+            Self::Clinician | Self::Patient => true,
+            Self::Guest => false,
+        }
+    }
+}
+
+impl From<GuestRole> for Holder {
+    fn from(role: GuestRole) -> Self {
+        match role {
+            GuestRole::Patient => Self::Patient,
+            GuestRole::Interpreter | GuestRole::Family | GuestRole::Caregiver => Self::Guest,
         }
     }
 }
@@ -89,6 +137,33 @@ pub(crate) struct JoinCredential {
     pub token: Sensitive<String>,
     pub expires_at: i64,
     pub target: CallTarget,
+    /// The visit's intake key, for the clinician's and the patient's credentials only.
+    pub intake_key: Option<Sensitive<String>>,
+}
+
+impl std::fmt::Debug for JoinCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinCredential")
+            .field("identity", &self.identity)
+            .field("token", &self.token)
+            .field("expires_at", &self.expires_at)
+            .field("target", &self.target)
+            .field("intake_key", &self.intake_key)
+            .finish()
+    }
+}
+
+/// The visit's intake key, with which the join page seals the patient's intake answers
+/// (AES-256-GCM) on the call's data channel, which everyone in the room receives: the 32 bytes
+/// of HMAC-SHA256 keyed with the service's secret (Janus's `token_auth_secret`, Twilio's API
+/// Key Secret) over `visitdesk intake key v1 {room}` (the Janus room id in decimal, or the
+/// Twilio room's SID), base64url without padding. Derived, so nothing more is stored.
+pub(crate) fn intake_key(service_secret: &Sensitive<String>, room: &str) -> Sensitive<String> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(service_secret.expose().as_bytes()).expect("HMAC takes any key length");
+    mac.update(format!("visitdesk intake key v1 {room}").as_bytes());
+    let digest = zeroize::Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+    Sensitive::new(URL_SAFE_NO_PAD.encode(digest.as_slice()))
 }
 
 /// Someone connected to a room now.
@@ -226,11 +301,17 @@ impl ClinicVideo {
         }
     }
 
-    /// A credential for `identity` in the room, valid for `ttl_minutes`.
-    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+    /// A credential for `identity`, the `holder`'s, in the room, valid for `ttl_minutes`.
+    pub fn credential(
+        &self,
+        room: &RoomRef,
+        holder: Holder,
+        identity: String,
+        ttl_minutes: u32,
+    ) -> Result<JoinCredential, AppError> {
         match self.ours(room)? {
-            Self::Twilio(twilio) => twilio.credential(room, identity, ttl_minutes),
-            Self::Janus(janus) => janus.credential(room, identity, ttl_minutes),
+            Self::Twilio(twilio) => twilio.credential(room, holder, identity, ttl_minutes),
+            Self::Janus(janus) => janus.credential(room, holder, identity, ttl_minutes),
         }
     }
 
@@ -283,7 +364,9 @@ pub(crate) fn preflight_token(ctx: &impl AppContext, session: &Session) -> Resul
 /// The clinic's join page with what it needs in the fragment, which browsers never send to
 /// a server: `t`, the join token; `l`, the page's language; `p`, the clinician's identity in
 /// calls (whom the waiting room waits for); then what the service adds
-/// ([`CallTarget::link_params`]). `ui/src/join/link.ts` reads it.
+/// ([`CallTarget::link_params`]: on Janus, for the clinician, `j` and `v`, the participant id
+/// and the proof); last, for the clinician and the patient only, `k`, the visit's
+/// [`intake_key`]. `ui/src/join/link.ts` reads it.
 pub(crate) fn join_link(
     join_page_url: &str,
     credential: &JoinCredential,
@@ -298,7 +381,21 @@ pub(crate) fn join_link(
     for (key, value) in credential.target.link_params(&credential.identity) {
         fragment.append_pair(key, &value);
     }
+    if let Some(intake_key) = &credential.intake_key {
+        fragment.append_pair("k", intake_key.expose());
+    }
     format!("{base}#{}", fragment.finish())
+}
+
+/// HMAC-SHA256 keyed with `secret` over `visitdesk intake key v1 {room}`, base64url without
+/// padding: the intake key, computed for the services' tests apart from the core's helper.
+#[cfg(test)]
+fn known_intake_key(secret: &str, room: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("visitdesk intake key v1 {room}").as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
@@ -311,6 +408,7 @@ mod tests {
             token: Sensitive::new("abc.def.ghi".into()),
             expires_at: 0,
             target,
+            intake_key: None,
         }
     }
 
@@ -329,6 +427,8 @@ mod tests {
             core_token: "1795361400,janus,janus.plugin.videoroom:c2ln=".into(),
             server: "wss://video.clinic.example/janus".into(),
             room_id: 42,
+            participant_id: None,
+            proof: None,
         };
         let link = join_link("https://c.example/join", &credential(janus), SmsLanguage::En, "dr-ana");
         assert_eq!(
@@ -338,10 +438,95 @@ mod tests {
     }
 
     #[test]
-    fn call_targets_keep_the_session_token_out_of_debug_output() {
-        let janus = CallTarget::Janus { core_token: "secret-token".into(), server: "wss://v".into(), room_id: 7 };
+    fn the_clinicians_janus_link_adds_the_participant_id_and_proof_after_the_session_token() {
+        let janus = CallTarget::Janus {
+            core_token: "1795361400,janus,janus.plugin.videoroom:c2ln=".into(),
+            server: "wss://v".into(),
+            room_id: 42,
+            participant_id: Some(9007199254740991),
+            proof: Some("1795361400.c2lnbmF0dXJl".into()),
+        };
+        let link = join_link("https://c.example/join", &credential(janus), SmsLanguage::En, "dr-ana");
+        assert!(
+            link.ends_with(
+                "&c=1795361400%2Cjanus%2Cjanus.plugin.videoroom%3Ac2ln%3D&j=9007199254740991&v=1795361400.c2lnbmF0dXJl"
+            ),
+            "{link}"
+        );
+    }
+
+    #[test]
+    fn the_intake_key_is_hmac_sha256_of_the_room_keyed_with_the_services_secret() {
+        let secret = Sensitive::new("s3cret".to_string());
+        // HMAC-SHA256("s3cret", "visitdesk intake key v1 42"), base64url without padding.
+        assert_eq!(intake_key(&secret, "42").expose(), "zVA4pmOGElu3bJBH4uExUtkHrJeHJIZSlLJklMwKQUg");
+        let key = intake_key(&secret, "42");
+        assert_eq!(URL_SAFE_NO_PAD.decode(key.expose()).unwrap().len(), 32);
+        assert_eq!(key.expose().len(), 43, "what the join page's importIntakeKey takes");
+        assert_eq!(intake_key(&secret, "42"), key, "derived, so the same every time");
+        assert_ne!(intake_key(&secret, "43"), key, "per room");
+        assert_ne!(intake_key(&Sensitive::new("other".to_string()), "42"), key, "per secret");
+    }
+
+    #[test]
+    fn only_the_clinician_and_the_patient_hold_the_intake_key() {
+        assert!(Holder::Clinician.reads_intake() && Holder::Patient.reads_intake());
+        assert!(!Holder::Guest.reads_intake());
+        for &role in GuestRole::ALL {
+            assert_eq!(Holder::from(role).reads_intake(), role == GuestRole::Patient, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_intake_key_comes_last_in_the_link_and_only_when_the_credential_has_it() {
+        let twilio = CallTarget::Twilio { room_sid: "RM0123456789abcdef0123456789abcdef".into() };
+        let mut with_key = credential(twilio);
+        let key = intake_key(&Sensitive::new("s3cret".to_string()), "RM0123456789abcdef0123456789abcdef");
+        with_key.intake_key = Some(key.clone());
+        let link = join_link("https://c.example/join", &with_key, SmsLanguage::En, "dr-ana");
+        assert_eq!(link, format!("https://c.example/join#t=abc.def.ghi&l=en&p=dr-ana&k={}", key.expose()));
+
+        let janus = CallTarget::Janus {
+            core_token: "c".into(),
+            server: "wss://v".into(),
+            room_id: 42,
+            participant_id: Some(9),
+            proof: Some("1.c2ln".into()),
+        };
+        let mut with_key = credential(janus);
+        with_key.intake_key = Some(key.clone());
+        let link = join_link("https://c.example/join", &with_key, SmsLanguage::En, "dr-ana");
+        assert!(link.ends_with(&format!("&j=9&v=1.c2ln&k={}", key.expose())), "{link}");
+        with_key.intake_key = None;
+        let link = join_link("https://c.example/join", &with_key, SmsLanguage::En, "dr-ana");
+        assert!(!link.contains("k="), "{link}");
+    }
+
+    #[test]
+    fn join_credentials_keep_the_token_and_intake_key_out_of_debug_output() {
+        let mut held = credential(CallTarget::Twilio { room_sid: "RM0123456789abcdef0123456789abcdef".into() });
+        let key = intake_key(&Sensitive::new("s3cret".to_string()), "RM0123456789abcdef0123456789abcdef");
+        held.intake_key = Some(key.clone());
+        let shown = format!("{held:?} {held:#?}");
+        assert!(!shown.contains(key.expose().as_str()) && !shown.contains("abc.def.ghi"), "{shown}");
+        assert!(shown.contains("intake_key: Some(Sensitive(<redacted>))"), "{shown}");
+    }
+
+    #[test]
+    fn call_targets_keep_the_session_token_and_proof_out_of_debug_output() {
+        let janus = CallTarget::Janus {
+            core_token: "secret-token".into(),
+            server: "wss://v".into(),
+            room_id: 7,
+            participant_id: Some(11),
+            proof: Some("1900000000.secret-proof".into()),
+        };
         let shown = format!("{janus:?}");
-        assert!(!shown.contains("secret-token") && shown.contains("[redacted]"), "{shown}");
+        assert!(!shown.contains("secret-token") && !shown.contains("secret-proof"), "{shown}");
+        assert!(
+            shown.contains("core_token: \"[redacted]\"") && shown.contains("proof: Some(\"[redacted]\")"),
+            "{shown}"
+        );
         assert_eq!(janus.kind(), VideoBackendKind::Janus);
     }
 }

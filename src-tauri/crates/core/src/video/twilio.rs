@@ -15,7 +15,9 @@ use visitdesk_twilio::{
     rooms::{RoomStatus, RoomType, VideoCodec},
 };
 
-use super::{BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, JoinCredential};
+use super::{
+    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
+};
 use crate::{AppContext, AppError, ErrorCode, account::session::Session, clinic::settings::ClinicSettings, random};
 
 /// More than a room can hold (Twilio's group rooms take at most 50), so one page is all.
@@ -128,11 +130,19 @@ impl TwilioVideo {
         Ok(removed.identity.unwrap_or_else(|| participant.to_string()))
     }
 
-    /// An access token for `identity`, scoped to the room's SID.
-    pub fn credential(&self, room: &RoomRef, identity: String, ttl_minutes: u32) -> Result<JoinCredential, AppError> {
+    /// An access token for `identity`, scoped to the room's SID; for the clinician and the
+    /// patient, the visit's intake key too, keyed with the API Key Secret over the room's SID.
+    pub fn credential(
+        &self,
+        room: &RoomRef,
+        holder: Holder,
+        identity: String,
+        ttl_minutes: u32,
+    ) -> Result<JoinCredential, AppError> {
         let room_sid = room.sid.clone().unwrap_or_default();
         let (token, expires_at) = self.mint(&identity, &room_sid, ttl_minutes)?;
-        Ok(JoinCredential { identity, token, expires_at, target: CallTarget::Twilio { room_sid } })
+        let intake_key = holder.reads_intake().then(|| intake_key(&self.secret, &room_sid));
+        Ok(JoinCredential { identity, token, expires_at, target: CallTarget::Twilio { room_sid }, intake_key })
     }
 
     fn mint(&self, identity: &str, room: &str, ttl_minutes: u32) -> Result<(Sensitive<String>, i64), AppError> {
@@ -289,6 +299,54 @@ mod tests {
             enabled,
             date_created: None,
         }
+    }
+
+    const ROOM_SID: &str = "RM0123456789abcdef0123456789abcdef";
+
+    fn twilio(secret: &str) -> TwilioVideo {
+        let secret = Sensitive::new(secret.to_string());
+        let auth = ApiKeyAuth {
+            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
+            api_key_secret: secret.clone(),
+        };
+        TwilioVideo {
+            client: TwilioClient::builder(auth).build().unwrap(),
+            account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            api_key_sid: "SK0123456789abcdef0123456789abcdef".into(),
+            secret,
+        }
+    }
+
+    fn room(sid: &str) -> RoomRef {
+        RoomRef { service: VideoBackendKind::Twilio, unique_name: "vd-x".into(), sid: Some(sid.into()) }
+    }
+
+    use super::super::known_intake_key;
+
+    #[test]
+    fn the_clinician_and_the_patient_get_the_rooms_intake_key_keyed_with_the_api_key_secret() {
+        use visitdesk_store::GuestRole;
+        let video = twilio("Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA");
+        let key = |video: &TwilioVideo, holder: Holder, sid: &str| {
+            let credential = video.credential(&room(sid), holder, "someone".into(), 60).unwrap();
+            credential.intake_key.map(|key| key.expose().clone())
+        };
+        let clinician = key(&video, Holder::Clinician, ROOM_SID).expect("the clinician's");
+        assert_eq!(clinician, known_intake_key("Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA", ROOM_SID));
+        // HMAC-SHA256 over "visitdesk intake key v1 RM0123456789abcdef0123456789abcdef".
+        assert_eq!(clinician, "acuXcjt6RgRqiw7_MkLsFtJWd4MxEojnr8tkdDOLMnc");
+        assert_eq!(key(&video, Holder::from(GuestRole::Patient), ROOM_SID).as_deref(), Some(clinician.as_str()));
+        for role in [GuestRole::Interpreter, GuestRole::Family, GuestRole::Caregiver] {
+            assert_eq!(key(&video, Holder::from(role), ROOM_SID), None, "{role:?}");
+        }
+        let other_room = "RMffffffffffffffffffffffffffffffff";
+        assert_eq!(
+            key(&video, Holder::Patient, other_room).unwrap(),
+            known_intake_key(video.secret.expose(), other_room)
+        );
+        assert_ne!(key(&video, Holder::Patient, other_room).unwrap(), clinician);
+        assert_ne!(key(&twilio("another-api-key-secret"), Holder::Clinician, ROOM_SID).unwrap(), clinician);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::{
     db::with_store,
     phone::{self, E164, PhoneUse},
     random,
-    video::{self, ClinicVideo},
+    video::{self, ClinicVideo, Holder},
     visits::rooms::ensure_room,
     visits::{self, require_status},
 };
@@ -270,7 +270,9 @@ async fn invite_now(ctx: &impl AppContext, request: InviteRequest) -> Result<Inv
     let link = match request.method {
         InviteMethod::PhoneDialIn => None,
         _ => {
-            let credential = video.credential(&room, identity.clone(), clinic.guest_token_ttl_minutes)?;
+            // Only the patient's link carries the visit's intake key (see `video::intake_key`).
+            let holder = Holder::from(request.role);
+            let credential = video.credential(&room, holder, identity.clone(), clinic.guest_token_ttl_minutes)?;
             let profile = &session.workspace.profile;
             Some(video::join_link(&profile.join_page_url, &credential, language, &profile.identity))
         }

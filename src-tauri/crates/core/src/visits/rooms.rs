@@ -13,7 +13,7 @@ use crate::{
     context::changing,
     db::with_store,
     random,
-    video::{self, CallTarget, ClinicVideo},
+    video::{self, CallTarget, ClinicVideo, Holder},
     visits::{self, OPEN, browser_handoff::BrowserHandoff, require_status},
 };
 
@@ -32,11 +32,18 @@ pub struct JoinInfo {
     /// The join page in the provider's role, for a webview without WebRTC: opened in the
     /// system browser (the token is in the fragment, which no server sees).
     pub join_url: String,
+    /// The visit's intake key (the `k` of the clinician's and the patient's links), which opens
+    /// the patient's sealed intake answers in the call.
+    pub intake_key: String,
 }
 
 impl std::fmt::Debug for JoinInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JoinInfo").field("target", &self.target).field("token", &"[redacted]").finish()
+        f.debug_struct("JoinInfo")
+            .field("target", &self.target)
+            .field("token", &"[redacted]")
+            .field("intake_key", &"[redacted]")
+            .finish()
     }
 }
 
@@ -110,9 +117,12 @@ async fn start(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppE
     let room = ensure_room(ctx, &session, &video, &visit).await?;
     let profile = &session.workspace.profile;
     let ttl = session.workspace.clinic().provider_token_ttl_minutes;
-    let credential = video.credential(&room, profile.identity.clone(), ttl)?;
+    let credential = video.credential(&room, Holder::Clinician, profile.identity.clone(), ttl)?;
     let language = session.workspace.clinic().sms_language;
     let join_url = video::join_link(&profile.join_page_url, &credential, language, &profile.identity);
+    let Some(intake_key) = credential.intake_key.as_ref().map(|key| key.expose().clone()) else {
+        return Err(AppError::new(ErrorCode::Internal, "The clinician's join credential came without the intake key."));
+    };
     if visit.status != VisitStatus::InVisit {
         with_store(ctx, move |store| store.set_visit_status(&visit_id, VisitStatus::InVisit)).await?;
     }
@@ -124,6 +134,7 @@ async fn start(ctx: &impl AppContext, visit_id: String) -> Result<JoinInfo, AppE
         expires_at: credential.expires_at,
         target: credential.target,
         join_url,
+        intake_key,
     })
 }
 
@@ -156,8 +167,14 @@ async fn end(ctx: &impl AppContext, visit_id: String) -> Result<Visit, AppError>
 }
 
 /// Disconnects one participant (by identity or the service's participant id) from the
-/// visit's room.
+/// visit's room, and remembers the identity they had: the waiting-room monitor removes it
+/// again if it comes back with the same link (a new invite is a new identity). The provider's
+/// own identity is not remembered.
 pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, participant: String) -> Result<(), AppError> {
+    changing(ctx, Change::Visits, remove(ctx, visit_id, participant)).await
+}
+
+async fn remove(ctx: &impl AppContext, visit_id: String, participant: String) -> Result<(), AppError> {
     let participant = participant.trim().to_string();
     if participant.is_empty() {
         return Err(AppError::new(
@@ -175,7 +192,13 @@ pub async fn remove_participant(ctx: &impl AppContext, visit_id: String, partici
     let identity = video.remove(&room, &participant).await?;
     let label = video::room_label(&room);
     let actor = session.workspace.actor();
+    // Not the provider (removing their own other connection must not lock them out), and not
+    // a connection id the service gave back for want of an identity: it never comes back.
+    let remember = identity != session.workspace.profile.identity && identity != participant;
     with_store(ctx, move |store| {
+        if remember {
+            store.record_removed_identity(&visit_id, &identity)?;
+        }
         // The identity only: a Janus participant id is a long number, which audit details refuse.
         let detail = format!("participant {identity} from {label}");
         store.append_audit(visits::audit(actor, AuditAction::ParticipantRemoved, &visit_id, detail))
