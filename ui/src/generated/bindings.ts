@@ -213,7 +213,7 @@ intake_key: string, };
 
 export type PreflightToken = { token: string, expires_at: number, };
 
-export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
+export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "patient_admitted" | "patient_back_in_waiting_room" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
 
 export type AuditEntry = { seq: number, 
 /**

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { AppError, Invite, InviteRequest, JoinInfo, PolicyView, Visit } from "../generated/bindings";
+import type { AppError, Invite, InviteRequest, JoinInfo, PolicyView, Visit, WaitingRoomEvent } from "../generated/bindings";
 import { importIntakeKey, intakeMessage, intakeReceipt, sealIntake } from "../join/intake";
 import { INTAKE_KEY, fakePlatform, policyOf } from "../test/fakePlatform";
 import { FakeSession, fakeBackend } from "../test/fakeSession";
@@ -331,5 +331,27 @@ describe("The provider's call in the console", () => {
       },
     });
     await waitFor(() => expect(screen.getByTestId("call-waiting-count").textContent).toBe("Waiting room: 1"));
+  });
+
+  it("says, in the call, when someone removed from this visit tries to rejoin; not for another visit", async () => {
+    let emit: ((event: WaitingRoomEvent) => void) | null = null;
+    const { user } = renderCall({
+      platform: {
+        onWaitingRoomEvent: vi.fn(async (listener: (event: WaitingRoomEvent) => void) => {
+          emit = listener;
+          return () => {};
+        }),
+      },
+    });
+    await inCall();
+    await waitFor(() => expect(emit).not.toBeNull());
+    const notice = screen.getByTestId("call-rejoin");
+    expect(notice.getAttribute("role")).toBe("status");
+    emit!({ kind: "removed_rejoined", visit_id: "v2", identity: INTERPRETER, role: "interpreter", removed: true });
+    expect(notice.textContent?.trim()).toBe("");
+    emit!({ kind: "removed_rejoined", visit_id: "v1", identity: INTERPRETER, role: "interpreter", removed: true });
+    await waitFor(() => expect(notice.textContent).toContain("Someone you removed (interpreter) tried to rejoin Ada Lovelace's visit and was removed again"));
+    await user.click(within(notice).getByRole("button", { name: "Dismiss" }));
+    expect(notice.textContent?.trim()).toBe("");
   });
 });

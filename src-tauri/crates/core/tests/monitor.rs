@@ -1042,3 +1042,42 @@ async fn the_provider_removes_an_interpreter_who_comes_back_and_is_disconnected_
     assert!(clinic::verify_audit_log(clinic.ctx.as_ref()).await.is_ok());
     monitor.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clinicians_arrival_admits_the_patient_and_their_leaving_sends_them_back_both_audited() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let room_sid = room(43);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let patient = "patient-lkjhgfdsaq";
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    fake.join(&room_sid, patient);
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    let clinician = fake.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    fake.drop_connection(&room_sid, &clinician);
+    events.nth(&visit, "provider_left", 1, Duration::from_secs(3)).await;
+    fake.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 2, Duration::from_secs(3)).await;
+    // A guest coming and going is no admission.
+    fake.join(&room_sid, "interpreter-qwertyuiop");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let lobby: Vec<(AuditAction, String)> = clinic
+        .store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.visit_id.as_deref() == Some(visit.id.as_str()))
+        .filter(|entry| matches!(entry.action, AuditAction::PatientAdmitted | AuditAction::PatientBackInWaitingRoom))
+        .map(|entry| (entry.action, entry.detail))
+        .collect();
+    let room_label = format!("room {room_sid}");
+    assert_eq!(
+        lobby,
+        [
+            (AuditAction::PatientAdmitted, format!("{patient} in {room_label}: the clinician joined")),
+            (AuditAction::PatientBackInWaitingRoom, format!("{patient} in {room_label}: the clinician left")),
+            (AuditAction::PatientAdmitted, format!("{patient} in {room_label}: the clinician joined")),
+        ]
+    );
+    monitor.stop();
+}

@@ -102,6 +102,8 @@ text_enum! {
         RoomCreated => "room_created",
         RoomEnded => "room_ended",
         ParticipantRemoved => "participant_removed",
+        PatientAdmitted => "patient_admitted",
+        PatientBackInWaitingRoom => "patient_back_in_waiting_room",
         InviteSmsSent => "invite_sms_sent",
         InviteCallPlaced => "invite_call_placed",
         InviteLinkCopied => "invite_link_copied",

@@ -59,6 +59,8 @@ mod backend;
 mod budget;
 mod clinic_backend;
 mod events;
+mod lobby;
+mod rejoins;
 mod runner;
 mod schedule;
 // Visible to the video seam's tests, which check Janus's classification against `role_of`.

@@ -11,16 +11,18 @@ use std::{
 
 use tokio::task::{Id, JoinError, JoinSet};
 use tracing::{debug, warn};
-use visitdesk_store::{AuditAction, AuditRecord, GuestRole, RoomRef, Visit, VisitStatus};
+use visitdesk_store::{RoomRef, Visit, VisitStatus};
 
 use super::{
     MonitorConfig, MonitorEvents, Shared,
     backend::{BackendError, ConnectedParticipant, Removal, WaitingRoomBackend},
     events::{DeviceReadiness, WaitingRoomEvent},
+    lobby::{Together, lobby_audit},
+    rejoins::{Rejoins, RemovalOutcome, SortedOut, rejoined, removal_audit},
     schedule::{self, Candidate, Load, OftenIntervals, PollClass, Priority, by_urgency, classify, is_closed, room_sid},
-    state::{PresenceTracker, Role, patient_of, role_of},
+    state::{PresenceTracker, patient_of},
 };
-use crate::{AppContext, account::session::Workspace, db::with_store, video, visits};
+use crate::{AppContext, account::session::Workspace, db::with_store};
 
 /// Statuses the monitor may move forward from, for each status it sets.
 const BEFORE_WAITING: &[VisitStatus] = &[VisitStatus::Scheduled, VisitStatus::Invited];
@@ -48,38 +50,6 @@ enum Ask {
     },
 }
 
-/// A connection of someone removed from the visit, found in the room again (the same link).
-/// It is not counted as present; it is removed once per poll that finds it, at most.
-#[derive(Debug)]
-struct Rejoin {
-    identity: String,
-    /// When its removal is due: set by a poll that lists it, cleared when the removal starts.
-    due: Option<Instant>,
-    /// Removals of this connection that failed in a row.
-    failures: u32,
-    /// After a failure, not removed again before this (the backoff), nor before a poll.
-    retry_not_before: Option<Instant>,
-    /// The console has been told that it is out; that a removal failed.
-    told_removed: bool,
-    told_failed: bool,
-}
-
-impl Rejoin {
-    fn new(identity: String) -> Self {
-        Self { identity, due: None, failures: 0, retry_not_before: None, told_removed: false, told_failed: false }
-    }
-}
-
-/// A poll's answer, with the connections of removed identities set apart.
-struct SortedOut {
-    /// Everyone else: the room as the presence sees it.
-    present: Vec<ConnectedParticipant>,
-    /// Participant SIDs of connections of removed identities, new in this poll.
-    found: Vec<String>,
-    /// Identities whose connection left before a removal worked, after one had failed.
-    left: Vec<String>,
-}
-
 /// One watched visit.
 struct Watched {
     visit: Visit,
@@ -98,11 +68,8 @@ struct Watched {
     device_check: Option<(Instant, String)>,
     /// The backend sends devices with the participant list: no separate checks.
     devices_inline: bool,
-    /// Identities removed from this visit (re-read with the visits).
-    removed: HashSet<String>,
-    /// Connections of removed identities in the room, by participant SID, as the last poll
-    /// found them.
-    rejoins: BTreeMap<String, Rejoin>,
+    /// Who was removed from this visit, and their connections found in the room again.
+    rejoins: Rejoins,
 }
 
 impl Watched {
@@ -118,59 +85,14 @@ impl Watched {
             failures: 0,
             device_check: None,
             devices_inline: false,
-            removed: HashSet::new(),
-            rejoins: BTreeMap::new(),
+            rejoins: Rejoins::default(),
         }
     }
 
     fn class(&self, now_unix: i64, config: &MonitorConfig) -> PollClass {
         // Someone removed who came back is someone in the room: watched closely until gone.
-        let someone_present = self.tracker.someone_present() || !self.rejoins.is_empty();
+        let someone_present = self.tracker.someone_present() || self.rejoins.any_found();
         classify(&self.visit, someone_present, now_unix, config)
-    }
-
-    /// Splits a poll's answer: connections of identities removed from this visit become due to
-    /// be removed again (after the backoff of earlier failures); the others are `present`, the
-    /// room as the presence sees it. Never the provider's own identity.
-    fn sort_out_rejoins(
-        &mut self,
-        participants: Vec<ConnectedParticipant>,
-        provider_identity: Option<&str>,
-        now: Instant,
-    ) -> SortedOut {
-        let (rejoined, present): (Vec<_>, Vec<_>) = participants.into_iter().partition(|participant| {
-            self.removed.contains(&participant.identity)
-                && role_of(&participant.identity, provider_identity) != Role::Provider
-        });
-        let mut left = Vec::new();
-        self.rejoins.retain(|sid, rejoin| {
-            let listed = rejoined.iter().any(|participant| participant.participant_sid == *sid);
-            if !listed && rejoin.told_failed && !rejoin.told_removed {
-                // Out before a removal worked: the console was told it had not, so it hears they are out.
-                left.push(rejoin.identity.clone());
-            }
-            listed
-        });
-        let mut found = Vec::new();
-        for participant in rejoined {
-            let rejoin = self.rejoins.entry(participant.participant_sid.clone()).or_insert_with(|| {
-                found.push(participant.participant_sid.clone());
-                Rejoin::new(participant.identity)
-            });
-            rejoin.due = Some(rejoin.retry_not_before.map_or(now, |at| at.max(now)));
-        }
-        SortedOut { present, found, left }
-    }
-
-    /// The removal due first: when, and of which connection.
-    fn removal_due(&self) -> Option<(Instant, Ask)> {
-        self.rejoins
-            .iter()
-            .filter_map(|(sid, rejoin)| {
-                let due = rejoin.due?;
-                Some((due, Ask::Remove { participant_sid: sid.clone(), identity: rejoin.identity.clone() }))
-            })
-            .min_by_key(|(due, _)| *due)
     }
 
     fn after_backoff(&self, due: Instant) -> Instant {
@@ -212,16 +134,16 @@ impl Watched {
     }
 }
 
-struct Job {
-    visit_id: String,
+pub(super) struct Job {
+    pub visit_id: String,
     /// A room with its SID.
-    room: RoomRef,
+    pub room: RoomRef,
     started: Instant,
     ask: Ask,
 }
 
 impl Job {
-    fn room_sid(&self) -> &str {
+    pub fn room_sid(&self) -> &str {
         self.room.sid.as_deref().unwrap_or_default()
     }
 }
@@ -244,82 +166,6 @@ async fn ask_backend<B: WaitingRoomBackend>(backend: Arc<B>, job: Job) -> Report
         Ask::Remove { participant_sid, .. } => Answer::Remove(backend.remove(&job.room, participant_sid).await),
     };
     Report { job, answer }
-}
-
-/// What became of one removal, for the events and the audit log.
-enum RemovalOutcome {
-    /// Out, or already gone; `report` the first time for this connection.
-    Done { report: bool, removal: Removal },
-    /// Not removed: tried again after the next poll that still finds it, and not before
-    /// the backoff; `report` the first time for this connection.
-    Failed { report: bool, error: BackendError },
-}
-
-fn removal_outcome(
-    watched: &mut Watched,
-    job: &Job,
-    participant_sid: &str,
-    identity: &str,
-    result: Result<Removal, BackendError>,
-    now: Instant,
-    config: &MonitorConfig,
-) -> RemovalOutcome {
-    // The connection's entry: a poll may have dropped it meanwhile only if it was gone.
-    let rejoin =
-        watched.rejoins.entry(participant_sid.to_string()).or_insert_with(|| Rejoin::new(identity.to_string()));
-    rejoin.due = None;
-    match result {
-        Ok(removal) => {
-            rejoin.failures = 0;
-            rejoin.retry_not_before = None;
-            let report = !std::mem::replace(&mut rejoin.told_removed, true);
-            debug!(visit = %job.visit_id, room = %job.room_sid(), participant = %participant_sid, ?removal, "removed again");
-            RemovalOutcome::Done { report, removal }
-        }
-        Err(error) => {
-            rejoin.failures += 1;
-            let wait = schedule::backoff(rejoin.failures, error.retry_after(), config);
-            rejoin.retry_not_before = Some(now + wait);
-            if matches!(error, BackendError::RateLimited { .. }) {
-                // The service asked to slow down: the visit's polls wait too.
-                watched.not_before = Some(watched.not_before.map_or(now + wait, |at| at.max(now + wait)));
-            }
-            let failures = rejoin.failures;
-            let report = !std::mem::replace(&mut rejoin.told_failed, true);
-            warn!(
-                visit = %job.visit_id,
-                room = %job.room_sid(),
-                participant = %participant_sid,
-                reason = ?error.reason(),
-                failures,
-                retry_in_ms = wait.as_millis() as u64,
-                "could not remove again someone removed from the visit; trying after the next poll"
-            );
-            RemovalOutcome::Failed { report, error }
-        }
-    }
-}
-
-fn rejoined(visit_id: &str, identity: &str, provider_identity: Option<&str>, removed: bool) -> WaitingRoomEvent {
-    let role = match role_of(identity, provider_identity) {
-        Role::Patient => Some(GuestRole::Patient),
-        Role::Guest(role) => role,
-        Role::Provider => None,
-    };
-    WaitingRoomEvent::RemovedRejoined { visit_id: visit_id.to_string(), identity: identity.to_string(), role, removed }
-}
-
-/// The audit entry of a repeated removal, in the provider's name: their console did it.
-fn removal_audit(provider_identity: Option<&str>, job: &Job, identity: &str, removal: Removal) -> AuditRecord {
-    let label = video::room_label(&job.room);
-    let detail = match removal {
-        Removal::Removed => format!("participant {identity} from {label} again: tried to rejoin"),
-        Removal::AlreadyGone => {
-            format!("participant {identity} tried to rejoin {label} and left before being removed again")
-        }
-    };
-    let actor = provider_identity.unwrap_or("visitdesk").to_string();
-    visits::audit(actor, AuditAction::ParticipantRemoved, &job.visit_id, detail)
 }
 
 enum Step {
@@ -429,17 +275,15 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                         watched.not_before = None;
                         watched.failures = 0;
                         watched.device_check = None;
-                        watched.rejoins.clear();
+                        watched.rejoins.forget_found();
                     }
                     watched.tracker.set_scheduled_at(visit.scheduled_at);
                     watched.visit = visit;
-                    watched.removed = removed_from.remove(&visit_id).unwrap_or_default();
-                    let removed = &watched.removed;
-                    watched.rejoins.retain(|_, rejoin| removed.contains(&rejoin.identity));
+                    watched.rejoins.set_removed(removed_from.remove(&visit_id).unwrap_or_default());
                 }
                 None => {
                     let mut watched = Watched::new(visit);
-                    watched.removed = removed_from.remove(&visit_id).unwrap_or_default();
+                    watched.rejoins.set_removed(removed_from.remove(&visit_id).unwrap_or_default());
                     self.watched.insert(visit_id, watched);
                 }
             }
@@ -480,7 +324,9 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             let check = watched.device_check_due(now, &self.config).map(|(due_at, first, participant_sid)| {
                 (Priority::of_device_check(first), due_at, Ask::Devices { participant_sid })
             });
-            let removal = watched.removal_due().map(|(due_at, ask)| (Priority::Removal, due_at, ask));
+            let removal = watched.rejoins.removal_due().map(|(due_at, participant_sid, identity)| {
+                (Priority::Removal, due_at, Ask::Remove { participant_sid, identity })
+            });
             for (priority, due_at, ask) in removal.into_iter().chain(poll).chain(check) {
                 if due_at <= now {
                     due.push((Candidate { priority, due_at, scheduled_at }, visit_id.clone(), ask));
@@ -515,10 +361,8 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         let Some(room) = watched.visit.room.clone().filter(|room| room.sid.is_some()) else { return };
         watched.in_flight = true;
         watched.last_poll = Some(now);
-        if let Ask::Remove { participant_sid, .. } = &ask
-            && let Some(rejoin) = watched.rejoins.get_mut(participant_sid)
-        {
-            rejoin.due = None;
+        if let Ask::Remove { participant_sid, .. } = &ask {
+            watched.rejoins.removal_started(participant_sid);
         }
         let job = Job { visit_id: visit_id.to_string(), room, started: now, ask };
         let task = self.requests.spawn(ask_backend(self.backend.clone(), job));
@@ -554,19 +398,24 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         }
         let visit_id = job.visit_id.clone();
         let mut events = Vec::new();
+        let mut lobby = None;
         let failure = match answer {
             Answer::Remove(result) => {
                 let Ask::Remove { participant_sid, identity } = &job.ask else {
                     unreachable!("a removal answers a removal")
                 };
                 let provider = self.provider_identity.as_deref();
-                let outcome = removal_outcome(watched, &job, participant_sid, identity, result, now, &self.config);
+                let outcome = watched.rejoins.outcome(&job, participant_sid, identity, result, now, &self.config);
+                if let RemovalOutcome::Failed { slow_down: Some(until), .. } = outcome {
+                    // The service asked to slow down: the visit's polls wait too.
+                    watched.not_before = Some(watched.not_before.map_or(until, |at| at.max(until)));
+                }
                 let (event, audit) = match outcome {
                     RemovalOutcome::Done { report, removal } => {
                         let audit = report.then(|| removal_audit(provider, &job, identity, removal));
                         (report.then(|| rejoined(&visit_id, identity, provider, true)), audit)
                     }
-                    RemovalOutcome::Failed { report, error } => {
+                    RemovalOutcome::Failed { report, error, .. } => {
                         if error == BackendError::Credentials {
                             self.backend.reset();
                         }
@@ -585,7 +434,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             Answer::Presence(Ok(participants)) => {
                 let provider = self.provider_identity.as_deref();
                 let SortedOut { present: participants, found, left } =
-                    watched.sort_out_rejoins(participants, provider, now);
+                    watched.rejoins.sort_out(participants, provider, now);
                 events.extend(left.iter().map(|identity| rejoined(&visit_id, identity, provider, true)));
                 for participant_sid in found {
                     debug!(
@@ -595,7 +444,9 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                         "someone removed from the visit came back; removing them again"
                     );
                 }
+                let before = Together::of(&watched.tracker);
                 events.extend(watched.tracker.apply(&participants, provider, now_unix));
+                lobby = lobby_audit(before, Together::of(&watched.tracker), &watched.tracker, provider, &job);
                 if let Some(patient) = patient_of(&participants, provider) {
                     watched.devices_inline = patient.devices.is_some();
                 }
@@ -646,6 +497,11 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                     reason: error.reason(),
                 });
             }
+        }
+        if let Some(record) = lobby
+            && let Err(error) = with_store(self.ctx.as_ref(), move |store| store.append_audit(record)).await
+        {
+            warn!(visit = %visit_id, code = ?error.code, "the patient's admission could not be written to the audit log");
         }
         events.extend(self.sync_visit_status(&visit_id).await);
         self.publish(events);
