@@ -45,6 +45,9 @@ macro_rules! with_commands {
             verify_audit_log() -> AuditReport;
             /// The waiting room as the monitor last saw it.
             waiting_room() -> Vec<VisitPresence>;
+            /// The clinician lets the waiting patient in, or sends them back to the waiting room.
+            /// Rejects with `visit_state_conflict` without the patient, or on Janus.
+            decide_admission(visit_id: String, decision: AdmissionDecision) -> ();
             /// What IT's policy manages on this computer, against the provider's own saved settings.
             managed_policy() -> PolicyView;
             /// Asks the update feed (from the saved settings) whether a newer VisitDesk exists.

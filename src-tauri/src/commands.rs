@@ -8,7 +8,7 @@ use visitdesk_core::{
     clinic::policy::PolicyView,
     clinic::settings::ClinicSettings,
     clinic::updates::{UpdateCheck, UpdateInstalled},
-    monitor::VisitPresence,
+    monitor::{AdmissionDecision, VisitPresence},
     video::{self, JanusSecretsForm},
     visits::invites::{self, InviteRequest, InviteSent, RunningLateRequest, SmsDelivery},
     visits::rooms::{self, JoinInfo, PreflightToken},
@@ -165,6 +165,15 @@ pub async fn verify_audit_log(ctx: State<'_, ShellContext>) -> Result<AuditRepor
 #[tauri::command]
 pub fn waiting_room(ctx: State<'_, ShellContext>) -> Vec<VisitPresence> {
     ctx.waiting_room()
+}
+
+#[tauri::command]
+pub fn decide_admission(
+    ctx: State<'_, ShellContext>,
+    visit_id: String,
+    decision: AdmissionDecision,
+) -> Result<(), AppError> {
+    ctx.decide_admission(&visit_id, decision)
 }
 
 #[tauri::command]

@@ -8,12 +8,12 @@ use tauri::{AppHandle, Manager, Runtime, async_runtime::JoinHandle};
 use tauri_plugin_store::StoreExt;
 use url::Url;
 use visitdesk_core::{
-    AppContext, Change,
+    AppContext, AppError, Change, ErrorCode,
     account::setup::{self, AppState},
     clinic::policy::{PolicyState, system_policy_path},
     clinic::settings::{SettingsError, SettingsStore, StoredSettings},
     db::VisitsDatabase,
-    monitor::{MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
+    monitor::{AdmissionDecision, MonitorConfig, MonitorHandle, VisitPresence, spawn_monitor},
     visits::browser_handoff::BrowserHandoff,
 };
 use visitdesk_secrets::{OsKeychain, SecretStore};
@@ -162,6 +162,14 @@ impl ShellContext {
     /// The waiting room as the monitor last saw it (empty when it is off).
     pub fn waiting_room(&self) -> Vec<VisitPresence> {
         self.monitor.as_ref().map(|m| m.snapshot()).unwrap_or_default()
+    }
+
+    /// The clinician's Admit or Send back for a visit's waiting patient.
+    pub fn decide_admission(&self, visit_id: &str, decision: AdmissionDecision) -> Result<(), AppError> {
+        match &self.monitor {
+            Some(monitor) => monitor.decide_admission(visit_id, decision),
+            None => Err(AppError::new(ErrorCode::NotConfigured, "The waiting room is turned off on this computer.")),
+        }
     }
 
     /// The context every core function takes.

@@ -16,7 +16,7 @@ use visitdesk_core::{
         settings::ClinicSettings,
         updates::{UpdateCheck, UpdateInstalled},
     },
-    monitor::VisitPresence,
+    monitor::{AdmissionDecision, VisitPresence},
     video::JanusSecretsForm,
     visits::{
         VisitForm,

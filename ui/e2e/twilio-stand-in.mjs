@@ -53,6 +53,13 @@ export async function startTwilioStandIn() {
         const participant = [...inRoom.values()].find((p) => p.sid === parts[4] || p.identity === decodeURIComponent(parts[4]));
         if (!participant) return notFound();
         if (parts[5] === "PublishedTracks") return send(200, page("published_tracks", participant.tracks));
+        if (parts[5] === "SubscribeRules") {
+          if (req.method === "POST") participant.subscribeRules = JSON.parse(form.get("Rules") ?? "null");
+          const now = new Date().toISOString();
+          const rules = participant.subscribeRules ?? [];
+          return send(200, { participant_sid: participant.sid, room_sid: room.sid, rules, date_created: now, date_updated: now });
+        }
+        if (parts.length > 5) return notFound();
         if (req.method === "POST") {
           participant.status = "disconnected";
           return send(200, participant);
@@ -103,6 +110,10 @@ export async function startTwilioStandIn() {
         ],
       };
       participants.get(roomSid).set(identity, participant);
+    },
+    /** The subscribe rules VisitDesk last set for `identity`'s connection; undefined before any. */
+    subscribeRules(roomSid, identity) {
+      return participants.get(roomSid)?.get(identity)?.subscribeRules;
     },
     leave(roomSid, identity) {
       const participant = participants.get(roomSid)?.get(identity);

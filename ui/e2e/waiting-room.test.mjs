@@ -184,6 +184,11 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       assert.equal(await browser.$('[data-testid="waiting-count"]').getText(), "1");
       await waitForText(browser, '[data-testid="visit-status"]', /^Waiting$/, 10_000, "the visit did not move to waiting");
       await waitForText(browser, '[data-testid="presence-devices"]', /Camera on · Microphone on/, 30_000, "device readiness did not show");
+      // Twilio holds the waiting patient: their connection subscribes to nothing.
+      const rulesOf = () => JSON.stringify(twilio.subscribeRules(roomSid, identity) ?? null);
+      const EXCLUDE = JSON.stringify([{ type: "exclude", all: true }]);
+      const INCLUDE = JSON.stringify([{ type: "include", all: true }]);
+      await browser.waitUntil(async () => rulesOf() === EXCLUDE, { timeout: 10_000, timeoutMsg: `the waiting patient's rules: ${rulesOf()}` });
       await shot(browser, "11-waiting-room-arrived");
       await browser.waitUntil(async () => notifications.text.includes("Patient waiting"), {
         timeout: 10_000,
@@ -239,7 +244,8 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       assert.equal(readFileSync(PAGE, "utf8"), readFileSync(handoffPath, "utf8"), "the browser read another page");
       // Followed in a real browser engine, the page leads to the join link, token in the fragment.
       const followed = await followInChromium(pathToFileURL(handoffPath).href);
-      assert.match(followed.url, /^https:\/\/visit\.example-clinic\.org\/join#t=ey[\w.-]+&l=en&p=dr-ana-ruiz$/);
+      // The clinician's link carries the visit's intake key (k), which opens the sealed answers.
+      assert.match(followed.url, /^https:\/\/visit\.example-clinic\.org\/join#t=ey[\w.-]+&l=en&p=dr-ana-ruiz&k=[\w-]{43}$/);
       assert.equal(followed.referrer, "", "the join page was told where the visit came from");
       providerToken = new URLSearchParams(followed.url.split("#")[1]).get("t");
       assert.ok(!handed.includes(providerToken), "the provider's token in the browser's arguments");
@@ -247,6 +253,32 @@ test("a scripted patient arrives: the panel shows them waiting, a notification i
       assert.match(processes, /xdg-open/, "the launcher's arguments were not seen");
       assert.ok(!processes.includes(providerToken), "the provider's token in a process's arguments");
       await shot(browser, "12b-call-opened-in-browser");
+
+      // The clinician's call connects (as the browser's page would): the patient is let in.
+      twilio.arrive(roomSid, "dr-ana-ruiz");
+      await waitForText(browser, '[data-testid="presence-state"]', /^In visit/, 10_000, "the clinician's arrival did not let the patient in");
+      assert.equal(rulesOf(), INCLUDE);
+      // Send back, then Admit, from the panel by keyboard: Twilio holds them, then lets them in again.
+      const focusAction = () => browser.execute(() => document.querySelector('[data-testid="admission-action"]').focus());
+      await waitForText(browser, '[data-testid="admission-action"]', /^Send back to waiting room$/, 10_000, "no Send back");
+      await focusAction();
+      await browser.keys(["Enter"]);
+      await waitForText(browser, '[data-testid="presence-state"]', /^Sent back to the waiting room/, 10_000, "the patient was not sent back");
+      assert.equal(rulesOf(), EXCLUDE);
+      assert.equal(await browser.$('[data-testid="waiting-count"]').getText(), "1");
+      await shot(browser, "12c-patient-sent-back");
+      await waitForText(browser, '[data-testid="admission-action"]', /^Admit$/, 10_000, "no Admit");
+      await focusAction();
+      await browser.keys(["Enter"]);
+      await waitForText(browser, '[data-testid="presence-state"]', /^In visit/, 10_000, "Admit did not let the patient in");
+      assert.equal(rulesOf(), INCLUDE);
+      const audit = await command(browser, "audit_log", {});
+      const lobby = audit.ok.filter((e) => e.action.startsWith("patient_")).map((e) => `${e.action}: ${e.detail.split(": ").pop()}`);
+      assert.deepEqual(lobby, [
+        "patient_admitted: the clinician joined",
+        "patient_sent_back: sent back to the waiting room by the clinician",
+        "patient_admitted: let in by the clinician",
+      ]);
 
       twilio.leave(roomSid, identity);
       await waitForText(browser, '[data-testid="presence-state"]', /^Left at/, 15_000, "the departure did not show");

@@ -29,6 +29,7 @@ const ALLOWED_COMMANDS = new Set([
   "audit_log",
   "verify_audit_log",
   "waiting_room",
+  "decide_admission",
   "managed_policy",
   "check_for_update",
   "install_update",

@@ -79,6 +79,8 @@ check: boolean,
  */
 feed_url: string | null, channel: UpdateChannel, };
 
+export type AdmissionMode = "on_join" | "explicit";
+
 export type ClinicSettings = { 
 /**
  * Region for numbers typed without `+country` (ISO 3166 alpha-2).
@@ -95,7 +97,7 @@ caller_id: string | null, sms_language: SmsLanguage, sms_texts_en: SmsTexts, sms
 /**
  * Patient, provider, interpreter and family by default.
  */
-max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, video: VideoService, updates: UpdateSettings, };
+max_participants: number, record_participants: boolean, guest_token_ttl_minutes: number, provider_token_ttl_minutes: number, empty_room_timeout_minutes: number, unused_room_timeout_minutes: number, video: VideoService, admission: AdmissionMode, updates: UpdateSettings, };
 
 export type VisitStatus = "scheduled" | "invited" | "waiting" | "in_visit" | "completed" | "cancelled" | "no_show";
 
@@ -191,6 +193,8 @@ participant_id: number | null,
  */
 proof: string | null, };
 
+export type AdmissionEnforcement = "service" | "page";
+
 export type JoinInfo = { visit_id: string, room_name: string, identity: string, 
 /**
  * The provider's token, for the call in this window only.
@@ -213,7 +217,7 @@ intake_key: string, };
 
 export type PreflightToken = { token: string, expires_at: number, };
 
-export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "patient_admitted" | "patient_back_in_waiting_room" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
+export type AuditAction = "visit_created" | "visit_edited" | "visit_cancelled" | "visit_no_show" | "room_created" | "room_ended" | "participant_removed" | "patient_admitted" | "patient_back_in_waiting_room" | "patient_sent_back" | "invite_sms_sent" | "invite_call_placed" | "invite_link_copied" | "running_late_sms_sent" | "invite_failed" | "invite_outcome_unknown";
 
 export type AuditEntry = { seq: number, 
 /**
@@ -239,6 +243,10 @@ export type DelayReason = "rate_limited" | "server_error" | "timeout" | "unreach
 
 export type PatientState = { "kind": "not_arrived" } | { "kind": "waiting", since_unix: number, } | { "kind": "in_visit", since_unix: number, } | { "kind": "left", since_unix: number, };
 
+export type AdmissionState = "waiting" | "admitted" | "sent_back";
+
+export type AdmissionDecision = "admit" | "send_back";
+
 export type VisitPresence = { visit_id: string, scheduled_at: number, state: PatientState, patient_identity: string | null, provider_present: boolean, guests: Array<GuestPresence>, devices: DeviceReadiness, 
 /**
  * The last check failed: `state` is what was last known, not what is true now. Show
@@ -248,17 +256,26 @@ delayed: boolean, delay_reason: DelayReason | null,
 /**
  * The last successful check; `null` before the first (show "checking").
  */
-checked_at_unix: number | null, };
+checked_at_unix: number | null, 
+/**
+ * Where the patient is while in the room; `null` without them.
+ */
+admission: AdmissionState | null, 
+/**
+ * The console's Admit and Send back act: the service holds a waiting patient (Twilio).
+ * On Janus the join page lets the patient in when the clinician joins.
+ */
+admission_by_console: boolean, };
 
 export type WaitingRoomEvent = { "kind": "patient_arrived", visit_id: string, identity: string, since_unix: number, } | { "kind": "patient_left", visit_id: string, identity: string, } | { "kind": "guests_changed", visit_id: string, guests: Array<GuestPresence>, } | { "kind": "devices_changed", visit_id: string, camera_on: boolean | null, microphone_on: boolean | null, } | { "kind": "provider_joined", visit_id: string, } | { "kind": "provider_left", visit_id: string, } | { "kind": "status_delayed", visit_id: string, retry_in_seconds: number, reason: DelayReason, } | { "kind": "status_restored", visit_id: string, } | { "kind": "visit_status_changed", visit_id: string, status: VisitStatus, } | { "kind": "monitoring_stopped", visit_id: string, } | { "kind": "removed_rejoined", visit_id: string, identity: string, 
 /**
  * From the identity's prefix; empty for an identity VisitDesk did not issue.
  */
-role: GuestRole | null, removed: boolean, };
+role: GuestRole | null, removed: boolean, } | { "kind": "admission_changed", visit_id: string, admission: AdmissionState, };
 
 export type VisitFocusRequest = { visit_id: string, };
 
-export type PolicySetting = "join_page_url" | "video" | "recording_allowed" | "invite_methods" | "sms_sender" | "update_url" | "update_channel";
+export type PolicySetting = "join_page_url" | "video" | "recording_allowed" | "invite_methods" | "sms_sender" | "update_url" | "update_channel" | "admission";
 
 export type ManagedSetting = { setting: PolicySetting, 
 /**

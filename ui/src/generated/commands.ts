@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/command_list.rs by `VISITDESK_UPDATE_BINDINGS=1 cargo test -p visitdesk --lib generated`.
 // Do not edit by hand.
 
-import type { AppState, AuditEntry, AuditReport, ClinicSettings, ConnectionCheck, FieldError, Invite, InviteRequest, InviteSent, JanusSecretsForm, JoinInfo, PolicyView, PreflightToken, RunningLateRequest, SaveOutcome, SetupForm, SmsDelivery, UpdateCheck, UpdateInstalled, Visit, VisitForm, VisitPresence } from "./bindings";
+import type { AdmissionDecision, AppState, AuditEntry, AuditReport, ClinicSettings, ConnectionCheck, FieldError, Invite, InviteRequest, InviteSent, JanusSecretsForm, JoinInfo, PolicyView, PreflightToken, RunningLateRequest, SaveOutcome, SetupForm, SmsDelivery, UpdateCheck, UpdateInstalled, Visit, VisitForm, VisitPresence } from "./bindings";
 
 /** Each command's name and argument names, in order, keyed by the method that calls it. */
 export const COMMANDS = {
@@ -32,6 +32,7 @@ export const COMMANDS = {
   auditLog: { name: "audit_log", args: [] },
   verifyAuditLog: { name: "verify_audit_log", args: [] },
   waitingRoom: { name: "waiting_room", args: [] },
+  decideAdmission: { name: "decide_admission", args: ["visitId", "decision"] },
   managedPolicy: { name: "managed_policy", args: [] },
   checkForUpdate: { name: "check_for_update", args: [] },
   installUpdate: { name: "install_update", args: [] },
@@ -76,6 +77,8 @@ export interface Commands {
   verifyAuditLog(): Promise<AuditReport>;
   /** The waiting room as the monitor last saw it. */
   waitingRoom(): Promise<Array<VisitPresence>>;
+  /** The clinician lets the waiting patient in, or sends them back to the waiting room. Rejects with `visit_state_conflict` without the patient, or on Janus. */
+  decideAdmission(visitId: string, decision: AdmissionDecision): Promise<void>;
   /** What IT's policy manages on this computer, against the provider's own saved settings. */
   managedPolicy(): Promise<PolicyView>;
   /** Asks the update feed (from the saved settings) whether a newer VisitDesk exists. */

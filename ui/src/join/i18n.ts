@@ -40,6 +40,8 @@ export type JoinStrings = {
     connected: string;
     /** Said plainly while waiting: nothing of the patient's camera or microphone is in use. */
     mediaOff: string;
+    /** Instead of `connected` when the clinician sent the patient back for a moment. */
+    sentBack: string;
     calmingImage: string;
     intakeTitle: string;
     intakeHint: string;
@@ -119,6 +121,7 @@ const en = {
     title: "Waiting room",
     connected: "You are connected. Your clinician will join you here soon — please keep this page open.",
     mediaOff: "Your camera and microphone are off until your clinician lets you in.",
+    sentBack: "Your clinician moved you back to the waiting room for a moment and will bring you back shortly. Please keep this page open.",
     calmingImage: "A calm landscape",
     intakeTitle: "While you wait",
     intakeHint: "Your answers go only to your clinician, when the visit starts. You can skip any question.",
@@ -219,6 +222,7 @@ const es = {
     title: "Sala de espera",
     connected: "Está conectado. Su profesional de salud se unirá aquí pronto; por favor, mantenga esta página abierta.",
     mediaOff: "Su cámara y su micrófono están apagados hasta que su profesional de salud le dé paso.",
+    sentBack: "Su profesional de salud le pasó un momento a la sala de espera y le hará volver en breve. Por favor, mantenga esta página abierta.",
     calmingImage: "Un paisaje tranquilo",
     intakeTitle: "Mientras espera",
     intakeHint: "Sus respuestas llegan solo a su profesional de salud, cuando empiece la consulta. Puede saltarse cualquier pregunta.",

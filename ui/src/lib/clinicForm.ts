@@ -1,6 +1,6 @@
 // The clinic settings form's logic, free of Svelte. The rules live in the Rust core
 // (clinic.rs); this module only turns settings into what the form edits and back.
-import type { AppError, ClinicSettings, FormField, SmsLanguage, UpdateChannel } from "../generated/bindings";
+import type { AdmissionMode, AppError, ClinicSettings, FormField, SmsLanguage, UpdateChannel } from "../generated/bindings";
 import { type FieldMessages, type Notice, noticeFor } from "./setupForm";
 
 export type SenderKind = "messaging_service" | "number";
@@ -17,6 +17,8 @@ export type ClinicDraft = {
   video: VideoKind;
   video_api_url: string;
   video_browser_url: string;
+  /** On Twilio: the clinician's joining lets the patient in, or only their Admit does. */
+  admission: AdmissionMode;
   max_participants: number | null;
   guest_token_ttl_minutes: number | null;
   provider_token_ttl_minutes: number | null;
@@ -54,6 +56,7 @@ export function draftFromSettings(settings: ClinicSettings, previous?: ClinicDra
     video: settings.video.kind,
     video_api_url: janus?.api_url ?? previous?.video_api_url ?? "",
     video_browser_url: janus?.browser_url ?? previous?.video_browser_url ?? "",
+    admission: settings.admission,
     max_participants: settings.max_participants,
     guest_token_ttl_minutes: settings.guest_token_ttl_minutes,
     provider_token_ttl_minutes: settings.provider_token_ttl_minutes,
@@ -93,6 +96,7 @@ export function settingsFromDraft(
         draft.video === "janus"
           ? { kind: "janus", api_url: draft.video_api_url, browser_url: draft.video_browser_url }
           : { kind: "twilio" },
+      admission: draft.admission,
       max_participants: draft.max_participants as number,
       guest_token_ttl_minutes: draft.guest_token_ttl_minutes as number,
       provider_token_ttl_minutes: draft.provider_token_ttl_minutes as number,

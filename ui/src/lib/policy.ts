@@ -21,6 +21,7 @@ export const SETTING_LABEL: Record<PolicySetting, string> = {
   sms_sender: "SMS sender",
   update_url: "Update checks",
   update_channel: "Update channel",
+  admission: "Letting patients in",
 };
 
 /** Who manages this computer, as the core names them (never blank). */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 
 import type { VisitPresence } from "../generated/bindings";
-import { addRejoinNotice, applyEvent, describePresence, deviceWords, fromSnapshot, guestWords, rejoinNotice, rejoinWords, waitingCount } from "./waitingRoom";
+import { addRejoinNotice, admissionAction, applyEvent, describePresence, deviceWords, fromSnapshot, guestWords, rejoinNotice, rejoinWords, waitingCount } from "./waitingRoom";
 import { timeOfDay } from "./visits";
 
 const base: VisitPresence = {
   visit_id: "v1", scheduled_at: 1_795_361_400, state: { kind: "not_arrived" }, patient_identity: null,
   provider_present: false, guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false,
-  delay_reason: null, checked_at_unix: 1_795_361_000,
+  delay_reason: null, checked_at_unix: 1_795_361_000, admission: null, admission_by_console: false,
 };
 
 describe("waiting-room logic", () => {
@@ -69,5 +69,28 @@ describe("waiting-room logic", () => {
     notices = addRejoinNotice(notices, failed);
     notices = addRejoinNotice(notices, { ...failed, removed: true, atUnix: at + 5 });
     expect(notices.map((n) => [n.key, n.removed])).toEqual([["v1 family-xyz", true], ["v1 interpreter-abc", true]]);
+  });
+
+  it("offers Admit or Send back only where the console holds the patient, and counts a patient not let in as waiting", () => {
+    const arrived: VisitPresence = { ...base, state: { kind: "in_visit", since_unix: 1_795_361_100 }, provider_present: true, patient_identity: "patient-x" };
+    expect(admissionAction({ ...arrived, admission: "waiting", admission_by_console: false })).toBeNull();
+    expect(admissionAction({ ...arrived, admission: null, admission_by_console: true })).toBeNull();
+    expect(admissionAction({ ...arrived, admission: "waiting", admission_by_console: true, delayed: true })).toBeNull();
+    expect(admissionAction({ ...arrived, admission: "waiting", admission_by_console: true })?.decision).toBe("admit");
+    expect(admissionAction({ ...arrived, admission: "sent_back", admission_by_console: true })?.decision).toBe("admit");
+    expect(admissionAction({ ...arrived, admission: "admitted", admission_by_console: true })?.decision).toBe("send_back");
+
+    let p = fromSnapshot([{ ...arrived, admission: "waiting", admission_by_console: true }]);
+    expect(describePresence(p.v1!, 1_795_361_200).headline).toBe("Waiting to be let in");
+    expect(waitingCount(p)).toBe(1);
+    p = applyEvent(p, { kind: "admission_changed", visit_id: "v1", admission: "admitted" }, 1_795_361_210);
+    expect(describePresence(p.v1!, 1_795_361_210).headline).toBe("In visit");
+    expect(waitingCount(p)).toBe(0);
+    p = applyEvent(p, { kind: "admission_changed", visit_id: "v1", admission: "sent_back" }, 1_795_361_220);
+    expect(describePresence(p.v1!, 1_795_361_220).headline).toBe("Sent back to the waiting room");
+    expect(waitingCount(p)).toBe(1);
+    p = applyEvent(p, { kind: "patient_left", visit_id: "v1", identity: "patient-x" }, 1_795_361_300);
+    expect(p.v1!.admission).toBeNull();
+    expect(admissionAction(p.v1!)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 // The waiting-room panel's logic, free of Svelte: folding the core's events into each
 // visit's presence, and the words the panel shows. Never claims certainty while delayed.
-import type { DelayReason, GuestRole, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
+import type { AdmissionDecision, DelayReason, GuestRole, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
 import { ROLE_LABEL, timeOfDay } from "./visits";
 
 export type Presences = Record<string, VisitPresence>;
@@ -21,6 +21,8 @@ function blank(visitId: string): VisitPresence {
     delayed: false,
     delay_reason: null,
     checked_at_unix: null,
+    admission: null,
+    admission_by_console: false,
   };
 }
 
@@ -40,6 +42,7 @@ export function applyEvent(presences: Presences, event: WaitingRoomEvent, nowUni
     case "patient_left":
       next.state = { kind: "left", since_unix: nowUnix };
       next.devices = { camera_on: null, microphone_on: null };
+      next.admission = null;
       break;
     case "guests_changed":
       next.guests = event.guests;
@@ -64,6 +67,9 @@ export function applyEvent(presences: Presences, event: WaitingRoomEvent, nowUni
       next.delay_reason = null;
       next.checked_at_unix = nowUnix;
       break;
+    case "admission_changed":
+      next.admission = event.admission;
+      break;
     case "visit_status_changed":
     case "removed_rejoined":
       return presences;
@@ -71,8 +77,11 @@ export function applyEvent(presences: Presences, event: WaitingRoomEvent, nowUni
   return { ...presences, [event.visit_id]: next };
 }
 
+/** Patients in the room and not let in: alone, or waiting for the clinician's Admit. */
 export function waitingCount(presences: Presences): number {
-  return Object.values(presences).filter((p) => p.state.kind === "waiting" && !p.delayed).length;
+  return Object.values(presences).filter(
+    (p) => !p.delayed && (p.state.kind === "waiting" || (p.state.kind === "in_visit" && p.admission !== null && p.admission !== "admitted")),
+  ).length;
 }
 
 /** "just arrived" in the first minute, then "waiting N min". */
@@ -106,6 +115,8 @@ export function describePresence(presence: VisitPresence, nowUnix: number): Pres
     case "waiting":
       return { tone: "waiting", headline: `Waiting since ${timeOfDay(state.since_unix)}`, detail: waitingFor(state.since_unix, nowUnix) };
     case "in_visit":
+      if (presence.admission === "waiting") return { tone: "waiting", headline: "Waiting to be let in", detail: "you are in the call" };
+      if (presence.admission === "sent_back") return { tone: "waiting", headline: "Sent back to the waiting room", detail: null };
       return { tone: "active", headline: "In visit", detail: null };
     case "left":
       return { tone: "left", headline: `Left at ${timeOfDay(state.since_unix)}`, detail: null };
@@ -126,6 +137,16 @@ function stateWords(presence: VisitPresence, nowUnix: number): string {
     default:
       return "not yet arrived";
   }
+}
+
+/** The clinician's Admit or Send back for a visit, where the console can act on it; null elsewhere. */
+export type AdmissionAction = { decision: AdmissionDecision; label: string; done: string };
+
+export function admissionAction(presence: VisitPresence): AdmissionAction | null {
+  if (!presence.admission_by_console || presence.admission === null || presence.delayed) return null;
+  return presence.admission === "admitted"
+    ? { decision: "send_back", label: "Send back to waiting room", done: "sent back to the waiting room" }
+    : { decision: "admit", label: "Admit", done: "let in" };
 }
 
 export function guestWords(presence: VisitPresence): string | null {

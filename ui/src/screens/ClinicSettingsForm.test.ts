@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
@@ -307,6 +307,25 @@ describe("Clinic settings form", () => {
       expect(note("recording_allowed").textContent).toContain("Locked by <b>IT</b>");
       expect(screen.getByTestId("policy-overrides").textContent).toContain("<b>IT</b>'s policy replaces");
       expect(document.querySelector("b")).toBeNull();
+    });
+  });
+
+  describe("Letting patients in", () => {
+    it("saves explicit admission, and shows it read-only when IT locks it", async () => {
+      const { platform, user } = renderForm();
+      await screen.findByTestId("clinic-settings-form");
+      const select = screen.getByLabelText("Let waiting patients in") as HTMLSelectElement;
+      expect(select.value).toBe("on_join");
+      await user.selectOptions(select, "explicit");
+      await user.click(screen.getByTestId("save-clinic-settings"));
+      await waitFor(() => expect(platform.saveClinicSettings).toHaveBeenCalledWith({ ...CLINIC, admission: "explicit" }));
+      cleanup();
+
+      renderForm({}, { ...CLINIC, admission: "explicit" }, policyOf([["admission", true]]));
+      await screen.findByTestId("clinic-settings-form");
+      const locked = screen.getByLabelText("Let waiting patients in") as HTMLSelectElement;
+      expect([locked.value, locked.disabled]).toEqual(["explicit", true]);
+      expect(screen.getByTestId("policy-note-admission").textContent?.trim()).toBe("🔒 Locked by Example Hospital IT");
     });
   });
 

@@ -325,7 +325,7 @@ describe("The provider's call in the console", () => {
           {
             visit_id: "v2", scheduled_at: 0, state: { kind: "waiting" as const, since_unix: 0 }, patient_identity: "patient-x",
             provider_present: false, guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false,
-            delay_reason: null, checked_at_unix: null,
+            delay_reason: null, checked_at_unix: null, admission: "waiting" as const, admission_by_console: true,
           },
         ]),
       },

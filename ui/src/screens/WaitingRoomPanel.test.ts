@@ -13,21 +13,23 @@ const visit: Visit = {
 const presence: VisitPresence = {
   visit_id: "v1", scheduled_at: now, state: { kind: "not_arrived" }, patient_identity: null, provider_present: false,
   guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false, delay_reason: null, checked_at_unix: now,
+  admission: null, admission_by_console: false,
 };
 
-function renderPanel() {
+function renderPanel(snapshot: VisitPresence = presence, decideAdmission = vi.fn(async () => {})) {
   let emit: (event: WaitingRoomEvent) => void = () => {};
   const onArrival = vi.fn();
   const platform = fakePlatform({
     listVisits: vi.fn(async () => [visit]),
-    waitingRoom: vi.fn(async () => [presence]),
+    waitingRoom: vi.fn(async () => [snapshot]),
+    decideAdmission,
     onWaitingRoomEvent: vi.fn(async (handler) => {
       emit = handler;
       return () => {};
     }),
   });
   render(WaitingRoomPanel, { props: { platform, onArrival } });
-  return { emit: (event: WaitingRoomEvent) => emit(event), onArrival };
+  return { emit: (event: WaitingRoomEvent) => emit(event), onArrival, decideAdmission };
 }
 
 describe("Waiting-room panel", () => {
@@ -79,5 +81,45 @@ describe("Waiting-room panel", () => {
 
     await fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
     await waitFor(() => expect(screen.queryByTestId("rejoin-notice")).toBeNull());
+  });
+
+  it("lets the clinician admit and send back a patient from the panel, by keyboard, and says what happened", async () => {
+    const waiting: VisitPresence = {
+      ...presence, state: { kind: "in_visit", since_unix: now }, patient_identity: "patient-x", provider_present: true,
+      admission: "waiting", admission_by_console: true,
+    };
+    const { emit, decideAdmission } = renderPanel(waiting);
+    const admit = await screen.findByTestId("admission-action");
+    expect(admit.textContent).toBe("Admit");
+    expect(screen.getByTestId("presence-state").textContent).toContain("Waiting to be let in");
+    admit.focus();
+    await fireEvent.click(admit);
+    expect(decideAdmission).toHaveBeenCalledWith("v1", "admit");
+    await waitFor(() => expect(screen.getByTestId("admission-note").textContent).toBe("<img src=x onerror=alert(1)> is being let in."));
+    expect(screen.getByTestId("admission-note").getAttribute("role")).toBe("status");
+    emit({ kind: "admission_changed", visit_id: "v1", admission: "admitted" });
+    await waitFor(() => expect(screen.getByTestId("admission-action").textContent).toBe("Send back to waiting room"));
+    expect(screen.getByTestId("admission-note").textContent).toBe("");
+    await fireEvent.click(screen.getByTestId("admission-action"));
+    expect(decideAdmission).toHaveBeenLastCalledWith("v1", "send_back");
+  });
+
+  it("shows the core's refusal of an admission as an error, and offers nothing on Janus", async () => {
+    const waiting: VisitPresence = {
+      ...presence, state: { kind: "waiting", since_unix: now }, patient_identity: "patient-x", admission: "waiting", admission_by_console: true,
+    };
+    const refuse = vi.fn(async () => {
+      throw { code: "visit_state_conflict", message: "The patient is not in the visit's room now.", fields: [], service: null };
+    });
+    renderPanel(waiting, refuse);
+    await fireEvent.click(await screen.findByTestId("admission-action"));
+    await waitFor(() => expect(screen.getByTestId("admission-note").textContent).toBe("The patient is not in the visit's room now."));
+    expect(screen.getByTestId("admission-note").className).toContain("error");
+  });
+
+  it("offers no Admit where only the join page holds the patient (Janus)", async () => {
+    renderPanel({ ...presence, state: { kind: "waiting", since_unix: now }, patient_identity: "patient-x", admission: "waiting", admission_by_console: false });
+    await screen.findByTestId("presence-state");
+    expect(screen.queryByTestId("admission-action")).toBeNull();
   });
 });

@@ -26,6 +26,7 @@ export const CLINIC: ClinicSettings = {
   empty_room_timeout_minutes: 10,
   unused_room_timeout_minutes: 60,
   video: { kind: "twilio" },
+  admission: "on_join",
   updates: { check: true, feed_url: null, channel: "stable" },
 };
 
@@ -91,6 +92,7 @@ export function fakePlatform(overrides: Partial<Platform> = {}): Platform {
     auditLog: notFaked("auditLog"),
     verifyAuditLog: notFaked("verifyAuditLog"),
     waitingRoom: vi.fn(async () => []),
+    decideAdmission: notFaked("decideAdmission"),
     onWaitingRoomEvent: vi.fn(async () => () => {}),
     onFocusVisit: vi.fn(async () => () => {}),
     managedPolicy: vi.fn(async () => structuredClone(NO_POLICY)),

@@ -12,13 +12,13 @@ use std::{
 
 use common::{MemoryKeychain, SECRET, TestContext, unix_now};
 use visitdesk_core::{
-    AppContext, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
-    clinic::settings::{ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
+    AppContext, ErrorCode, KEYCHAIN_ACCOUNT_API_KEY_SECRET, clinic,
+    clinic::settings::{AdmissionMode, ClinicSettings, ProviderProfile, StoredSettings, TwilioAccount},
     db::KEYCHAIN_ACCOUNT_VISITS_KEY,
     monitor::{
-        BackendError, ClinicBackend, ConnectedParticipant, DelayReason, DeviceReadiness, GuestPresence, MonitorConfig,
-        MonitorEvents, MonitorHandle, PatientState, Removal, WaitingRoomBackend, WaitingRoomEvent, spawn_monitor,
-        spawn_monitor_with_backend, waiting_room_snapshot,
+        AdmissionDecision, AdmissionState, BackendError, ClinicBackend, ConnectedParticipant, DelayReason,
+        DeviceReadiness, GuestPresence, MonitorConfig, MonitorEvents, MonitorHandle, PatientState, Removal,
+        WaitingRoomBackend, WaitingRoomEvent, spawn_monitor, spawn_monitor_with_backend, waiting_room_snapshot,
     },
     visits::{self, VisitForm, rooms},
 };
@@ -129,6 +129,11 @@ impl<B: WaitingRoomBackend> WaitingRoomBackend for TimedBackend<B> {
     async fn remove(&self, room: &RoomRef, participant_sid: &str) -> Result<Removal, BackendError> {
         self.sent.lock().unwrap().push(Instant::now());
         self.inner.remove(room, participant_sid).await
+    }
+
+    async fn set_admission(&self, room: &RoomRef, participant_sid: &str, admitted: bool) -> Result<(), BackendError> {
+        self.sent.lock().unwrap().push(Instant::now());
+        self.inner.set_admission(room, participant_sid, admitted).await
     }
     fn reset(&self) {
         self.inner.reset();
@@ -311,9 +316,15 @@ async fn rate_limits_and_slow_answers_delay_the_status_then_it_recovers_without_
     let (slow_room, other_room) = (room(2), room(3));
     let visit = clinic.visit(-5, Some(&slow_room)).await;
     let other = clinic.visit(20, Some(&other_room)).await;
-    script.join(&slow_room, "patient-abcdefghij");
+    let patient = script.join(&slow_room, "patient-abcdefghij");
     let (monitor, events) = clinic.start(quick_config());
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(2)).await;
+    // The patient's connection is held first (its subscribe rules), then the faults come.
+    let held_by = Instant::now() + Duration::from_secs(2);
+    while script.subscribe_rules(&slow_room, &patient).is_none() {
+        assert!(Instant::now() < held_by, "the waiting patient's subscribe rules were never set");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     script.fail_next(
         &slow_room,
@@ -621,6 +632,8 @@ struct FakeState {
     /// Someone who joins again, on a new connection, as soon as they are removed.
     comes_straight_back: Option<String>,
     requests: Vec<FakeRequest>,
+    /// What each connection may receive, as last set: (participant SID, let in).
+    admissions: Vec<(String, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -659,6 +672,10 @@ impl FakeRooms {
 
     fn fail_next_removals(&self, faults: impl IntoIterator<Item = BackendError>) {
         self.0.lock().unwrap().removal_faults.extend(faults);
+    }
+
+    fn admissions(&self) -> Vec<(String, bool)> {
+        self.0.lock().unwrap().admissions.clone()
     }
 
     fn requests(&self) -> Vec<FakeRequest> {
@@ -722,6 +739,11 @@ impl WaitingRoomBackend for FakeRooms {
     fn removal_requests(&self, _room: &RoomRef) -> u32 {
         self.0.lock().unwrap().removal_cost.max(1)
     }
+
+    async fn set_admission(&self, _room: &RoomRef, participant_sid: &str, admitted: bool) -> Result<(), BackendError> {
+        self.0.lock().unwrap().admissions.push((participant_sid.into(), admitted));
+        Ok(())
+    }
 }
 
 impl Clinic {
@@ -731,6 +753,12 @@ impl Clinic {
         let rooms = FakeRooms::default();
         let monitor = spawn_monitor_with_backend(self.ctx.clone(), rooms.clone(), recorder.clone(), config);
         (monitor, recorder, rooms)
+    }
+
+    fn set_admission_mode(&self, mode: AdmissionMode) {
+        let mut settings = self.ctx.settings().load().unwrap().unwrap();
+        settings.clinic.admission = mode;
+        self.ctx.settings().save(&settings).unwrap();
     }
 
     /// What the provider's Remove leaves behind: the identity remembered for the visit.
@@ -1050,7 +1078,7 @@ async fn the_clinicians_arrival_admits_the_patient_and_their_leaving_sends_them_
     let visit = clinic.visit(0, Some(&room_sid)).await;
     let patient = "patient-lkjhgfdsaq";
     let (monitor, events, fake) = clinic.start_fake(quick_config());
-    fake.join(&room_sid, patient);
+    let patient_sid = fake.join(&room_sid, patient);
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
     let clinician = fake.join(&room_sid, PROVIDER);
     events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
@@ -1079,5 +1107,157 @@ async fn the_clinicians_arrival_admits_the_patient_and_their_leaving_sends_them_
             (AuditAction::PatientAdmitted, format!("{patient} in {room_label}: the clinician joined")),
         ]
     );
+    // On Twilio the service holds the patient: nothing received until the clinician came.
+    let held = |admitted| (patient_sid.clone(), admitted);
+    assert_eq!(fake.admissions(), [held(false), held(true), held(false), held(true)]);
+    monitor.stop();
+}
+
+fn admission_entries(clinic: &Clinic, visit: &Visit) -> Vec<(AuditAction, String)> {
+    clinic
+        .store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.visit_id.as_deref() == Some(visit.id.as_str()))
+        .filter(|entry| {
+            matches!(
+                entry.action,
+                AuditAction::PatientAdmitted | AuditAction::PatientBackInWaitingRoom | AuditAction::PatientSentBack
+            )
+        })
+        .map(|entry| (entry.action, entry.detail))
+        .collect()
+}
+
+fn admission_of(event: &WaitingRoomEvent) -> AdmissionState {
+    match event {
+        WaitingRoomEvent::AdmissionChanged { admission, .. } => *admission,
+        other => panic!("not an admission: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_explicit_admission_only_admit_lets_the_patient_in_and_send_back_holds_them_again() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    clinic.set_admission_mode(AdmissionMode::Explicit);
+    let room_sid = room(47);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let patient = "patient-mnbvcxzlkj";
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    let patient_sid = fake.join(&room_sid, patient);
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    let clinician = fake.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let held = |admitted| (patient_sid.clone(), admitted);
+    assert_eq!(fake.admissions(), [held(false)], "the clinician's arrival lets nobody in");
+    let presence = presence_of(&monitor, &visit).await;
+    assert_eq!((presence.admission, presence.admission_by_console), (Some(AdmissionState::Waiting), true));
+
+    // The first change was the arrival itself: waiting.
+    let (_, event) = events.nth(&visit, "admission_changed", 1, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Waiting);
+    monitor.decide_admission(&visit.id, AdmissionDecision::Admit).unwrap();
+    let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Admitted);
+    monitor.decide_admission(&visit.id, AdmissionDecision::SendBack).unwrap();
+    let (_, event) = events.nth(&visit, "admission_changed", 3, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::SentBack);
+    assert_eq!(fake.admissions(), [held(false), held(true), held(false)]);
+    assert_eq!(presence_of(&monitor, &visit).await.admission, Some(AdmissionState::SentBack));
+    // Polls keep a sent-back patient out; the clinician leaving ends the decision.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(fake.admissions().len(), 3, "{:?}", fake.admissions());
+    fake.drop_connection(&room_sid, &clinician);
+    let (_, event) = events.nth(&visit, "admission_changed", 4, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Waiting);
+
+    let room_label = format!("room {room_sid}");
+    assert_eq!(
+        admission_entries(&clinic, &visit),
+        [
+            (AuditAction::PatientAdmitted, format!("{patient} in {room_label}: let in by the clinician")),
+            (
+                AuditAction::PatientSentBack,
+                format!("{patient} in {room_label}: sent back to the waiting room by the clinician")
+            ),
+        ]
+    );
+    assert!(clinic::verify_audit_log(clinic.ctx.as_ref()).await.is_ok());
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_connection_of_the_patient_is_held_by_the_service_even_while_the_clinician_is_there() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    clinic.set_admission_mode(AdmissionMode::Explicit);
+    let room_sid = room(48);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    fake.join(&room_sid, PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    let first = fake.join(&room_sid, "patient-poiuytrewq");
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    monitor.decide_admission(&visit.id, AdmissionDecision::Admit).unwrap();
+    events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
+    // The patient's page reloads: a new connection, which the service must hold until let in
+    // again, whatever that page asked for.
+    fake.drop_connection(&room_sid, &first);
+    events.nth(&visit, "patient_left", 1, Duration::from_secs(3)).await;
+    let second = fake.join(&room_sid, "patient-poiuytrewq");
+    events.nth(&visit, "patient_arrived", 2, Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let second_admissions: Vec<bool> =
+        fake.admissions().into_iter().filter(|(sid, _)| *sid == second).map(|(_, admitted)| admitted).collect();
+    assert_eq!(second_admissions, [false], "the Admit was for the connection the clinician saw");
+    monitor.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_janus_the_page_lets_the_patient_in_and_the_console_cannot_hold_them() {
+    let clinic = Clinic::new(&common::unreachable_url()).await;
+    let visit = clinic.visit(0, None).await;
+    let room = RoomRef { service: VideoBackendKind::Janus, unique_name: "vd-janus".into(), sid: Some("4242".into()) };
+    clinic.store.set_visit_room(&visit.id, Some(room)).unwrap();
+    let (monitor, events, fake) = clinic.start_fake(quick_config());
+    fake.join("4242", "patient-zxcvbnmasd");
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    let presence = presence_of(&monitor, &visit).await;
+    assert_eq!((presence.admission, presence.admission_by_console), (Some(AdmissionState::Waiting), false));
+    let refused = monitor.decide_admission(&visit.id, AdmissionDecision::Admit).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::VisitStateConflict);
+    assert!(refused.message.contains("Janus"), "{}", refused.message);
+    fake.join("4242", PROVIDER);
+    let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Admitted);
+    assert!(fake.admissions().is_empty(), "nothing to ask Janus: {:?}", fake.admissions());
+    monitor.stop();
+}
+
+/// Through the app's own backend and Twilio's REST shape: the waiting patient's connection is
+/// told to receive nothing, and everything once the clinician joins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_twilio_the_waiting_patient_subscribes_to_nothing_until_the_clinician_joins() {
+    let (twilio, script) = ScriptedTwilio::serve().await;
+    let clinic = Clinic::new(&twilio.uri()).await;
+    let room_sid = room(46);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let (monitor, events) = clinic.start(quick_config());
+    let patient = script.join(&room_sid, "patient-qazwsxedcr");
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
+    let rules = || script.subscribe_rules(&room_sid, &patient);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while rules().is_none() {
+        assert!(Instant::now() < deadline, "the waiting patient's rules were never set");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(rules(), Some(serde_json::json!([{"type": "exclude", "all": true}])));
+    script.join(&room_sid, PROVIDER);
+    let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Admitted);
+    assert_eq!(rules(), Some(serde_json::json!([{"type": "include", "all": true}])));
+    let sent = script.hits_to(&room_sid).into_iter().filter(|hit| hit.asked == Asked::SubscribeRules).count();
+    assert_eq!(sent, 2, "one request per change, none repeated by later polls");
     monitor.stop();
 }

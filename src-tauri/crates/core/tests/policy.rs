@@ -10,7 +10,7 @@ use visitdesk_core::{
     ErrorCode,
     account::setup::{AppState, app_state, save_setup},
     clinic::policy::{PolicySetting, PolicyState},
-    clinic::settings::{ClinicSettings, SettingsStore, StoredSettings, VideoService},
+    clinic::settings::{AdmissionMode, ClinicSettings, SettingsStore, StoredSettings, VideoService},
     clinic::updates::{UpdateChannel, release_file_url},
     clinic::{clinic_settings, save_clinic_settings},
 };
@@ -78,6 +78,12 @@ fn cases() -> Vec<Case> {
             entry: r#""update_channel": {"value": "beta", "locked": LOCK}"#.into(),
             policy_holds: |c| c.updates.channel == UpdateChannel::Beta,
             change: |c| c.updates.channel = UpdateChannel::Stable,
+        },
+        Case {
+            setting: PolicySetting::Admission,
+            entry: r#""admission": {"value": "explicit", "locked": LOCK}"#.into(),
+            policy_holds: |c| c.admission == AdmissionMode::Explicit,
+            change: |c| c.admission = AdmissionMode::OnJoin,
         },
     ]
 }
@@ -222,6 +228,7 @@ async fn a_malformed_policy_is_reported_and_locks_everything_at_safe_values() {
     let clinic = clinic_settings(&ctx).await.unwrap();
     assert!(!clinic.record_participants, "recording off while the policy is unreadable");
     assert!(!clinic.updates.check, "update checks off while the policy is unreadable");
+    assert_eq!(clinic.admission, AdmissionMode::Explicit, "only the clinician's Admit lets a patient in meanwhile");
     assert_eq!(release_file_url(&clinic.updates).unwrap(), None);
     assert!(matches!(clinic.video, VideoService::Janus { .. }), "the saved server stays, locked");
 

@@ -104,6 +104,7 @@ text_enum! {
         ParticipantRemoved => "participant_removed",
         PatientAdmitted => "patient_admitted",
         PatientBackInWaitingRoom => "patient_back_in_waiting_room",
+        PatientSentBack => "patient_sent_back",
         InviteSmsSent => "invite_sms_sent",
         InviteCallPlaced => "invite_call_placed",
         InviteLinkCopied => "invite_link_copied",

@@ -8,7 +8,10 @@
 //! connected participants; the monitor must ask for `Status=connected`), `GET
 //! /v1/Rooms/{room}/Participants/{participant}/PublishedTracks`, with Twilio's page shape, and
 //! `POST /v1/Rooms/{room}/Participants/{participant}` with `Status=disconnected` (removes a
-//! connected participant; 404 for one not connected); anything else gets Twilio's 404.
+//! connected participant; 404 for one not connected), and `POST
+//! /v1/Rooms/{room}/Participants/{participant}/SubscribeRules` (keeps the `Rules` of a
+//! connected participant, which [`ScriptedTwilio::subscribe_rules`] reads back; 404 for one
+//! not connected); anything else gets Twilio's 404.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -45,6 +48,8 @@ pub enum Asked {
     Tracks,
     /// A participant disconnected (removed).
     Disconnect,
+    /// A participant's subscribe rules set.
+    SubscribeRules,
 }
 
 /// One request about a room, noted as it came in.
@@ -92,6 +97,8 @@ struct ScriptedRoom {
     participants: Vec<Value>,
     /// Published tracks by participant SID.
     tracks: HashMap<String, Vec<Value>>,
+    /// The last subscribe rules set, by participant SID, with when they were first set.
+    subscribe_rules: HashMap<String, (Value, i64)>,
     /// Answers for the next requests to this room, before the script's.
     faults: VecDeque<Fault>,
 }
@@ -178,6 +185,12 @@ impl ScriptedTwilio {
             .is_some_and(|room| room.participants.iter().any(|participant| participant["identity"] == identity))
     }
 
+    /// The `Rules` last set for the participant (`POST …/SubscribeRules`), as sent: e.g.
+    /// `[{"type":"exclude","all":true}]`. `None` until set. They stay after it leaves.
+    pub fn subscribe_rules(&self, room_sid: &str, participant_sid: &str) -> Option<Value> {
+        self.rooms().get(room_sid)?.subscribe_rules.get(participant_sid).map(|(rules, _)| rules.clone())
+    }
+
     /// Queues answers for the room's next requests, before the script's.
     pub fn fail_next(&self, room_sid: &str, faults: impl IntoIterator<Item = Fault>) {
         self.rooms().entry(room_sid.to_string()).or_default().faults.extend(faults);
@@ -237,6 +250,9 @@ impl Respond for ScriptedTwilio {
             ("GET", ["v1", "Rooms", room, "Participants", participant, "PublishedTracks"]) => {
                 (room.to_string(), Asked::Tracks, Some(participant.to_string()))
             }
+            ("POST", ["v1", "Rooms", room, "Participants", participant, "SubscribeRules"]) => {
+                (room.to_string(), Asked::SubscribeRules, Some(participant.to_string()))
+            }
             ("POST", ["v1", "Rooms", room, "Participants", participant]) => {
                 let form: HashMap<_, _> = url::form_urlencoded::parse(&request.body).into_owned().collect();
                 assert_eq!(form.get("Status").map(String::as_str), Some("disconnected"), "only disconnecting");
@@ -254,6 +270,9 @@ impl Respond for ScriptedTwilio {
             (404, not_found())
         } else if asked == Asked::Disconnect {
             disconnect(rooms.entry(room_sid.clone()).or_default(), participant.as_deref().unwrap_or_default())
+        } else if asked == Asked::SubscribeRules {
+            let room = rooms.entry(room_sid.clone()).or_default();
+            set_subscribe_rules(room, &room_sid, participant.as_deref().unwrap_or_default(), request)
         } else {
             answer(rooms.entry(room_sid.clone()).or_default(), participant.as_deref(), strict)
         };
@@ -293,17 +312,9 @@ fn answer(room: &mut ScriptedRoom, participant: Option<&str>, strict: bool) -> (
 /// 404 when none such is connected. A queued fault answers instead (a slow one disconnects,
 /// then answers late).
 fn disconnect(room: &mut ScriptedRoom, participant: &str) -> (u16, ResponseTemplate) {
-    let delay = match room.faults.pop_front() {
-        Some(Fault::RateLimited { retry_after_seconds }) => {
-            return (
-                429,
-                error(429, 20429, "Too Many Requests")
-                    .insert_header("Retry-After", retry_after_seconds.to_string().as_str()),
-            );
-        }
-        Some(Fault::Status(status)) => return (status, error(status, 20500, "Scripted failure")),
-        Some(Fault::Slow(delay)) => delay,
-        None => Duration::ZERO,
+    let delay = match change(room) {
+        Change::After(delay) => delay,
+        Change::Refused(status, answer) => return (status, answer),
     };
     let Some(index) =
         room.participants.iter().position(|listed| listed["sid"] == participant || listed["identity"] == participant)
@@ -315,11 +326,91 @@ fn disconnect(room: &mut ScriptedRoom, participant: &str) -> (u16, ResponseTempl
     (200, ResponseTemplate::new(200).set_body_json(removed).set_delay(delay))
 }
 
+/// What a queued fault makes of a request that changes something.
+enum Change {
+    /// Make the change, and answer this late (a slow fault's delay, else none).
+    After(Duration),
+    /// Answer this instead, changing nothing.
+    Refused(u16, ResponseTemplate),
+}
+
+fn change(room: &mut ScriptedRoom) -> Change {
+    match room.faults.pop_front() {
+        Some(Fault::RateLimited { retry_after_seconds }) => Change::Refused(
+            429,
+            error(429, 20429, "Too Many Requests")
+                .insert_header("Retry-After", retry_after_seconds.to_string().as_str()),
+        ),
+        Some(Fault::Status(status)) => Change::Refused(status, error(status, 20500, "Scripted failure")),
+        Some(Fault::Slow(delay)) => Change::After(delay),
+        None => Change::After(Duration::ZERO),
+    }
+}
+
+/// Keeps a connected participant's `Rules` (by participant SID, as Twilio's path names it)
+/// and answers as Twilio does: the rules with every filter, `null` when unused, and the
+/// dates. 404 when no such participant is connected; a queued fault answers instead (a slow
+/// one sets the rules, then answers late).
+fn set_subscribe_rules(
+    room: &mut ScriptedRoom,
+    room_sid: &str,
+    participant: &str,
+    request: &Request,
+) -> (u16, ResponseTemplate) {
+    let form: HashMap<_, _> = url::form_urlencoded::parse(&request.body).into_owned().collect();
+    let rules: Value = serde_json::from_str(form.get("Rules").map_or("", String::as_str))
+        .expect("Rules is the JSON text of an array of rules");
+    let well_formed = rules
+        .as_array()
+        .is_some_and(|rules| rules.iter().all(|rule| matches!(rule["type"].as_str(), Some("include" | "exclude"))));
+    assert!(well_formed, "Rules is an array of include or exclude rules: {rules}");
+    let delay = match change(room) {
+        Change::After(delay) => delay,
+        Change::Refused(status, answer) => return (status, answer),
+    };
+    if !room.participants.iter().any(|listed| listed["sid"] == participant) {
+        return (404, not_found());
+    }
+    let now = unix_now();
+    let created = room.subscribe_rules.get(participant).map_or(now, |(_, created)| *created);
+    room.subscribe_rules.insert(participant.to_string(), (rules.clone(), created));
+    let filters = ["type", "all", "publisher", "track", "kind", "priority"];
+    let answered: Vec<Value> = rules
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|rule| filters.iter().map(|filter| (filter.to_string(), rule[*filter].clone())).collect())
+        .collect();
+    let body = json!({
+        "participant_sid": participant, "room_sid": room_sid, "rules": answered,
+        "date_created": iso_utc(created), "date_updated": iso_utc(now)
+    });
+    (200, ResponseTemplate::new(200).set_body_json(body).set_delay(delay))
+}
+
 fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
 }
 
 /// `2026-11-22T15:30:00Z` from Unix seconds, as Twilio writes times.
+/// The form bodies of HTTP/1.1 requests recorded back to back in one byte stream, in order
+/// (empty for a request without a body). Each request must carry a `content-length`.
+pub fn form_bodies(raw: &[u8]) -> Vec<Vec<(String, String)>> {
+    let mut forms = Vec::new();
+    let mut rest = raw;
+    while let Some(end) = rest.windows(4).position(|window| window == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&rest[..end]).to_ascii_lowercase();
+        let length = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .map_or(0, |value| value.trim().parse::<usize>().expect("a numeric content-length"));
+        let body_end = (end + 4 + length).min(rest.len());
+        forms.push(url::form_urlencoded::parse(&rest[end + 4..body_end]).into_owned().collect());
+        rest = &rest[body_end..];
+    }
+    forms
+}
+
 pub fn iso_utc(unix: i64) -> String {
     let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
     // Days since 1970-01-01 to a proleptic Gregorian date, counting eras of 400 years from
@@ -338,7 +429,81 @@ pub fn iso_utc(unix: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use wiremock::http::{HeaderMap, Method};
+
     use super::*;
+
+    const ROOM: &str = "RM0123456789abcdef0123456789abcdef";
+
+    fn post(path: &str, form: &[(&str, &str)]) -> Request {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        Request {
+            url: url::Url::parse(&format!("http://127.0.0.1{path}")).unwrap(),
+            method: Method::POST,
+            headers: HeaderMap::new(),
+            body: body.into_bytes(),
+        }
+    }
+
+    fn rules_path(room: &str, participant: &str) -> String {
+        format!("/v1/Rooms/{room}/Participants/{participant}/SubscribeRules")
+    }
+
+    fn last_status(script: &ScriptedTwilio) -> (Asked, u16) {
+        let hit = script.hits().pop().expect("a hit");
+        (hit.asked, hit.status)
+    }
+
+    #[test]
+    fn subscribe_rules_are_kept_for_a_connected_participant() {
+        let script = ScriptedTwilio::default();
+        let patient = script.join(ROOM, "patient-1");
+        assert_eq!(script.subscribe_rules(ROOM, &patient), None, "none until set");
+        script.respond(&post(&rules_path(ROOM, &patient), &[("Rules", r#"[{"type":"exclude","all":true}]"#)]));
+        assert_eq!(last_status(&script), (Asked::SubscribeRules, 200));
+        assert_eq!(script.subscribe_rules(ROOM, &patient), Some(json!([{"type": "exclude", "all": true}])));
+        script.respond(&post(&rules_path(ROOM, &patient), &[("Rules", r#"[{"type":"include","all":true}]"#)]));
+        assert_eq!(script.subscribe_rules(ROOM, &patient), Some(json!([{"type": "include", "all": true}])), "the last");
+        script.leave(ROOM, "patient-1");
+        assert!(script.subscribe_rules(ROOM, &patient).is_some(), "kept after leaving");
+    }
+
+    #[test]
+    fn subscribe_rules_for_an_unknown_room_or_participant_are_twilios_404() {
+        let rules = [("Rules", r#"[{"type":"exclude","all":true}]"#)];
+        for lookups in [Lookups::Lenient, Lookups::Strict] {
+            let script = ScriptedTwilio(Arc::new(Script {
+                options: Options { lookups, ..Options::default() },
+                ..Script::default()
+            }));
+            let unknown = "RMffffffffffffffffffffffffffffffff";
+            script.respond(&post(&rules_path(unknown, "PA00000000000000000000000000000001"), &rules));
+            assert_eq!(last_status(&script), (Asked::SubscribeRules, 404), "{lookups:?}");
+            let patient = script.join(ROOM, "patient-1");
+            script.leave(ROOM, "patient-1");
+            script.respond(&post(&rules_path(ROOM, &patient), &rules));
+            assert_eq!(last_status(&script), (Asked::SubscribeRules, 404), "{lookups:?}: no longer connected");
+            assert_eq!(script.subscribe_rules(ROOM, &patient), None);
+        }
+    }
+
+    #[test]
+    fn a_queued_fault_answers_a_subscribe_rules_request_instead() {
+        let script = ScriptedTwilio::default();
+        let patient = script.join(ROOM, "patient-1");
+        script.fail_next(ROOM, [Fault::Status(503)]);
+        script.respond(&post(&rules_path(ROOM, &patient), &[("Rules", r#"[{"type":"exclude","all":true}]"#)]));
+        assert_eq!(last_status(&script), (Asked::SubscribeRules, 503));
+        assert_eq!(script.subscribe_rules(ROOM, &patient), None, "not set");
+    }
+
+    #[test]
+    #[should_panic(expected = "Rules is the JSON text")]
+    fn rules_that_are_not_json_are_refused() {
+        let script = ScriptedTwilio::default();
+        let patient = script.join(ROOM, "patient-1");
+        script.respond(&post(&rules_path(ROOM, &patient), &[("Rules", "[SubscribeRule { rule_type: Exclude }]")]));
+    }
 
     #[test]
     fn times_are_written_as_twilio_does() {

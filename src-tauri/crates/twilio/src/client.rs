@@ -19,6 +19,7 @@ use crate::{
     published_tracks::PublishedTracksHandler,
     retry::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Failure, Idempotency, RetryPolicy, parse_retry_after},
     rooms::RoomsHandler,
+    subscribe_rules::SubscribeRulesHandler,
 };
 
 /// API Key credentials: the key SID is the HTTP Basic user, the secret its password. The
@@ -194,6 +195,15 @@ impl TwilioClient {
         participant_sid: impl Into<String>,
     ) -> PublishedTracksHandler<'_> {
         PublishedTracksHandler::new(self, room_sid.into(), participant_sid.into())
+    }
+
+    /// The Subscribe Rules of one Participant of a Room: which tracks its client receives.
+    pub fn subscribe_rules(
+        &self,
+        room_sid: impl Into<String>,
+        participant_sid: impl Into<String>,
+    ) -> SubscribeRulesHandler<'_> {
+        SubscribeRulesHandler::new(self, room_sid.into(), participant_sid.into())
     }
 
     /// SMS.

@@ -13,6 +13,7 @@ pub mod participants;
 pub mod published_tracks;
 mod retry;
 pub mod rooms;
+pub mod subscribe_rules;
 
 pub use client::{ApiKeyAuth, BaseUrls, TwilioClient, TwilioClientBuilder};
 pub use decode::decode_body;

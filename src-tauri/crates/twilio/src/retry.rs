@@ -1,8 +1,8 @@
 //! Timeouts and retries, in one place.
 //!
 //! Only requests that are safe to repeat are retried: reads, and the POSTs that set a
-//! state (`Status=completed` on a Room, `Status=disconnected` on a Participant), which
-//! give the same result however often they arrive. Creating a Room, a Message or a Call
+//! state (`Status=completed` on a Room, `Status=disconnected` on a Participant, a
+//! Participant's Subscribe Rules), which give the same result however often they arrive. Creating a Room, a Message or a Call
 //! is sent exactly once: a second try could make a second room, text or call.
 //!
 //! A safe request is tried again after

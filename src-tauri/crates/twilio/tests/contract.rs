@@ -5,6 +5,11 @@
 //! `scripts/test` starts both Prism servers and sets:
 //! - `VISITDESK_PRISM_VIDEO_URL`: twilio_video_v1.json
 //! - `VISITDESK_PRISM_API_URL`: twilio_api_v2010.json
+//!
+//! Where the spec leaves a field untyped, so Prism takes anything (`Rules` of SubscribeRules,
+//! "a JSON-encoded array"), the test checks what the client sent against the spec itself
+//! (`VISITDESK_TWILIO_OAI_DIR`, else `../shared/twilio-oai` beside the checkout, as
+//! `scripts/test` finds it).
 
 mod common;
 
@@ -12,11 +17,13 @@ use std::{
     fmt::Debug,
     io::{Read, Write},
     net::{Shutdown, TcpListener, TcpStream},
+    path::PathBuf,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
 use common::*;
+use serde_json::Value;
 use visitdesk_twilio::{
     RetryPolicy, TwilioClient, TwilioError,
     calls::CallStatus,
@@ -24,6 +31,7 @@ use visitdesk_twilio::{
     participants::ParticipantStatus,
     published_tracks::TrackKind,
     rooms::{RoomStatus, RoomType, VideoCodec},
+    subscribe_rules::{SubscribeRule, SubscribeRules},
 };
 
 fn prism_url(variable: &str, spec: &str) -> String {
@@ -33,10 +41,27 @@ fn prism_url(variable: &str, spec: &str) -> String {
 
 /// A pass-through between the client and Prism that keeps what Prism answered, so a
 /// failure can show Prism's whole validation report (the client's error shows only the
-/// start of a body that is not Twilio's).
+/// start of a body that is not Twilio's), and what the client sent, for the fields Prism
+/// cannot check.
 struct Tap {
     url: String,
     answers: Arc<Mutex<Vec<u8>>>,
+    requests: Arc<Mutex<Vec<u8>>>,
+}
+
+/// Copies `from` to `to`, keeping a copy in `kept`, until either side closes.
+fn relay(mut from: TcpStream, mut to: TcpStream, kept: Arc<Mutex<Vec<u8>>>) {
+    let mut buffer = [0u8; 8192];
+    while let Ok(read) = from.read(&mut buffer) {
+        if read == 0 {
+            break;
+        }
+        kept.lock().unwrap().extend_from_slice(&buffer[..read]);
+        if to.write_all(&buffer[..read]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
 }
 
 impl Tap {
@@ -45,34 +70,34 @@ impl Tap {
         let target = format!("{}:{}", upstream.host_str().unwrap(), upstream.port_or_known_default().unwrap());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let answers = Arc::new(Mutex::new(Vec::new()));
-        let kept = answers.clone();
+        let (answers, requests) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+        let (kept_answers, kept_requests) = (answers.clone(), requests.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let Ok(server) = TcpStream::connect(&target) else { continue };
-                let (mut client_in, mut server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut client_in, &mut server_out);
-                    let _ = server_out.shutdown(Shutdown::Write);
-                });
-                let kept = kept.clone();
-                std::thread::spawn(move || {
-                    let (mut server_in, mut client_out) = (server, client);
-                    let mut buffer = [0u8; 8192];
-                    while let Ok(read) = server_in.read(&mut buffer) {
-                        if read == 0 {
-                            break;
-                        }
-                        kept.lock().unwrap().extend_from_slice(&buffer[..read]);
-                        if client_out.write_all(&buffer[..read]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = client_out.shutdown(Shutdown::Write);
-                });
+                let (client_in, server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let kept = kept_requests.clone();
+                std::thread::spawn(move || relay(client_in, server_out, kept));
+                let kept = kept_answers.clone();
+                std::thread::spawn(move || relay(server, client, kept));
             }
         });
-        Self { url, answers }
+        Self { url, answers, requests }
+    }
+
+    /// The form bodies of the requests sent so far, in order (empty for a request without
+    /// a body). The client sends one request at a time and always a `content-length`.
+    fn sent_forms(&self) -> Vec<Vec<(String, String)>> {
+        visitdesk_twilio_scripted::form_bodies(&self.requests.lock().unwrap())
+    }
+
+    /// The one value of `key` in the last request's form.
+    fn last_form_value(&self, key: &str) -> String {
+        let forms = self.sent_forms();
+        let last = forms.last().expect("a request went through the tap");
+        let values: Vec<&String> = last.iter().filter(|(name, _)| name == key).map(|(_, value)| value).collect();
+        assert_eq!(values.len(), 1, "one {key} in the form: {last:?}");
+        values[0].clone()
     }
 
     /// The end of what Prism answered.
@@ -225,6 +250,172 @@ async fn published_tracks_list_satisfies_the_video_spec() {
         "GET …/PublishedTracks (no page size)",
         prism.client.published_tracks(ROOM_SID, PARTICIPANT_SID).list().send().await,
     );
+}
+
+/// Twilio's Video v1 spec, as `scripts/test` finds it.
+fn video_spec() -> Value {
+    let dir = std::env::var_os("VISITDESK_TWILIO_OAI_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/twilio-oai"));
+    let path = dir.join("twilio_video_v1.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error} (set VISITDESK_TWILIO_OAI_DIR)", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+const SUBSCRIBE_RULES_PATH: &str = "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribeRules";
+const SUBSCRIBE_RULE_SCHEMA: &str = "video.v1.room.room_participant.room_participant_subscribe_rule";
+
+/// Every rule object in the spec's examples for SubscribeRules: the response examples, and
+/// the request example (whose `Rules` value the spec writes percent-encoded).
+fn example_rules(spec: &Value) -> Vec<Value> {
+    let path = &spec["paths"][SUBSCRIBE_RULES_PATH];
+    let mut rules = Vec::new();
+    for method in ["get", "post"] {
+        for example in path[method]["responses"]["200"]["content"]["application/json"]["examples"]
+            .as_object()
+            .expect("the spec has example answers")
+            .values()
+        {
+            rules.extend(example["value"]["rules"].as_array().cloned().unwrap_or_default());
+        }
+    }
+    rules.extend(spec_request_example(spec).as_array().cloned().unwrap_or_default());
+    rules
+}
+
+/// The spec's example `Rules` of the update, decoded: `[{"type":"exclude","all": true}]`.
+fn spec_request_example(spec: &Value) -> Value {
+    let encoded = spec["paths"][SUBSCRIBE_RULES_PATH]["post"]["requestBody"]["content"]
+        ["application/x-www-form-urlencoded"]["examples"]["updateFilters"]["value"]["Rules"]
+        .as_str()
+        .expect("the spec's example Rules");
+    let decoded: String =
+        url::form_urlencoded::parse(format!("x={encoded}").as_bytes()).map(|(_, value)| value.into_owned()).collect();
+    serde_json::from_str(&decoded).unwrap()
+}
+
+/// Prism takes any `Rules`: the spec declares the field without a type, as "A JSON-encoded
+/// array of subscribe rules". So the sent value is checked against the spec here: a JSON
+/// array of objects, each with a `type`, using only the properties the spec's rule schema
+/// (the `rules` items of the answer) lists, each of the JSON type it declares, and a `type`
+/// the spec's own examples use.
+fn check_rules_against_the_spec(spec: &Value, sent: &str) -> Result<(), String> {
+    let request = &spec["paths"][SUBSCRIBE_RULES_PATH]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        ["schema"]["properties"]["Rules"];
+    let description = request["description"].as_str().unwrap_or_default();
+    if !description.contains("JSON-encoded array") {
+        return Err(format!("the spec no longer describes Rules as a JSON-encoded array: {request}"));
+    }
+    let schema = &spec["components"]["schemas"][SUBSCRIBE_RULE_SCHEMA]["properties"]["rules"]["items"]["properties"];
+    let schema = schema.as_object().expect("the spec's rule schema");
+    let types: Vec<Value> = example_rules(spec).iter().map(|rule| rule["type"].clone()).collect();
+    let rules: Value = serde_json::from_str(sent).map_err(|error| format!("Rules is not JSON ({error}): {sent}"))?;
+    let rules = rules.as_array().ok_or_else(|| format!("Rules is not a JSON array: {sent}"))?;
+    for rule in rules {
+        let rule = rule.as_object().ok_or_else(|| format!("a rule is not an object: {rule}"))?;
+        if !rule.contains_key("type") {
+            return Err(format!("a rule without a type: {sent}"));
+        }
+        for (key, value) in rule {
+            let declared =
+                schema.get(key).ok_or_else(|| format!("`{key}` is not in the spec's rule schema: {sent}"))?;
+            let fits = match declared["type"].as_str() {
+                Some("string") => value.is_string(),
+                Some("boolean") => value.is_boolean(),
+                other => return Err(format!("the spec declares `{key}` as {other:?}, which this check does not know")),
+            };
+            if !fits {
+                return Err(format!("`{key}` is not a {}: {sent}", declared["type"]));
+            }
+        }
+        if !types.contains(&rule["type"]) {
+            return Err(format!("type {} is none of the spec's examples' {types:?}", rule["type"]));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_rules_check_refuses_what_twilio_would_not_read() {
+    let spec = video_spec();
+    assert_eq!(spec_request_example(&spec), serde_json::json!([{"type": "exclude", "all": true}]));
+    assert_eq!(check_rules_against_the_spec(&spec, r#"[{"type":"exclude","all":true}]"#), Ok(()));
+    assert_eq!(check_rules_against_the_spec(&spec, r#"[{"type":"include","publisher":"dr-ana-ruiz"}]"#), Ok(()));
+    for wrong in [
+        r#"[SubscribeRule { rule_type: Exclude, all: Some(true) }]"#,
+        r#"{"type":"exclude","all":true}"#,
+        r#"[{"all":true}]"#,
+        r#"[{"type":"exclude","all":"true"}]"#,
+        r#"[{"type":"exclude","everything":true}]"#,
+        r#"[{"type":"Exclude","all":true}]"#,
+        r#"[{"rule_type":"exclude","all":true}]"#,
+    ] {
+        assert!(check_rules_against_the_spec(&spec, wrong).is_err(), "{wrong}");
+    }
+}
+
+/// The update as the Tap saw it sent: accepted by Prism, its `Rules` checked against the spec.
+fn assert_rules_sent_satisfy_the_spec(prism: &Prism, spec: &Value, what: &str) -> Value {
+    let sent = prism.video.last_form_value("Rules");
+    if let Err(problem) = check_rules_against_the_spec(spec, &sent) {
+        panic!("{what}: Rules breaks Twilio's spec: {problem}");
+    }
+    serde_json::from_str(&sent).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's specs; run through scripts/test"]
+async fn subscribe_rules_update_satisfies_the_video_spec() {
+    let prism = Prism::new();
+    let spec = video_spec();
+    let rules = prism.client.subscribe_rules(ROOM_SID, PARTICIPANT_SID);
+
+    // Waiting: nothing at all, exactly the spec's own example.
+    let answer: SubscribeRules = prism.accepted(
+        "POST …/SubscribeRules (exclude all)",
+        rules.update().rule(SubscribeRule::exclude_all()).send().await,
+    );
+    let sent = assert_rules_sent_satisfy_the_spec(&prism, &spec, "exclude all");
+    assert_eq!(sent, spec_request_example(&spec), "the spec's example Rules");
+    // Prism's answer is the spec's example (`updateFilters`): it must decode.
+    assert_eq!(answer.rules, Some(vec![SubscribeRule::exclude_all()]), "{answer:?}");
+    assert!(answer.participant_sid.as_deref().is_some_and(|sid| sid.starts_with("PA")), "{answer:?}");
+    assert!(answer.room_sid.as_deref().is_some_and(|sid| sid.starts_with("RM")), "{answer:?}");
+
+    // Admitted: everything.
+    prism.accepted(
+        "POST …/SubscribeRules (include all)",
+        rules.update().rule(SubscribeRule::include_all()).send().await,
+    );
+    let sent = assert_rules_sent_satisfy_the_spec(&prism, &spec, "include all");
+    assert_eq!(sent, serde_json::json!([{"type": "include", "all": true}]));
+
+    // Several rules, with the publisher and kind filters.
+    prism.accepted(
+        "POST …/SubscribeRules (publisher and kind filters)",
+        rules
+            .update()
+            .rule(SubscribeRule::exclude_all())
+            .rule(SubscribeRule::include_publisher("dr-ana-ruiz"))
+            .rule(SubscribeRule { kind: Some(TrackKind::Video), ..SubscribeRule::exclude_publisher(PARTICIPANT_SID) })
+            .send()
+            .await,
+    );
+    assert_rules_sent_satisfy_the_spec(&prism, &spec, "publisher and kind filters");
+}
+
+#[tokio::test]
+#[ignore = "needs Prism serving Twilio's specs; run through scripts/test"]
+async fn subscribe_rules_fetch_satisfies_the_video_spec() {
+    let prism = Prism::new();
+    let answer = prism.accepted(
+        "GET …/Participants/{ParticipantSid}/SubscribeRules",
+        prism.client.subscribe_rules(ROOM_SID, PARTICIPANT_SID).fetch().await,
+    );
+    // The spec's example (`readEmpty`): Twilio's default, every track.
+    assert_eq!(answer.rules, Some(vec![SubscribeRule::include_all()]), "{answer:?}");
+    assert_eq!((answer.date_created, answer.date_updated), (None, None));
 }
 
 #[tokio::test]

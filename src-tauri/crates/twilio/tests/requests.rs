@@ -13,6 +13,7 @@ use visitdesk_twilio::{
     participants::ParticipantStatus,
     published_tracks::TrackKind,
     rooms::{RoomStatus, RoomType, VideoCodec},
+    subscribe_rules::{RuleType, SubscribeRule},
 };
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -289,6 +290,155 @@ async fn published_tracks_list_is_retried_like_other_reads() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2, "one 503, then one retry");
     assert!(requests.iter().all(|request| request.url.query().is_none()), "no PageSize unless asked");
+}
+
+fn subscribe_rules_json(rules: serde_json::Value) -> serde_json::Value {
+    json!({
+        "participant_sid": PARTICIPANT_SID, "room_sid": ROOM_SID, "rules": rules,
+        "date_created": "2026-04-14T09:00:00Z", "date_updated": "2026-04-14T09:00:05Z"
+    })
+}
+
+#[tokio::test]
+async fn subscribe_rules_update_posts_the_rules_as_one_json_form_field() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/Rooms/{ROOM_SID}/Participants/{PARTICIPANT_SID}/SubscribeRules")))
+        .respond_with(ResponseTemplate::new(202).set_body_json(subscribe_rules_json(json!([
+            { "type": "exclude", "all": true, "publisher": null, "track": null, "kind": null, "priority": null }
+        ]))))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let answer = client_for(&server.uri(), TIMEOUT)
+        .subscribe_rules(ROOM_SID, PARTICIPANT_SID)
+        .update()
+        .rule(SubscribeRule::exclude_all())
+        .send()
+        .await
+        .expect("the rules decode");
+    assert_eq!(answer.participant_sid.as_deref(), Some(PARTICIPANT_SID));
+    assert_eq!(answer.room_sid.as_deref(), Some(ROOM_SID));
+    assert_eq!(answer.rules, Some(vec![SubscribeRule::exclude_all()]));
+    assert_eq!(answer.date_updated.as_deref(), Some("2026-04-14T09:00:05Z"));
+    let request = only_request(&server).await;
+    assert_form_post(&request);
+    assert_eq!(form_of(&request), pairs(&[("Rules", r#"[{"type":"exclude","all":true}]"#)]));
+    // On the wire, as Twilio's own example writes it (spaces aside): one url-encoded key.
+    assert_eq!(
+        String::from_utf8(request.body.clone()).unwrap(),
+        "Rules=%5B%7B%22type%22%3A%22exclude%22%2C%22all%22%3Atrue%7D%5D"
+    );
+}
+
+#[tokio::test]
+async fn subscribe_rules_update_keeps_the_rules_in_order() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(subscribe_rules_json(json!([]))))
+        .mount(&server)
+        .await;
+
+    client_for(&server.uri(), TIMEOUT)
+        .subscribe_rules(ROOM_SID, PARTICIPANT_SID)
+        .update()
+        .rule(SubscribeRule::exclude_all())
+        .rules([SubscribeRule::include_publisher("dr-ana-ruiz"), SubscribeRule::exclude_publisher("guest-1")])
+        .send()
+        .await
+        .expect("sent");
+    let request = only_request(&server).await;
+    let form = form_of(&request);
+    assert_eq!(form.len(), 1, "one Rules field, not one per rule: {form:?}");
+    let sent: serde_json::Value = serde_json::from_str(&form[0].1).expect("Rules is JSON");
+    assert_eq!(
+        sent,
+        json!([
+            { "type": "exclude", "all": true },
+            { "type": "include", "publisher": "dr-ana-ruiz" },
+            { "type": "exclude", "publisher": "guest-1" }
+        ])
+    );
+}
+
+#[tokio::test]
+async fn subscribe_rules_fetch_reads_the_rules() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/Rooms/{ROOM_SID}/Participants/{PARTICIPANT_SID}/SubscribeRules")))
+        .and(header("authorization", basic_auth_header().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(subscribe_rules_json(json!([
+            { "type": "include", "all": true, "publisher": null, "track": null, "kind": null, "priority": null },
+            { "type": "exclude", "all": null, "publisher": "guest-1", "track": null, "kind": "video", "priority": null }
+        ]))))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let answer =
+        client_for(&server.uri(), TIMEOUT).subscribe_rules(ROOM_SID, PARTICIPANT_SID).fetch().await.expect("decodes");
+    let rules = answer.rules.expect("two rules");
+    assert_eq!(rules[0], SubscribeRule::include_all());
+    assert_eq!(rules[1].rule_type, RuleType::Exclude);
+    assert_eq!((rules[1].publisher.as_deref(), rules[1].kind), (Some("guest-1"), Some(TrackKind::Video)));
+    let request = only_request(&server).await;
+    assert_eq!(request.method.as_str(), "GET");
+    assert!(request.body.is_empty() && request.url.query().is_none(), "a bare GET");
+}
+
+#[tokio::test]
+async fn subscribe_rules_update_is_retried_like_other_state_setting_posts() {
+    let server = MockServer::start().await;
+    let rules_path = format!("/v1/Rooms/{ROOM_SID}/Participants/{PARTICIPANT_SID}/SubscribeRules");
+    Mock::given(path(rules_path.as_str()))
+        .respond_with(ResponseTemplate::new(503).set_body_json(twilio_error(503, 20503, "Service unavailable")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(rules_path.as_str()))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(subscribe_rules_json(json!([{"type": "include", "all": true}]))),
+        )
+        .mount(&server)
+        .await;
+
+    let client = client_at(&server.uri(), &server.uri(), TIMEOUT, quick_retries());
+    let answer = client
+        .subscribe_rules(ROOM_SID, PARTICIPANT_SID)
+        .update()
+        .rule(SubscribeRule::include_all())
+        .send()
+        .await
+        .expect("the retry succeeds");
+    assert_eq!(answer.rules, Some(vec![SubscribeRule::include_all()]));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2, "one 503, then one retry");
+    assert!(requests.iter().all(|request| request.body == requests[0].body), "the same rules both times");
+}
+
+#[tokio::test]
+async fn subscribe_rules_for_a_participant_twilio_does_not_have_carry_its_404() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(twilio_error(
+            404,
+            20404,
+            "The requested resource was not found",
+        )))
+        .mount(&server)
+        .await;
+
+    let client = client_at(&server.uri(), &server.uri(), TIMEOUT, quick_retries());
+    let error = client
+        .subscribe_rules(ROOM_SID, PARTICIPANT_SID)
+        .update()
+        .rule(SubscribeRule::exclude_all())
+        .send()
+        .await
+        .expect_err("404");
+    assert_eq!((error.http_status(), error.twilio_code()), (Some(404), Some(20404)));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "a 404 is not retried");
 }
 
 #[tokio::test]

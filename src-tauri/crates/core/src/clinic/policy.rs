@@ -17,7 +17,7 @@ use visitdesk_store::InviteMethod;
 
 use crate::{
     AppError, ErrorCode,
-    clinic::settings::UpdateChannel,
+    clinic::settings::{AdmissionMode, UpdateChannel},
     clinic::settings::{SettingsError, SettingsStore, StoredSettings, VideoService},
     validate,
     validate::feed_url_problem,
@@ -46,10 +46,11 @@ pub enum PolicySetting {
     SmsSender,
     UpdateUrl,
     UpdateChannel,
+    Admission,
 }
 
 impl PolicySetting {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::JoinPageUrl,
         Self::Video,
         Self::RecordingAllowed,
@@ -57,6 +58,7 @@ impl PolicySetting {
         Self::SmsSender,
         Self::UpdateUrl,
         Self::UpdateChannel,
+        Self::Admission,
     ];
 
     fn label(self) -> &'static str {
@@ -68,6 +70,7 @@ impl PolicySetting {
             Self::SmsSender => "The SMS sender",
             Self::UpdateUrl => "The update server",
             Self::UpdateChannel => "The update channel",
+            Self::Admission => "How patients are let in",
         }
     }
 
@@ -82,6 +85,7 @@ impl PolicySetting {
             Self::SmsSender => serde_json::json!([clinic.messaging_service_sid, clinic.sms_from]),
             Self::UpdateUrl => serde_json::json!([clinic.updates.check, clinic.updates.feed_url]),
             Self::UpdateChannel => serde_json::json!(clinic.updates.channel),
+            Self::Admission => serde_json::json!(clinic.admission),
         }
     }
 
@@ -106,6 +110,7 @@ impl PolicySetting {
                 target.updates.feed_url = source.updates.feed_url.clone();
             }
             Self::UpdateChannel => target.updates.channel = source.updates.channel,
+            Self::Admission => target.admission = source.admission,
         }
     }
 }
@@ -133,6 +138,8 @@ pub struct ManagedPolicy {
     /// The update feed; `null` turns update checks off.
     update_url: Option<Entry<Option<String>>>,
     update_channel: Option<Entry<UpdateChannel>>,
+    /// `"on_join"` or `"explicit"` (the clinician presses Admit).
+    admission: Option<Entry<AdmissionMode>>,
 }
 
 impl ManagedPolicy {
@@ -188,6 +195,7 @@ impl ManagedPolicy {
             PolicySetting::SmsSender => self.sms_sender.as_ref().map(|e| e.locked),
             PolicySetting::UpdateUrl => self.update_url.as_ref().map(|e| e.locked),
             PolicySetting::UpdateChannel => self.update_channel.as_ref().map(|e| e.locked),
+            PolicySetting::Admission => self.admission.as_ref().map(|e| e.locked),
         }
     }
 
@@ -230,6 +238,11 @@ impl ManagedPolicy {
             PolicySetting::UpdateChannel => {
                 if let Some(entry) = &self.update_channel {
                     clinic.updates.channel = entry.value;
+                }
+            }
+            PolicySetting::Admission => {
+                if let Some(entry) = &self.admission {
+                    clinic.admission = entry.value;
                 }
             }
         }
@@ -320,6 +333,7 @@ impl PolicyState {
             Self::Unreadable { .. } => {
                 settings.clinic.record_participants = false;
                 settings.clinic.updates.check = false;
+                settings.clinic.admission = AdmissionMode::Explicit;
             }
         }
     }

@@ -64,6 +64,18 @@ pub enum VideoService {
     },
 }
 
+/// How a waiting patient gets into the call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AdmissionMode {
+    /// The clinician's joining lets the patient in.
+    #[default]
+    OnJoin,
+    /// The patient waits until the clinician presses Admit (Twilio only: on Janus the join
+    /// page lets the patient in when the clinician joins).
+    Explicit,
+}
+
 /// How the clinic runs visits: rooms, invites and texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -86,6 +98,7 @@ pub struct ClinicSettings {
     pub empty_room_timeout_minutes: u32,
     pub unused_room_timeout_minutes: u32,
     pub video: VideoService,
+    pub admission: AdmissionMode,
     pub updates: UpdateSettings,
 }
 
@@ -106,6 +119,7 @@ impl Default for ClinicSettings {
             empty_room_timeout_minutes: 10,
             unused_room_timeout_minutes: 60,
             video: VideoService::Twilio,
+            admission: AdmissionMode::OnJoin,
             updates: UpdateSettings::default(),
         }
     }

@@ -3,7 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
-use visitdesk_store::RoomRef;
+use visitdesk_store::{RoomRef, VideoBackendKind};
 
 use super::events::DelayReason;
 pub use crate::video::{BackendError, ConnectedParticipant, DeviceReadiness};
@@ -65,6 +65,21 @@ pub trait WaitingRoomBackend: Send + Sync + 'static {
     /// before it starts.
     fn removal_requests(&self, _room: &RoomRef) -> u32 {
         1
+    }
+
+    /// Lets the patient's connection receive the others' media (`admitted`), or nothing.
+    /// Only asked where [`Self::enforces_admission`]. One request; setting it twice is harmless.
+    fn set_admission(
+        &self,
+        room: &RoomRef,
+        participant_sid: &str,
+        admitted: bool,
+    ) -> impl Future<Output = Result<(), BackendError>> + Send;
+
+    /// Whether the service holds a waiting patient (Twilio's subscribe rules); on Janus only
+    /// the join page does.
+    fn enforces_admission(&self, room: &RoomRef) -> bool {
+        room.service == VideoBackendKind::Twilio
     }
 
     /// Forget cached connections and credentials (after the settings changed, or the

@@ -5,6 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use visitdesk_store::{GuestRole, VisitStatus};
 
+pub use super::admission::AdmissionState;
 pub use crate::video::DeviceReadiness;
 
 /// Someone in the visit's room other than the patient and the provider.
@@ -73,6 +74,11 @@ pub struct VisitPresence {
     /// The last successful check; `null` before the first (show "checking").
     #[ts(type = "number | null")]
     pub checked_at_unix: Option<i64>,
+    /// Where the patient is while in the room; `null` without them.
+    pub admission: Option<AdmissionState>,
+    /// The console's Admit and Send back act: the service holds a waiting patient (Twilio).
+    /// On Janus the join page lets the patient in when the clinician joins.
+    pub admission_by_console: bool,
 }
 
 /// One change in a visit's waiting room.
@@ -137,6 +143,11 @@ pub enum WaitingRoomEvent {
         role: Option<GuestRole>,
         removed: bool,
     },
+    /// The patient was let in, sent back, or is back in the waiting room (the clinician left).
+    AdmissionChanged {
+        visit_id: String,
+        admission: AdmissionState,
+    },
 }
 
 impl WaitingRoomEvent {
@@ -154,6 +165,7 @@ impl WaitingRoomEvent {
             Self::VisitStatusChanged { .. } => "visit_status_changed",
             Self::MonitoringStopped { .. } => "monitoring_stopped",
             Self::RemovedRejoined { .. } => "removed_rejoined",
+            Self::AdmissionChanged { .. } => "admission_changed",
         }
     }
 
@@ -169,7 +181,8 @@ impl WaitingRoomEvent {
             | Self::StatusRestored { visit_id }
             | Self::VisitStatusChanged { visit_id, .. }
             | Self::MonitoringStopped { visit_id }
-            | Self::RemovedRejoined { visit_id, .. } => visit_id,
+            | Self::RemovedRejoined { visit_id, .. }
+            | Self::AdmissionChanged { visit_id, .. } => visit_id,
         }
     }
 }

@@ -55,11 +55,11 @@
 //! A removed connection is logged by its participant SID only (on Janus an identity is a
 //! display name someone typed).
 
+mod admission;
 mod backend;
 mod budget;
 mod clinic_backend;
 mod events;
-mod lobby;
 mod rejoins;
 mod runner;
 mod schedule;
@@ -71,6 +71,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub use admission::{AdmissionDecision, AdmissionState};
 pub use backend::{BackendError, ConnectedParticipant, Removal, WaitingRoomBackend};
 use budget::RequestBudget;
 pub use clinic_backend::ClinicBackend;
@@ -79,7 +80,7 @@ pub use events::{
 };
 use tokio::{sync::Notify, task::JoinHandle};
 
-use crate::AppContext;
+use crate::{AppContext, AppError, ErrorCode};
 
 /// Where the monitor's events go; the shell emits them to the window.
 pub trait MonitorEvents: Send + Sync {
@@ -155,6 +156,9 @@ impl Default for MonitorConfig {
 struct Shared {
     snapshot: Mutex<Vec<VisitPresence>>,
     refresh: Notify,
+    /// The clinician's Admit and Send back, for the loop to apply.
+    decisions: Mutex<Vec<(String, AdmissionDecision)>>,
+    decided: Notify,
     budget: Mutex<RequestBudget>,
 }
 
@@ -163,6 +167,8 @@ impl Shared {
         Self {
             snapshot: Mutex::new(Vec::new()),
             refresh: Notify::new(),
+            decisions: Mutex::new(Vec::new()),
+            decided: Notify::new(),
             budget: Mutex::new(RequestBudget::new(
                 config.budget_requests,
                 config.budget_window,
@@ -190,6 +196,28 @@ impl MonitorHandle {
     /// (after setup).
     pub fn refresh(&self) {
         self.shared.refresh.notify_one();
+    }
+
+    /// The clinician's Admit or Send back for the visit's patient, applied at once by the
+    /// running monitor (the patient's state follows in an `admission_changed` event). Refused
+    /// without the patient in the room, or where the service cannot hold them (Janus).
+    pub fn decide_admission(&self, visit_id: &str, decision: AdmissionDecision) -> Result<(), AppError> {
+        let snapshot = self.snapshot();
+        let Some(visit) = snapshot.iter().find(|visit| visit.visit_id == visit_id) else {
+            return Err(AppError::new(ErrorCode::NotFound, "This visit is not in the waiting room now."));
+        };
+        if visit.admission.is_none() {
+            return Err(AppError::new(ErrorCode::VisitStateConflict, "The patient is not in the visit's room now."));
+        }
+        if !visit.admission_by_console {
+            return Err(AppError::new(
+                ErrorCode::VisitStateConflict,
+                "On the clinic's Janus server the patient comes in when you join and goes back to the waiting room when you leave; Admit and Send back need Twilio.",
+            ));
+        }
+        self.shared.decisions.lock().expect("decisions lock").push((visit_id.to_string(), decision));
+        self.shared.decided.notify_one();
+        Ok(())
     }
 
     /// Every watched visit as last known, earliest appointment first.

@@ -15,14 +15,14 @@ use visitdesk_store::{RoomRef, Visit, VisitStatus};
 
 use super::{
     MonitorConfig, MonitorEvents, Shared,
+    admission::{Admission, AdmissionState, Room, admission_audit},
     backend::{BackendError, ConnectedParticipant, Removal, WaitingRoomBackend},
     events::{DeviceReadiness, WaitingRoomEvent},
-    lobby::{Together, lobby_audit},
     rejoins::{Rejoins, RemovalOutcome, SortedOut, rejoined, removal_audit},
     schedule::{self, Candidate, Load, OftenIntervals, PollClass, Priority, by_urgency, classify, is_closed, room_sid},
     state::{PresenceTracker, patient_of},
 };
-use crate::{AppContext, account::session::Workspace, db::with_store};
+use crate::{AppContext, account::session::Workspace, clinic::settings::AdmissionMode, db::with_store};
 
 /// Statuses the monitor may move forward from, for each status it sets.
 const BEFORE_WAITING: &[VisitStatus] = &[VisitStatus::Scheduled, VisitStatus::Invited];
@@ -48,6 +48,11 @@ enum Ask {
         participant_sid: String,
         identity: String,
     },
+    /// Let the patient's connection receive the others' media, or nothing.
+    Admission {
+        participant_sid: String,
+        admitted: bool,
+    },
 }
 
 /// One watched visit.
@@ -70,6 +75,8 @@ struct Watched {
     devices_inline: bool,
     /// Who was removed from this visit, and their connections found in the room again.
     rejoins: Rejoins,
+    /// Whether the patient is let in, and what the service holds.
+    admission: Admission,
 }
 
 impl Watched {
@@ -86,7 +93,22 @@ impl Watched {
             device_check: None,
             devices_inline: false,
             rejoins: Rejoins::default(),
+            admission: Admission::default(),
         }
+    }
+
+    /// The room as the admission sees it.
+    fn admission_room(&self, enforced: bool, mode: AdmissionMode) -> Room<'_> {
+        Room {
+            patient_sid: self.tracker.patient_participant_sid(),
+            provider_present: self.tracker.provider_present(),
+            enforced,
+            mode,
+        }
+    }
+
+    fn admission_state(&self) -> Option<AdmissionState> {
+        self.admission.state(self.tracker.patient_participant_sid())
     }
 
     fn class(&self, now_unix: i64, config: &MonitorConfig) -> PollClass {
@@ -152,6 +174,7 @@ enum Answer {
     Presence(Result<Vec<ConnectedParticipant>, BackendError>),
     Devices(Result<DeviceReadiness, BackendError>),
     Remove(Result<Removal, BackendError>),
+    Admission(Result<(), BackendError>),
 }
 
 struct Report {
@@ -164,12 +187,16 @@ async fn ask_backend<B: WaitingRoomBackend>(backend: Arc<B>, job: Job) -> Report
         Ask::Presence => Answer::Presence(backend.participants(job.room_sid()).await),
         Ask::Devices { participant_sid } => Answer::Devices(backend.devices(job.room_sid(), participant_sid).await),
         Ask::Remove { participant_sid, .. } => Answer::Remove(backend.remove(&job.room, participant_sid).await),
+        Ask::Admission { participant_sid, admitted } => {
+            Answer::Admission(backend.set_admission(&job.room, participant_sid, *admitted).await)
+        }
     };
     Report { job, answer }
 }
 
 enum Step {
     Refresh,
+    Decided,
     Finished(Result<(Id, Report), JoinError>),
     Timer,
 }
@@ -182,6 +209,7 @@ pub(super) struct Runner<C, B> {
     shared: Arc<Shared>,
     watched: BTreeMap<String, Watched>,
     provider_identity: Option<String>,
+    admission_mode: AdmissionMode,
     requests: JoinSet<Report>,
     /// Which visit each running request is for.
     in_flight: HashMap<Id, String>,
@@ -204,6 +232,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             shared,
             watched: BTreeMap::new(),
             provider_identity: None,
+            admission_mode: AdmissionMode::default(),
             requests: JoinSet::new(),
             in_flight: HashMap::new(),
             next_reload: Instant::now(),
@@ -216,6 +245,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             let wake = tokio::time::Instant::from_std(self.dispatch());
             let step = tokio::select! {
                 () = self.shared.refresh.notified() => Step::Refresh,
+                () = self.shared.decided.notified() => Step::Decided,
                 Some(joined) = self.requests.join_next_with_id(), if !self.requests.is_empty() => Step::Finished(joined),
                 () = tokio::time::sleep_until(wake) => Step::Timer,
             };
@@ -224,6 +254,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                     self.backend.reset();
                     self.reload().await;
                 }
+                Step::Decided => self.apply_decisions(),
                 Step::Finished(joined) => self.finish(joined).await,
                 Step::Timer if Instant::now() >= self.next_reload => self.reload().await,
                 Step::Timer => {}
@@ -248,7 +279,9 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 return;
             }
         };
-        self.provider_identity = Workspace::load(self.ctx.as_ref()).ok().map(|workspace| workspace.profile.identity);
+        let workspace = Workspace::load(self.ctx.as_ref()).ok();
+        self.provider_identity = workspace.as_ref().map(|workspace| workspace.profile.identity.clone());
+        self.admission_mode = workspace.map(|workspace| workspace.clinic().admission).unwrap_or_default();
         let mut open: HashMap<String, Visit> = visits
             .into_iter()
             .filter(|visit| !is_closed(visit.status))
@@ -327,7 +360,12 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             let removal = watched.rejoins.removal_due().map(|(due_at, participant_sid, identity)| {
                 (Priority::Removal, due_at, Ask::Remove { participant_sid, identity })
             });
-            for (priority, due_at, ask) in removal.into_iter().chain(poll).chain(check) {
+            let admission = watched.visit.room.as_ref().and_then(|room| {
+                let room = watched.admission_room(self.backend.enforces_admission(room), self.admission_mode);
+                let (due_at, participant_sid, admitted) = watched.admission.due(room, now)?;
+                Some((Priority::Admission, due_at, Ask::Admission { participant_sid, admitted }))
+            });
+            for (priority, due_at, ask) in admission.into_iter().chain(removal).chain(poll).chain(check) {
                 if due_at <= now {
                     due.push((Candidate { priority, due_at, scheduled_at }, visit_id.clone(), ask));
                 } else {
@@ -399,12 +437,41 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         let visit_id = job.visit_id.clone();
         let mut events = Vec::new();
         let mut lobby = None;
+        let provider = self.provider_identity.as_deref();
         let failure = match answer {
+            Answer::Admission(result) => {
+                let Ask::Admission { participant_sid, admitted } = &job.ask else {
+                    unreachable!("an admission answers an admission")
+                };
+                let before = watched.admission_state();
+                match result {
+                    Ok(()) => watched.admission.applied(participant_sid, *admitted),
+                    Err(error) => {
+                        warn!(
+                            visit = %visit_id,
+                            room = %job.room_sid(),
+                            participant = %participant_sid,
+                            reason = ?error.reason(),
+                            "the patient's admission could not be set; trying again"
+                        );
+                        watched.admission.failed(now, error.retry_after(), &self.config);
+                        if error == BackendError::Credentials {
+                            self.backend.reset();
+                        }
+                    }
+                }
+                if let Some(record) = admission_change(watched, before, provider, &job, &mut events)
+                    && let Err(error) = with_store(self.ctx.as_ref(), move |store| store.append_audit(record)).await
+                {
+                    warn!(visit = %visit_id, code = ?error.code, "the patient's admission could not be written to the audit log");
+                }
+                self.publish(events);
+                return;
+            }
             Answer::Remove(result) => {
                 let Ask::Remove { participant_sid, identity } = &job.ask else {
                     unreachable!("a removal answers a removal")
                 };
-                let provider = self.provider_identity.as_deref();
                 let outcome = watched.rejoins.outcome(&job, participant_sid, identity, result, now, &self.config);
                 if let RemovalOutcome::Failed { slow_down: Some(until), .. } = outcome {
                     // The service asked to slow down: the visit's polls wait too.
@@ -432,7 +499,6 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 return;
             }
             Answer::Presence(Ok(participants)) => {
-                let provider = self.provider_identity.as_deref();
                 let SortedOut { present: participants, found, left } =
                     watched.rejoins.sort_out(participants, provider, now);
                 events.extend(left.iter().map(|identity| rejoined(&visit_id, identity, provider, true)));
@@ -444,9 +510,18 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                         "someone removed from the visit came back; removing them again"
                     );
                 }
-                let before = Together::of(&watched.tracker);
+                let provider_was_present = watched.tracker.provider_present();
+                let before = watched.admission_state();
                 events.extend(watched.tracker.apply(&participants, provider, now_unix));
-                lobby = lobby_audit(before, Together::of(&watched.tracker), &watched.tracker, provider, &job);
+                let patient_sid = watched.tracker.patient_participant_sid().map(str::to_string);
+                let room = Room {
+                    patient_sid: patient_sid.as_deref(),
+                    provider_present: watched.tracker.provider_present(),
+                    enforced: self.backend.enforces_admission(&job.room),
+                    mode: self.admission_mode,
+                };
+                watched.admission.observe(provider_was_present, room);
+                lobby = admission_change(watched, before, provider, &job, &mut events);
                 if let Some(patient) = patient_of(&participants, provider) {
                     watched.devices_inline = patient.devices.is_some();
                 }
@@ -507,6 +582,17 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         self.publish(events);
     }
 
+    /// Takes the clinician's Admit and Send back; `dispatch` then sets the service.
+    fn apply_decisions(&mut self) {
+        let decisions = std::mem::take(&mut *self.shared.decisions.lock().expect("decisions lock"));
+        for (visit_id, decision) in decisions {
+            if let Some(watched) = self.watched.get_mut(&visit_id) {
+                debug!(visit = %visit_id, ?decision, "the clinician decided the patient's admission");
+                watched.admission.decide(decision);
+            }
+        }
+    }
+
     /// Moves the visit to `waiting` when the patient is in the room, or to `in_visit` when
     /// the provider is there too; never out of an ended visit. Checked against the stored
     /// status, which the provider may have changed meanwhile.
@@ -555,7 +641,17 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
     /// Updates the snapshot, then sends the events, so a panel that reads the snapshot on an
     /// event sees the state the event announced.
     fn publish(&self, events: Vec<WaitingRoomEvent>) {
-        let mut snapshot: Vec<_> = self.watched.values().map(|watched| watched.tracker.presence()).collect();
+        let mut snapshot: Vec<_> = self
+            .watched
+            .values()
+            .map(|watched| {
+                let mut presence = watched.tracker.presence();
+                presence.admission = watched.admission_state();
+                presence.admission_by_console =
+                    watched.visit.room.as_ref().is_some_and(|room| self.backend.enforces_admission(room));
+                presence
+            })
+            .collect();
         snapshot.sort_by(|a, b| (a.scheduled_at, &a.visit_id).cmp(&(b.scheduled_at, &b.visit_id)));
         *self.shared.snapshot.lock().expect("snapshot lock") = snapshot;
         for event in events {
@@ -563,4 +659,23 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             self.events.emit(event);
         }
     }
+}
+
+/// The event and audit entry for a change of the patient's admission since `before`.
+fn admission_change(
+    watched: &Watched,
+    before: Option<AdmissionState>,
+    provider: Option<&str>,
+    job: &Job,
+    events: &mut Vec<WaitingRoomEvent>,
+) -> Option<visitdesk_store::AuditRecord> {
+    let after = watched.admission_state();
+    if after == before {
+        return None;
+    }
+    if let Some(admission) = after {
+        events.push(WaitingRoomEvent::AdmissionChanged { visit_id: job.visit_id.clone(), admission });
+    }
+    let patient = watched.tracker.presence().patient_identity;
+    admission_audit(before, after, watched.admission.decision(), patient, provider, job)
 }

@@ -106,6 +106,8 @@ pub fn backoff(failures: u32, retry_after: Option<Duration>, config: &MonitorCon
 /// Who gets a request first when several are due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Priority {
+    /// Setting what the patient's connection may receive: a waiting patient held, or let in.
+    Admission,
     /// Removing again someone removed from the visit who came back: they are in the room now.
     Removal,
     /// A poll of a visit polled often whose patient is not there: it may catch an arrival,
@@ -138,7 +140,7 @@ impl Priority {
     /// short nothing starves.
     pub fn grace(self) -> Duration {
         match self {
-            Self::Removal | Self::Arrival => Duration::ZERO,
+            Self::Admission | Self::Removal | Self::Arrival => Duration::ZERO,
             Self::Present => Duration::from_secs(1),
             Self::Routine => Duration::from_secs(5),
             Self::Background => Duration::from_secs(30),

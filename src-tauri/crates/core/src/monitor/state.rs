@@ -213,6 +213,8 @@ impl PresenceTracker {
             delayed: self.delay.is_some(),
             delay_reason: self.delay,
             checked_at_unix: self.checked_at_unix,
+            admission: None,
+            admission_by_console: false,
         }
     }
 }

@@ -17,7 +17,8 @@ use visitdesk_secrets::Sensitive;
 use visitdesk_store::{RoomRef, VideoBackendKind};
 
 use super::{
-    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
+    AdmissionEnforcement, BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder,
+    JoinCredential, intake_key,
     janus_proof::{clinician_participant_id, clinician_proof, derive, join_page_key, participant_identity},
 };
 use crate::{
@@ -181,6 +182,12 @@ impl JanusVideo {
         Ok(participant_identity(found.display.as_deref(), found.id, clinician))
     }
 
+    /// Janus's VideoRoom cannot stop one subscriber from receiving media: the join page holds a
+    /// waiting patient by subscribing to nothing. So nothing is asked of the server.
+    pub fn set_admission(&self, _room: &RoomRef, _participant: &str, _admitted: bool) -> AdmissionEnforcement {
+        AdmissionEnforcement::Page
+    }
+
     /// A room token and a session token for `identity`, valid for that one room until expiry;
     /// the clinician's also names their participant id and carries their proof. The clinician's
     /// and the patient's carry the visit's intake key, keyed with the token secret over the room id.
@@ -315,6 +322,20 @@ mod tests {
 
     fn room(id: u64) -> RoomRef {
         RoomRef { service: VideoBackendKind::Janus, unique_name: "visit-x".into(), sid: Some(id.to_string()) }
+    }
+
+    #[tokio::test]
+    async fn janus_holds_a_waiting_patient_on_the_page_alone_and_asks_the_server_nothing() {
+        use crate::video::{AdmissionEnforcement, ClinicVideo};
+        // The client points at a closed port: any request would fail.
+        let video = ClinicVideo::Janus(janus("s3cret"));
+        for admitted in [false, true] {
+            assert_eq!(video.set_admission(&room(42), "7", admitted).await, Ok(AdmissionEnforcement::Page));
+        }
+        let twilio_room =
+            RoomRef { service: VideoBackendKind::Twilio, unique_name: "v".into(), sid: Some("RM1".into()) };
+        let error = video.set_admission(&twilio_room, "PA1", false).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::VisitStateConflict, "a room another service made");
     }
 
     fn fragment(link: &str) -> Vec<(String, String)> {

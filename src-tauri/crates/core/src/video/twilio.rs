@@ -1,6 +1,7 @@
 //! Twilio Programmable Video behind the seam: a group room per visit, access tokens scoped
-//! to the room's SID, and the monitor's queries over the Video REST API (the connected
-//! Participants of a Room, and the tracks one of them publishes).
+//! to the room's SID, the monitor's queries over the Video REST API (the connected
+//! Participants of a Room, and the tracks one of them publishes), and admission through a
+//! Participant's subscribe rules (Track Subscriptions API).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -13,10 +14,12 @@ use visitdesk_twilio::{
     participants::ParticipantStatus,
     published_tracks::{PublishedTrack, TrackKind},
     rooms::{RoomStatus, RoomType, VideoCodec},
+    subscribe_rules::SubscribeRule,
 };
 
 use super::{
-    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
+    AdmissionEnforcement, BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder,
+    JoinCredential, intake_key,
 };
 use crate::{AppContext, AppError, ErrorCode, account::session::Session, clinic::settings::ClinicSettings, random};
 
@@ -128,6 +131,30 @@ impl TwilioVideo {
         let room_sid = room.sid.as_deref().unwrap_or_default();
         let removed = self.client.participants(room_sid).disconnect(participant).await?;
         Ok(removed.identity.unwrap_or_else(|| participant.to_string()))
+    }
+
+    /// Sets the participant's subscribe rules: every track once `admitted`, none while waiting.
+    /// They replace the rules it had, so repeating them changes nothing (the client retries).
+    /// A participant Twilio no longer has gives Twilio's 404, as [`Self::remove`] does.
+    pub async fn set_admission(
+        &self,
+        room: &RoomRef,
+        participant: &str,
+        admitted: bool,
+    ) -> Result<AdmissionEnforcement, AppError> {
+        // Twilio's path takes the Participant SID only.
+        if !is_participant_sid(participant) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "“{participant}” is not a Twilio Participant SID (PA…): admit someone from the call's own list."
+                ),
+            ));
+        }
+        let room_sid = room.sid.as_deref().unwrap_or_default();
+        let rule = if admitted { SubscribeRule::include_all() } else { SubscribeRule::exclude_all() };
+        self.client.subscribe_rules(room_sid, participant).update().rule(rule).send().await?;
+        Ok(AdmissionEnforcement::Service)
     }
 
     /// An access token for `identity`, scoped to the room's SID; for the clinician and the
@@ -371,6 +398,131 @@ mod tests {
         assert_eq!(two_cameras.camera_on, Some(true));
         let unknown = readiness(&[track(Audio, None)]);
         assert_eq!(unknown.microphone_on, None);
+    }
+
+    /// Twilio's client at `base` (Video and Api), each request sent once.
+    fn twilio_at(base: &str) -> TwilioVideo {
+        let mut video = twilio("Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA");
+        let base = url::Url::parse(base).unwrap();
+        let auth = ApiKeyAuth {
+            account_sid: video.account_sid.clone(),
+            api_key_sid: video.api_key_sid.clone(),
+            api_key_secret: video.secret.clone(),
+        };
+        video.client = TwilioClient::builder(auth)
+            .base_urls(visitdesk_twilio::BaseUrls { video: base.clone(), api: base })
+            .retry_policy(RetryPolicy::no_retries())
+            .build()
+            .unwrap();
+        video
+    }
+
+    const PATIENT_SID: &str = "PA0123456789abcdef0123456789abcdef";
+
+    fn rules_answer(rules: serde_json::Value) -> wiremock::ResponseTemplate {
+        wiremock::ResponseTemplate::new(202).set_body_json(serde_json::json!({
+            "participant_sid": PATIENT_SID, "room_sid": ROOM_SID, "rules": rules,
+            "date_created": null, "date_updated": null
+        }))
+    }
+
+    fn not_found() -> wiremock::ResponseTemplate {
+        wiremock::ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "code": 20404, "message": "The requested resource /v1/Rooms/RM…/Participants/PA… was not found",
+            "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404
+        }))
+    }
+
+    #[tokio::test]
+    async fn a_waiting_patient_is_excluded_from_every_track_by_twilio() {
+        use wiremock::{
+            Mock, MockServer,
+            matchers::{body_string, header, method, path},
+        };
+        let server = MockServer::start().await;
+        let rules_path = format!("/v1/Rooms/{ROOM_SID}/Participants/{PATIENT_SID}/SubscribeRules");
+        Mock::given(method("POST"))
+            .and(path(rules_path.as_str()))
+            .and(header("content-type", "application/x-www-form-urlencoded"))
+            .and(body_string("Rules=%5B%7B%22type%22%3A%22exclude%22%2C%22all%22%3Atrue%7D%5D"))
+            .respond_with(rules_answer(serde_json::json!([{"type": "exclude", "all": true}])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(rules_path.as_str()))
+            .and(body_string("Rules=%5B%7B%22type%22%3A%22include%22%2C%22all%22%3Atrue%7D%5D"))
+            .respond_with(rules_answer(serde_json::json!([{"type": "include", "all": true}])))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let video = twilio_at(&server.uri());
+        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, false).await, Ok(AdmissionEnforcement::Service));
+        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, true).await, Ok(AdmissionEnforcement::Service));
+        let sent: Vec<Vec<(String, String)>> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|request| url::form_urlencoded::parse(&request.body).into_owned().collect())
+            .collect();
+        let rules = |json: &str| vec![("Rules".to_string(), json.to_string())];
+        assert_eq!(sent, [rules(r#"[{"type":"exclude","all":true}]"#), rules(r#"[{"type":"include","all":true}]"#)]);
+    }
+
+    #[tokio::test]
+    async fn admitting_someone_twilio_no_longer_has_fails_as_removing_them_does() {
+        use wiremock::{Mock, MockServer, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any()).respond_with(not_found()).mount(&server).await;
+        let video = twilio_at(&server.uri());
+
+        let admission = video.set_admission(&room(ROOM_SID), PATIENT_SID, false).await.unwrap_err();
+        let removal = video.remove(&room(ROOM_SID), PATIENT_SID).await.unwrap_err();
+        assert_eq!(admission.code, ErrorCode::ServiceError);
+        let service = admission.service.as_ref().expect("Twilio's own error");
+        assert_eq!((service.status, service.code), (404, Some(20404)));
+        assert_eq!(service.more_info.as_deref(), Some("https://www.twilio.com/docs/errors/20404"));
+        assert_eq!((admission.code, &admission.service), (removal.code, &removal.service), "as remove reports it");
+        assert_eq!(server.received_requests().await.unwrap().len(), 2, "one request each");
+    }
+
+    #[tokio::test]
+    async fn admission_takes_a_participant_sid_only() {
+        use wiremock::MockServer;
+        let server = MockServer::start().await;
+        let video = twilio_at(&server.uri());
+        for participant in ["patient-7", "PA0123", "", "RM0123456789abcdef0123456789abcdef"] {
+            let error = video.set_admission(&room(ROOM_SID), participant, true).await.unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidInput, "{participant:?}");
+        }
+        assert!(server.received_requests().await.unwrap().is_empty(), "nothing sent");
+    }
+
+    #[tokio::test]
+    async fn the_scripted_twilio_keeps_the_rules_set_and_refuses_someone_not_connected() {
+        use visitdesk_twilio_scripted::{Asked, ScriptedTwilio};
+        let (server, script) = ScriptedTwilio::serve().await;
+        let patient = script.join(ROOM_SID, "patient-7");
+        let video = twilio_at(&server.uri());
+
+        assert_eq!(video.set_admission(&room(ROOM_SID), &patient, false).await, Ok(AdmissionEnforcement::Service));
+        assert_eq!(
+            script.subscribe_rules(ROOM_SID, &patient),
+            Some(serde_json::json!([{"type": "exclude", "all": true}]))
+        );
+        video.set_admission(&room(ROOM_SID), &patient, true).await.unwrap();
+        assert_eq!(
+            script.subscribe_rules(ROOM_SID, &patient),
+            Some(serde_json::json!([{"type": "include", "all": true}]))
+        );
+
+        script.leave(ROOM_SID, "patient-7");
+        let gone = video.set_admission(&room(ROOM_SID), &patient, false).await.unwrap_err();
+        assert_eq!(gone.service.map(|service| (service.status, service.code)), Some((404, Some(20404))));
+        let asked: Vec<_> = script.hits_to(ROOM_SID).iter().map(|hit| (hit.asked, hit.status)).collect();
+        assert_eq!(asked, [(Asked::SubscribeRules, 200), (Asked::SubscribeRules, 200), (Asked::SubscribeRules, 404)]);
     }
 
     #[test]

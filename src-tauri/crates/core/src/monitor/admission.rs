@@ -1,0 +1,270 @@
+//! Whether the waiting patient is let in. On Twilio the service holds them: the patient's
+//! subscribe rules receive nothing while they wait, everything once admitted, and each new
+//! connection of theirs is set so (a page that asked for automatic subscriptions gets none).
+//! On Janus, which has no per-subscriber control, the join page lets the patient in when a
+//! proven clinician is in the room; the monitor only follows that, and the clinician's Admit
+//! and Send back have nothing to act on.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use visitdesk_store::{AuditAction, AuditRecord};
+
+use super::{MonitorConfig, runner::Job, schedule};
+use crate::{clinic::settings::AdmissionMode, video, visits};
+
+/// What the clinician pressed in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AdmissionDecision {
+    Admit,
+    SendBack,
+}
+
+/// Where the patient is, as the console shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AdmissionState {
+    Waiting,
+    Admitted,
+    SentBack,
+}
+
+/// One visit's admission: the clinician's decision and what the service holds.
+#[derive(Debug, Default)]
+pub(super) struct Admission {
+    /// The clinician's last Admit or Send back; cleared when the clinician leaves. `None`
+    /// follows the clinic's mode.
+    decision: Option<AdmissionDecision>,
+    /// The patient's connection as the service holds it: (participant SID, let in).
+    applied: Option<(String, bool)>,
+    failures: u32,
+    retry_not_before: Option<Instant>,
+}
+
+/// Who is in the room, as the admission needs it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Room<'a> {
+    pub patient_sid: Option<&'a str>,
+    pub provider_present: bool,
+    /// The service holds the patient (Twilio); else the join page does (Janus).
+    pub enforced: bool,
+    pub mode: AdmissionMode,
+}
+
+impl Admission {
+    pub fn decide(&mut self, decision: AdmissionDecision) {
+        self.decision = Some(decision);
+    }
+
+    pub fn decision(&self) -> Option<AdmissionDecision> {
+        self.decision
+    }
+
+    /// Whether the patient should be let in now.
+    pub fn wanted(&self, room: Room<'_>) -> bool {
+        if room.patient_sid.is_none() || !room.provider_present {
+            return false;
+        }
+        if !room.enforced {
+            return true;
+        }
+        match self.decision {
+            Some(AdmissionDecision::Admit) => true,
+            Some(AdmissionDecision::SendBack) => false,
+            None => room.mode == AdmissionMode::OnJoin,
+        }
+    }
+
+    /// After a poll: a clinician who left takes their decision along; where the page alone
+    /// holds the patient, the state simply follows the room.
+    pub fn observe(&mut self, provider_was_present: bool, room: Room<'_>) {
+        if provider_was_present && !room.provider_present {
+            self.decision = None;
+        }
+        if !room.enforced {
+            self.applied = room.patient_sid.map(|sid| (sid.to_string(), self.wanted(room)));
+        } else if self.applied.as_ref().map(|(sid, _)| sid.as_str()) != room.patient_sid {
+            // A new connection: the service is told what it may receive, whatever it asked,
+            // and an Admit was for the connection the clinician saw (a Send back still holds).
+            self.applied = None;
+            if self.decision == Some(AdmissionDecision::Admit) {
+                self.decision = None;
+            }
+            self.failures = 0;
+            self.retry_not_before = None;
+        }
+    }
+
+    /// A subscribe-rules request due for the patient's connection: (when, SID, let in).
+    pub fn due(&self, room: Room<'_>, now: Instant) -> Option<(Instant, String, bool)> {
+        let sid = room.patient_sid.filter(|_| room.enforced)?;
+        let wanted = self.wanted(room);
+        if self.applied.as_ref().is_some_and(|(applied, admitted)| applied == sid && *admitted == wanted) {
+            return None;
+        }
+        Some((self.retry_not_before.map_or(now, |at| at.max(now)), sid.to_string(), wanted))
+    }
+
+    pub fn applied(&mut self, participant_sid: &str, admitted: bool) {
+        self.applied = Some((participant_sid.to_string(), admitted));
+        self.failures = 0;
+        self.retry_not_before = None;
+    }
+
+    pub fn failed(&mut self, now: Instant, retry_after: Option<std::time::Duration>, config: &MonitorConfig) {
+        self.failures += 1;
+        self.retry_not_before = Some(now + schedule::backoff(self.failures, retry_after, config));
+    }
+
+    /// The patient's state for the console; `None` without a patient in the room.
+    pub fn state(&self, patient_sid: Option<&str>) -> Option<AdmissionState> {
+        let sid = patient_sid?;
+        Some(match &self.applied {
+            Some((applied, true)) if applied == sid => AdmissionState::Admitted,
+            _ if self.decision == Some(AdmissionDecision::SendBack) => AdmissionState::SentBack,
+            _ => AdmissionState::Waiting,
+        })
+    }
+}
+
+/// The audit entry for a change of the patient's state, in the provider's name; none
+/// without one. `decision` is the clinician's, when one caused it.
+pub(super) fn admission_audit(
+    before: Option<AdmissionState>,
+    after: Option<AdmissionState>,
+    decision: Option<AdmissionDecision>,
+    patient: Option<String>,
+    provider_identity: Option<&str>,
+    job: &Job,
+) -> Option<AuditRecord> {
+    let patient = patient.unwrap_or_else(|| "patient".into());
+    let room = video::room_label(&job.room);
+    let (action, why) = match (before, after?) {
+        (Some(AdmissionState::Admitted), AdmissionState::Admitted) | (None, AdmissionState::Waiting) => return None,
+        (_, AdmissionState::Admitted) if decision == Some(AdmissionDecision::Admit) => {
+            (AuditAction::PatientAdmitted, "let in by the clinician")
+        }
+        (_, AdmissionState::Admitted) => (AuditAction::PatientAdmitted, "the clinician joined"),
+        (Some(AdmissionState::Admitted), AdmissionState::SentBack) => {
+            (AuditAction::PatientSentBack, "sent back to the waiting room by the clinician")
+        }
+        (Some(AdmissionState::Admitted), AdmissionState::Waiting) => {
+            (AuditAction::PatientBackInWaitingRoom, "the clinician left")
+        }
+        _ => return None,
+    };
+    let actor = provider_identity.unwrap_or("visitdesk").to_string();
+    Some(visits::audit(actor, action, &job.visit_id, format!("{patient} in {room}: {why}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room(patient_sid: Option<&str>, provider_present: bool, enforced: bool, mode: AdmissionMode) -> Room<'_> {
+        Room { patient_sid, provider_present, enforced, mode }
+    }
+
+    #[test]
+    fn on_twilio_a_new_connection_is_told_to_receive_nothing_until_the_clinician_is_there() {
+        let now = Instant::now();
+        let mut admission = Admission::default();
+        let waiting = room(Some("PA1"), false, true, AdmissionMode::OnJoin);
+        admission.observe(false, waiting);
+        assert_eq!(admission.due(waiting, now), Some((now, "PA1".into(), false)));
+        admission.applied("PA1", false);
+        assert_eq!(admission.due(waiting, now), None);
+        assert_eq!(admission.state(Some("PA1")), Some(AdmissionState::Waiting));
+
+        let joined = room(Some("PA1"), true, true, AdmissionMode::OnJoin);
+        admission.observe(false, joined);
+        assert_eq!(admission.due(joined, now), Some((now, "PA1".into(), true)));
+        admission.applied("PA1", true);
+        assert_eq!(admission.state(Some("PA1")), Some(AdmissionState::Admitted));
+
+        // The patient reconnects: the new connection is set again.
+        let again = room(Some("PA2"), true, true, AdmissionMode::OnJoin);
+        admission.observe(true, again);
+        assert_eq!(admission.state(Some("PA2")), Some(AdmissionState::Waiting));
+        assert_eq!(admission.due(again, now), Some((now, "PA2".into(), true)));
+    }
+
+    #[test]
+    fn explicit_mode_waits_for_admit_and_send_back_holds_until_admit_again() {
+        let now = Instant::now();
+        let mut admission = Admission::default();
+        let together = room(Some("PA1"), true, true, AdmissionMode::Explicit);
+        admission.observe(false, together);
+        assert_eq!(admission.due(together, now), Some((now, "PA1".into(), false)));
+        admission.applied("PA1", false);
+        admission.decide(AdmissionDecision::Admit);
+        assert_eq!(admission.due(together, now), Some((now, "PA1".into(), true)));
+        admission.applied("PA1", true);
+        admission.decide(AdmissionDecision::SendBack);
+        assert_eq!(admission.due(together, now), Some((now, "PA1".into(), false)));
+        admission.applied("PA1", false);
+        assert_eq!(admission.state(Some("PA1")), Some(AdmissionState::SentBack));
+        // Sent back stays sent back in admit-on-join mode too, until Admit.
+        let on_join = room(Some("PA1"), true, true, AdmissionMode::OnJoin);
+        assert_eq!(admission.due(on_join, now), None);
+    }
+
+    #[test]
+    fn the_clinicians_decision_leaves_with_them() {
+        let now = Instant::now();
+        let mut admission = Admission::default();
+        admission.decide(AdmissionDecision::SendBack);
+        admission.applied("PA1", false);
+        let left = room(Some("PA1"), false, true, AdmissionMode::OnJoin);
+        admission.observe(true, left);
+        assert_eq!(admission.decision(), None);
+        assert_eq!(admission.state(Some("PA1")), Some(AdmissionState::Waiting));
+        // Back again, admit-on-join lets the patient in.
+        let back = room(Some("PA1"), true, true, AdmissionMode::OnJoin);
+        admission.observe(false, back);
+        assert_eq!(admission.due(back, now), Some((now, "PA1".into(), true)));
+    }
+
+    #[test]
+    fn an_admit_before_the_clinician_joins_lets_the_patient_in_when_they_do() {
+        let now = Instant::now();
+        let mut admission = Admission::default();
+        let waiting = room(Some("PA1"), false, true, AdmissionMode::Explicit);
+        admission.observe(false, waiting);
+        admission.applied("PA1", false);
+        admission.decide(AdmissionDecision::Admit);
+        assert_eq!(admission.due(waiting, now), None, "nobody to see yet");
+        let joined = room(Some("PA1"), true, true, AdmissionMode::Explicit);
+        admission.observe(false, joined);
+        assert_eq!(admission.due(joined, now), Some((now, "PA1".into(), true)));
+    }
+
+    #[test]
+    fn on_janus_nothing_is_asked_and_the_state_follows_the_room() {
+        let now = Instant::now();
+        let mut admission = Admission::default();
+        let waiting = room(Some("7"), false, false, AdmissionMode::Explicit);
+        admission.observe(false, waiting);
+        assert_eq!(admission.due(waiting, now), None);
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::Waiting));
+        admission.decide(AdmissionDecision::SendBack);
+        let together = room(Some("7"), true, false, AdmissionMode::Explicit);
+        admission.observe(false, together);
+        assert_eq!(admission.due(together, now), None);
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::Admitted), "the page lets them in");
+    }
+
+    #[test]
+    fn a_failure_backs_off_before_the_next_try() {
+        let now = Instant::now();
+        let config = MonitorConfig::default();
+        let mut admission = Admission::default();
+        let waiting = room(Some("PA1"), false, true, AdmissionMode::OnJoin);
+        admission.observe(false, waiting);
+        admission.failed(now, None, &config);
+        let (at, _, _) = admission.due(waiting, now).expect("still due");
+        assert_eq!(at, now + config.backoff_base);
+    }
+}
