@@ -217,6 +217,26 @@ describe("the patient's waiting room", () => {
     expect(session.calls).toContain("disconnect");
   });
 
+  it("sent back by the clinician, the waiting room returns and says they will be brought back, in a live region", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { user } = page(linkFor(PATIENT), { sessions: [session] });
+    await joinCall(user);
+    await screen.findByTestId("waiting-room");
+    session.join(PROVIDER);
+    await vi.waitFor(() => expect(screen.getByTestId("waiting-room").hidden).toBe(true));
+    session.setAdmitted(false);
+    await vi.waitFor(() => expect(screen.getByTestId("waiting-room").hidden).toBe(false));
+    const status = screen.getByTestId("waiting-status");
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.textContent).toBe(
+      "Your clinician moved you back to the waiting room for a moment and will bring you back shortly. Please keep this page open.",
+    );
+    expect(screen.queryByTestId("call-view")).toBeNull();
+    expect(session.held).toBe(true);
+    session.setAdmitted(true);
+    await vi.waitFor(() => expect(screen.getByTestId("waiting-room").hidden).toBe(true));
+  });
+
   it("pauses the clinic's calming video while the clinician is in the call", async () => {
     const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
     const pause = vi.spyOn(HTMLMediaElement.prototype, "pause").mockReturnValue(undefined);

@@ -292,6 +292,38 @@ describe("the patient's waiting room", () => {
     expect(session.calls).toEqual(["release", "hold", "release"]);
   });
 
+  it("with the clinician there, waits until the service admits them; sent back, they wait again and are told why", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    session.admitted = false;
+    const { flow } = await joined(PATIENT, session);
+    session.join(PROVIDER);
+    await settle();
+    expect(session.calls).toEqual([]);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true, sentBack: false });
+
+    session.setAdmitted(true);
+    await settle();
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, sentBack: false });
+    session.setAdmitted(false);
+    expect(session.held).toBe(true);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true, sentBack: true });
+    session.setAdmitted(true);
+    await settle();
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: false, sentBack: false });
+    expect(session.calls).toEqual(["release", "hold", "release"]);
+  });
+
+  it("an admission withdrawn while the patient is being let in leaves them held", async () => {
+    const session = new FakeSession(PATIENT, PROVIDER);
+    const { flow } = await joined(PATIENT, session);
+    session.join(PROVIDER);
+    session.setAdmitted(false);
+    await settle();
+    expect(session.held).toBe(true);
+    expect(session.calls).toEqual(["release", "hold"]);
+    expect(inCall(flow.state)).toMatchObject({ waitingRoom: true, sentBack: false });
+  });
+
   it("a camera that fails when the patient is let in sends them to the device check, hung up", async () => {
     const session = new FakeSession(PATIENT, PROVIDER);
     session.releaseFailure = new VideoSessionError({ kind: "media_permission", code: null, message: "denied" });

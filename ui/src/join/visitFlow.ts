@@ -47,6 +47,8 @@ export type VisitState = Common &
         providerPresent: boolean;
         /** The patient's waiting room: shown until they are let in (their media held till then). */
         waitingRoom: boolean;
+        /** The patient was let in, and the clinician, still here, sent them back to the waiting room. */
+        sentBack: boolean;
         reconnecting: boolean;
         /** What patients sent (the provider's side only). */
         intakes: ReceivedIntake[];
@@ -105,6 +107,8 @@ export class VisitFlow {
   #resendTimer: unknown = null;
   /** A release under way (the patient being let in). */
   #releasing: Promise<void> | null = null;
+  /** The patient has been let in during this connection. */
+  #wasLetIn = false;
 
   constructor(deps: VisitFlowDeps) {
     this.#deps = deps;
@@ -285,6 +289,7 @@ export class VisitFlow {
         this.#failed(reason, "in-call");
       }),
       session.on("messageReceived", (text, from) => this.#messageReceived(text, from)),
+      session.on("admissionChanged", sync),
     ];
     sync();
   }
@@ -296,12 +301,14 @@ export class VisitFlow {
     this.#reconnecting = false;
     this.#providerSids = new Set();
     this.#releasing = null;
+    this.#wasLetIn = false;
     this.#stopResending();
   }
 
   /**
-   * Who of the providers is here now. A patient is let in when one arrives (media released,
-   * then their answers sent) and held again, back in the waiting room, when none is left.
+   * Who of the providers is here now. A patient is let in while one is here and the service
+   * admits them (`VideoSession.admitted`): media released, then their answers sent. They are
+   * held again, back in the waiting room, when none is left or the clinician sends them back.
    */
   #syncProviders(): void {
     const session = this.#session;
@@ -312,9 +319,13 @@ export class VisitFlow {
     this.#providerSids = present;
     if (present.size === 0) this.#stopResending();
     if (this.#state.role === "patient") {
-      if (present.size === 0 && !session.held && !this.#releasing) session.hold();
-      if (present.size > 0 && session.held) void this.#letIn(session);
-      else if (arrived && !this.#releasing) this.#sendIntake(INTAKE_SENDS);
+      const letIn = present.size > 0 && session.admitted;
+      if (!letIn && !session.held && !this.#releasing) {
+        session.hold();
+        this.#stopResending();
+      }
+      if (letIn && session.held) void this.#letIn(session);
+      else if (letIn && arrived && !this.#releasing) this.#sendIntake(INTAKE_SENDS);
     }
     this.#publish();
   }
@@ -336,8 +347,11 @@ export class VisitFlow {
       if (this.#releasing === releasing) this.#releasing = null;
     }
     if (this.#session !== session) return;
-    if (this.#providerSids.size === 0) session.hold();
-    else this.#sendIntake(INTAKE_SENDS);
+    if (this.#providerSids.size === 0 || !session.admitted) session.hold();
+    else {
+      this.#wasLetIn = true;
+      this.#sendIntake(INTAKE_SENDS);
+    }
     this.#publish();
   }
 
@@ -353,6 +367,7 @@ export class VisitFlow {
       session,
       providerPresent,
       waitingRoom: this.#state.role === "patient" && (session.held || this.#releasing !== null),
+      sentBack: this.#state.role === "patient" && this.#wasLetIn && providerPresent && !session.admitted,
       reconnecting: this.#reconnecting,
       intakes: this.#inbox.intakes,
     });

@@ -65,6 +65,7 @@ let nextSid = 1;
 export class FakeSession implements VideoSession {
   state: SessionState = "connected";
   held = false;
+  admitted = true;
   /** What the next `release()` rejects with, once. */
   releaseFailure: Error | null = null;
   readonly localParticipant: FakeLocal;
@@ -115,6 +116,12 @@ export class FakeSession implements VideoSession {
     this.releaseFailure = null;
     if (failure) throw failure;
     this.held = false;
+  }
+  /** Plays the service letting this participant in, or no longer (see `VideoSession.admitted`). */
+  setAdmitted(admitted: boolean): void {
+    if (admitted === this.admitted) return;
+    this.admitted = admitted;
+    this.#emitter.emit("admissionChanged", admitted);
   }
   hold(): void {
     this.calls.push("hold");

@@ -22,9 +22,14 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   protected readonly remotes = new Map<string, Remote>();
   #state: SessionState = "connected";
   #dominantSpeaker: Remote | null = null;
+  #admitted = true;
 
   get state(): SessionState {
     return this.#state;
+  }
+
+  get admitted(): boolean {
+    return this.#admitted;
   }
 
   get remoteParticipants(): ReadonlyMap<string, RemoteParticipant> {
@@ -52,6 +57,13 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
     if (remote === this.#dominantSpeaker) return;
     this.#dominantSpeaker = remote;
     if (this.announcing) this.emitter.emit("dominantSpeakerChanged", remote);
+  }
+
+  /** `admissionChanged` once the session is announcing; unannounced during `connect`. */
+  protected setAdmitted(admitted: boolean): void {
+    if (admitted === this.#admitted) return;
+    this.#admitted = admitted;
+    if (this.announcing) this.emitter.emit("admissionChanged", admitted);
   }
 
   /** `participantLeft` (its tracks already unsubscribed), then nobody speaks if it did. */

@@ -104,6 +104,8 @@ export type VideoSessionEvents = {
   networkQualityChanged: [participant: Participant, level: NetworkQualityLevel];
   /** A text another participant sent with `sendMessage` (the patient's intake answers). */
   messageReceived: [text: string, participant: RemoteParticipant];
+  /** `admitted` changed (see `VideoSession.admitted`). */
+  admissionChanged: [admitted: boolean];
 };
 
 export interface VideoSession {
@@ -116,6 +118,14 @@ export interface VideoSession {
    * the published connection, `sendMessage` throws until `release()`.
    */
   readonly held: boolean;
+  /**
+   * Whether this participant is let in. Always true for a session not connected held. Held
+   * (the patient): on Twilio, while the service has subscribed it to a track of a proven
+   * provider, which the clinic's console grants by the patient's subscribe rules (Admit) and
+   * withdraws (Send back, or the clinician left); on Janus, which has no per-subscriber
+   * control, while a proven provider is in the room.
+   */
+  readonly admitted: boolean;
   readonly localParticipant: LocalParticipant;
   /** Keyed by participant SID. */
   readonly remoteParticipants: ReadonlyMap<string, RemoteParticipant>;

@@ -326,3 +326,68 @@ describe("hanging up", () => {
     expect(createLocalTracks).toHaveBeenCalledOnce();
   });
 });
+
+describe("admission by the service (the clinic's subscribe rules)", () => {
+  /** The provider in the room, publishing, with nothing subscribed: the patient's rules exclude all. */
+  function providerUnsubscribed(room: FakeRoom) {
+    const provider = new FakeRemoteParticipant("PA-dr", PROVIDER);
+    const tracks = {
+      audio: provider.publish("audio", "MT-dr-a", false),
+      video: provider.publish("video", "MT-dr-v", false),
+      data: provider.publish("data", "MT-dr-d", false),
+    };
+    room.present(provider);
+    return { provider, ...tracks };
+  }
+
+  it("a held connect asks twilio-video to subscribe to nothing; one not held leaves it to the room", async () => {
+    const heldConnect = (await joinHeld(new FakeRoom(ME))).connect.mock.calls[0]![1];
+    expect(heldConnect.automaticSubscription).toBe(false);
+    const open = (await join(new FakeRoom("interpreter-qwert"), 3, { providerIdentity: PROVIDER })).connect.mock.calls[0]![1];
+    expect(open.automaticSubscription).toBeUndefined();
+  });
+
+  it("is admitted while Twilio subscribes it to the provider's tracks, and no longer when they are withdrawn", async () => {
+    const room = new FakeRoom(ME);
+    const { provider, audio, video, data } = providerUnsubscribed(room);
+    const { session, createLocalTracks } = await joinHeld(room);
+    const events = record(session);
+    expect([session.admitted, session.held]).toEqual([false, true]);
+
+    // The console admits: the rules include all, Twilio subscribes the patient.
+    provider.subscribe(data);
+    provider.subscribe(audio);
+    provider.subscribe(video);
+    expect(session.admitted).toBe(true);
+    expect(createLocalTracks).not.toHaveBeenCalled();
+    // Sent back: the rules exclude all again.
+    for (const track of [audio, video, data]) provider.unsubscribe(track);
+    expect(session.admitted).toBe(false);
+    expect(summary(events)).toEqual(["admissionChanged true", "admissionChanged false"]);
+  });
+
+  it("is not admitted by someone who is not the proven provider, whatever their name", async () => {
+    const room = new FakeRoom(ME);
+    providerUnsubscribed(room);
+    const { session } = await joinHeld(room);
+    const events = record(session);
+    for (const identity of [`${PROVIDER} `, PROVIDER.toUpperCase(), "family-drana"]) {
+      const lookalike = new FakeRemoteParticipant(`PA-${identity}`, identity);
+      const track = lookalike.publish("data", `MT-${identity}`, false);
+      room.join(lookalike);
+      lookalike.subscribe(track);
+    }
+    expect(session.admitted).toBe(false);
+    expect(summary(events).filter((line) => line.startsWith("admission"))).toEqual([]);
+  });
+
+  it("the provider leaving ends the admission", async () => {
+    const room = new FakeRoom(ME);
+    const { provider, data } = providerUnsubscribed(room);
+    const { session } = await joinHeld(room);
+    provider.subscribe(data);
+    expect(session.admitted).toBe(true);
+    room.leave(provider);
+    expect(session.admitted).toBe(false);
+  });
+});

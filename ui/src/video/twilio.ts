@@ -32,7 +32,8 @@ export const loadTwilioVideo: LoadTwilioVideo = () => import("twilio-video");
  * is switched by hand (`RemoteVideoTrack.switchOff`) instead of by the visibility of its elements.
  */
 function heldOptions(options: ConnectOptions, dataTrack: LocalDataTrack): ConnectOptions {
-  const held: ConnectOptions = { ...options, tracks: [dataTrack] };
+  // Subscribed to nothing: the clinic's console lets the patient in by their subscribe rules.
+  const held: ConnectOptions = { ...options, tracks: [dataTrack], automaticSubscription: false };
   delete held.audio;
   delete held.video;
   held.bandwidthProfile = { video: { ...options.bandwidthProfile?.video, clientTrackSwitchOffControl: "manual" } };

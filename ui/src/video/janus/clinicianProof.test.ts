@@ -97,13 +97,16 @@ describe("who the adapter takes for the clinician", () => {
     const h = harness();
     h.room.addPublisher(350, "x").display = PROVIDER;
     const session = await connected(h, { held: true });
+    expect(session.admitted).toBe(false);
     const lines = record(session).lines;
     h.room.join(201, PROVIDER);
     h.room.publish(201, PROVIDER);
     await settle();
     expect(session.remoteParticipants.get("350")?.role).toBe("unknown");
     expect(session.remoteParticipants.get("201")?.role).toBe("provider");
-    expect(lines).toEqual([`participantJoined ${PROVIDER} (provider, 0 tracks)`]);
+    // Held, the patient is let in by the proven clinician only.
+    expect(lines).toEqual([`participantJoined ${PROVIDER} (provider, 0 tracks)`, "admissionChanged true"]);
+    expect(session.admitted).toBe(true);
     session.disconnect();
   });
 

@@ -78,6 +78,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     const parts = { publishing: this.#publishing, subscriptions: this.#subscriptions, devices: this.#devices, reconnects: this.#reconnects };
     this.#holding = new Holding(this, parts, options.held === true);
     this.#clinicianChecks = new ClinicianChecks(config.clinicianKey, roomId, this.#now);
+    if (options.held === true) this.setAdmitted(false);
   }
 
   // -- VideoSession ----------------------------------------------------------------------------
@@ -305,6 +306,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     const remote = new JanusRemote(id, identity, role);
     this.remotes.set(remote.sid, remote);
     if (this.announcing) this.emitter.emit("participantJoined", remote);
+    this.#syncAdmission();
     return remote;
   }
 
@@ -343,6 +345,13 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     if (!remote) return;
     this.#unpublished(id);
     this.removeRemote(remote);
+    this.#syncAdmission();
+  }
+
+  /** Held, the patient is let in while a proven clinician is here: Janus cannot hold them itself. */
+  #syncAdmission(): void {
+    if (this.options.held !== true) return;
+    this.setAdmitted([...this.remotes.values()].some((remote) => remote.role === "provider"));
   }
 
   #talking(message: VideoRoomMessage): void {

@@ -7,18 +7,21 @@ export type Recorded = { [K in keyof VideoSessionEvents]: [K, ...VideoSessionEve
 /** Every event the session emits, in order, and each as a line (`format`) written when it came. */
 export function record(session: VideoSession, format: (event: Recorded) => string = (event) => line(event)): Recorded[] & { lines: string[] } {
   const events = Object.assign([] as Recorded[], { lines: [] as string[] });
-  const names: Array<keyof VideoSessionEvents> = [
-    "participantJoined",
-    "participantLeft",
-    "trackSubscribed",
-    "trackUnsubscribed",
-    "reconnecting",
-    "reconnected",
-    "disconnected",
-    "dominantSpeakerChanged",
-    "networkQualityChanged",
-    "messageReceived",
-  ];
+  // Every event, listed by a record so a new one fails the type check until it is here.
+  const every: Record<keyof VideoSessionEvents, true> = {
+    participantJoined: true,
+    participantLeft: true,
+    trackSubscribed: true,
+    trackUnsubscribed: true,
+    reconnecting: true,
+    reconnected: true,
+    disconnected: true,
+    dominantSpeakerChanged: true,
+    networkQualityChanged: true,
+    messageReceived: true,
+    admissionChanged: true,
+  };
+  const names = Object.keys(every) as Array<keyof VideoSessionEvents>;
   for (const name of names) {
     session.on(name, (...args: unknown[]) => {
       const event = [name, ...args] as Recorded;
@@ -58,5 +61,7 @@ export function line(event: Recorded, { portable = false } = {}): string {
       return `networkQualityChanged ${who(event[1])} ${event[2]}`;
     case "messageReceived":
       return `messageReceived ${JSON.stringify(event[1])} from ${who(event[2])}`;
+    case "admissionChanged":
+      return `admissionChanged ${event[1]}`;
   }
 }

@@ -59,6 +59,10 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
   #holds = 0;
   /** What `release()` captured: twilio-video stops only the tracks it captured itself. */
   #captured: LocalMediaTrack[] = [];
+  /** Connected held: admitted while Twilio subscribes this participant to a provider's track. */
+  readonly #admittedBySubscriptions: boolean;
+  /** Track SIDs Twilio subscribed this participant to, by participant SID. */
+  readonly #granted = new Map<string, Set<string>>();
 
   constructor(room: Room, setup: TwilioSessionSetup) {
     super();
@@ -70,15 +74,20 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
     this.#capture = { ...setup.capture };
     this.#held = setup.held;
     this.#switchesVideo = setup.held;
+    this.#admittedBySubscriptions = setup.held;
     const local = room.localParticipant;
     this.localParticipant = new TwilioLocal(local, roleOf(local.identity, setup.providerIdentity));
 
     for (const participant of room.participants.values()) {
       const view = this.#addRemote(participant);
       for (const publication of participant.tracks.values()) {
-        if (publication.isSubscribed && publication.track) this.#take(view, publication.track);
+        if (publication.isSubscribed && publication.track) {
+          this.#grant(participant.sid, publication.track.sid, true);
+          this.#take(view, publication.track);
+        }
       }
     }
+    this.#syncAdmission();
     this.#publishDataTrack();
     this.setDominantSpeaker(room.dominantSpeaker ? (this.remotes.get(room.dominantSpeaker.sid) ?? null) : null);
 
@@ -260,6 +269,21 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
     return view;
   }
 
+  #grant(participantSid: string, trackSid: string, subscribed: boolean): void {
+    const granted = this.#granted.get(participantSid) ?? new Set<string>();
+    if (subscribed) granted.add(trackSid);
+    else granted.delete(trackSid);
+    if (granted.size > 0) this.#granted.set(participantSid, granted);
+    else this.#granted.delete(participantSid);
+  }
+
+  /** Held at connect: admitted while subscribed to any track of a proven provider (a data track will do). */
+  #syncAdmission(): void {
+    if (!this.#admittedBySubscriptions) return;
+    const byProvider = [...this.#granted.keys()].some((sid) => this.remotes.get(sid)?.role === "provider");
+    this.setAdmitted(byProvider);
+  }
+
   #qualityChanged(participant: TwilioLocal | TwilioRemote, level: TwilioNetworkQualityLevel) {
     const mapped = toNetworkQualityLevel(level);
     if (mapped !== null) this.emitter.emit("networkQualityChanged", participant, mapped);
@@ -283,8 +307,12 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
       const view = this.#addRemote(participant);
       this.emitter.emit("participantJoined", view);
       for (const publication of participant.tracks.values()) {
-        if (publication.isSubscribed && publication.track) this.#subscribed(view, publication.track);
+        if (publication.isSubscribed && publication.track) {
+          this.#grant(participant.sid, publication.track.sid, true);
+          this.#subscribed(view, publication.track);
+        }
       }
+      this.#syncAdmission();
     };
 
     const participantDisconnected = (participant: TwilioRemoteParticipant) => {
@@ -294,18 +322,24 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
       view.stopListeningToData();
       this.#unlisten.get(participant.sid)?.();
       this.#unlisten.delete(participant.sid);
+      this.#granted.delete(participant.sid);
       this.removeRemote(view);
+      this.#syncAdmission();
     };
 
     const trackSubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
       const view = this.remotes.get(participant.sid);
+      this.#grant(participant.sid, track.sid, true);
       if (view) this.#subscribed(view, track);
+      this.#syncAdmission();
     };
 
     const trackUnsubscribed = (track: RemoteTrack, _publication: RemoteTrackPublication, participant: TwilioRemoteParticipant) => {
       const view = this.remotes.get(participant.sid);
+      this.#grant(participant.sid, track.sid, false);
       if (view) this.#unsubscribed(view, track.sid);
       view?.stopListeningToData(track.sid);
+      this.#syncAdmission();
     };
 
     const dominantSpeakerChanged = (participant: TwilioRemoteParticipant | null) => {
