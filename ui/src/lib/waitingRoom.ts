@@ -1,6 +1,7 @@
 // The waiting-room panel's logic, free of Svelte: folding the core's events into each
 // visit's presence, and the words the panel shows. Never claims certainty while delayed.
 import type { AdmissionDecision, DelayReason, GuestRole, VisitPresence, WaitingRoomEvent } from "../generated/bindings";
+import { type Platform, toAppError } from "../platform";
 import { ROLE_LABEL, timeOfDay } from "./visits";
 
 export type Presences = Record<string, VisitPresence>;
@@ -147,6 +148,24 @@ export function admissionAction(presence: VisitPresence): AdmissionAction | null
   return presence.admission === "admitted"
     ? { decision: "send_back", label: "Send back to waiting room", done: "sent back to the waiting room" }
     : { decision: "admit", label: "Admit", done: "let in" };
+}
+
+/** What became of a pressed Admit or Send back, in words for a status region. */
+export type AdmissionNote = { text: string; error: boolean };
+
+/** Asks the core to act on `action`; the state itself follows in an `admission_changed` event. */
+export async function decideAdmission(
+  platform: Pick<Platform, "decideAdmission">,
+  visitId: string,
+  action: AdmissionAction,
+  patientName: string | undefined,
+): Promise<AdmissionNote> {
+  try {
+    await platform.decideAdmission(visitId, action.decision);
+    return { text: `${patientName ?? "The patient"} is being ${action.done}.`, error: false };
+  } catch (thrown) {
+    return { text: toAppError(thrown).message, error: true };
+  }
 }
 
 export function guestWords(presence: VisitPresence): string | null {

@@ -354,4 +354,38 @@ describe("The provider's call in the console", () => {
     await user.click(within(notice).getByRole("button", { name: "Dismiss" }));
     expect(notice.textContent?.trim()).toBe("");
   });
+
+  it("lets the clinician send the patient back and admit them again from the call, and says so", async () => {
+    let emit: ((event: WaitingRoomEvent) => void) | null = null;
+    const decideAdmission = vi.fn(async () => {});
+    const { user } = renderCall({
+      platform: {
+        decideAdmission,
+        waitingRoom: vi.fn(async () => [
+          {
+            visit_id: "v1", scheduled_at: 0, state: { kind: "in_visit" as const, since_unix: 0 }, patient_identity: "patient-x",
+            provider_present: true, guests: [], devices: { camera_on: null, microphone_on: null }, delayed: false,
+            delay_reason: null, checked_at_unix: 0, admission: "admitted" as const, admission_by_console: true,
+          },
+        ]),
+        onWaitingRoomEvent: vi.fn(async (listener: (event: WaitingRoomEvent) => void) => {
+          emit = listener;
+          return () => {};
+        }),
+      },
+    });
+    await inCall();
+    const button = await screen.findByTestId("call-admission");
+    expect(button.textContent).toBe("Send back to waiting room");
+    await user.click(button);
+    expect(decideAdmission).toHaveBeenCalledWith("v1", "send_back");
+    const note = screen.getByTestId("call-admission-note");
+    expect(note.getAttribute("role")).toBe("status");
+    await waitFor(() => expect(note.textContent).toBe("Ada Lovelace is being sent back to the waiting room."));
+    emit!({ kind: "admission_changed", visit_id: "v1", admission: "sent_back" });
+    await waitFor(() => expect(screen.getByTestId("call-admission").textContent).toBe("Admit"));
+    expect(note.textContent).toBe("");
+    await user.click(screen.getByTestId("call-admission"));
+    expect(decideAdmission).toHaveBeenLastCalledWith("v1", "admit");
+  });
 });

@@ -1261,3 +1261,33 @@ async fn on_twilio_the_waiting_patient_subscribes_to_nothing_until_the_clinician
     assert_eq!(sent, 2, "one request per change, none repeated by later polls");
     monitor.stop();
 }
+
+/// A Send back Twilio refuses is not shown as done: the status is delayed, and the rules are
+/// set when Twilio answers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_back_that_fails_delays_the_status_and_is_tried_again() {
+    let (twilio, script) = ScriptedTwilio::serve().await;
+    let clinic = Clinic::new(&twilio.uri()).await;
+    let room_sid = room(49);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let (monitor, events) = clinic.start(quick_config());
+    let patient = script.join(&room_sid, "patient-plmoknijbu");
+    script.join(&room_sid, PROVIDER);
+    let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Admitted);
+
+    script.fail_next(&room_sid, [Fault::Status(503)]);
+    monitor.decide_admission(&visit.id, AdmissionDecision::SendBack).unwrap();
+    let (_, delayed) = events.nth(&visit, "status_delayed", 1, Duration::from_secs(3)).await;
+    assert!(matches!(delayed, WaitingRoomEvent::StatusDelayed { reason: DelayReason::ServerError, .. }), "{delayed:?}");
+    let (_, event) = events.nth(&visit, "admission_changed", 3, Duration::from_secs(4)).await;
+    assert_eq!(admission_of(&event), AdmissionState::SentBack);
+    assert_eq!(
+        script.subscribe_rules(&room_sid, &patient),
+        Some(serde_json::json!([{"type": "exclude", "all": true}]))
+    );
+    let refused = script.hits_to(&room_sid).into_iter().find(|hit| hit.status == 503).expect("the 503 was served");
+    assert_eq!(refused.asked, Asked::SubscribeRules, "the Send back went first");
+    events.nth(&visit, "status_restored", 1, Duration::from_secs(3)).await;
+    monitor.stop();
+}

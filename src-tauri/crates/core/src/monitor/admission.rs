@@ -113,9 +113,17 @@ impl Admission {
         self.retry_not_before = None;
     }
 
-    pub fn failed(&mut self, now: Instant, retry_after: Option<std::time::Duration>, config: &MonitorConfig) {
+    /// A request failed: the next waits out the backoff. Returns when it may go.
+    pub fn failed(
+        &mut self,
+        now: Instant,
+        retry_after: Option<std::time::Duration>,
+        config: &MonitorConfig,
+    ) -> Instant {
         self.failures += 1;
-        self.retry_not_before = Some(now + schedule::backoff(self.failures, retry_after, config));
+        let at = now + schedule::backoff(self.failures, retry_after, config);
+        self.retry_not_before = Some(at);
+        at
     }
 
     /// The patient's state for the console; `None` without a patient in the room.

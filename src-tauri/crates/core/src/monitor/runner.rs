@@ -32,6 +32,11 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
+/// A wait in whole seconds, rounded up, at least 1: what the panel counts down.
+fn seconds_up(duration: Duration) -> u32 {
+    u32::try_from(duration.as_secs_f64().ceil() as u64).unwrap_or(u32::MAX).max(1)
+}
+
 fn whole_seconds(duration: Duration) -> i64 {
     i64::try_from(duration.as_secs()).unwrap_or(i64::MAX / 4)
 }
@@ -445,7 +450,10 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 };
                 let before = watched.admission_state();
                 match result {
-                    Ok(()) => watched.admission.applied(participant_sid, *admitted),
+                    Ok(()) => {
+                        watched.admission.applied(participant_sid, *admitted);
+                        events.extend(watched.tracker.clear_delay());
+                    }
                     Err(error) => {
                         warn!(
                             visit = %visit_id,
@@ -454,10 +462,17 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                             reason = ?error.reason(),
                             "the patient's admission could not be set; trying again"
                         );
-                        watched.admission.failed(now, error.retry_after(), &self.config);
+                        let retry_at = watched.admission.failed(now, error.retry_after(), &self.config);
                         if error == BackendError::Credentials {
                             self.backend.reset();
                         }
+                        // The panel says so, instead of showing a Send back that did not take.
+                        watched.tracker.set_delayed(error.reason());
+                        events.push(WaitingRoomEvent::StatusDelayed {
+                            visit_id: visit_id.clone(),
+                            retry_in_seconds: seconds_up(retry_at.saturating_duration_since(now)),
+                            reason: error.reason(),
+                        });
                     }
                 }
                 if let Some(record) = admission_change(watched, before, provider, &job, &mut events)
@@ -568,7 +583,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 }
                 events.push(WaitingRoomEvent::StatusDelayed {
                     visit_id: visit_id.clone(),
-                    retry_in_seconds: u32::try_from(retry_in.as_secs_f64().ceil() as u64).unwrap_or(u32::MAX).max(1),
+                    retry_in_seconds: seconds_up(retry_in),
                     reason: error.reason(),
                 });
             }
