@@ -320,11 +320,7 @@ async fn rate_limits_and_slow_answers_delay_the_status_then_it_recovers_without_
     let (monitor, events) = clinic.start(quick_config());
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(2)).await;
     // The patient's connection is held first (its subscribe rules), then the faults come.
-    let held_by = Instant::now() + Duration::from_secs(2);
-    while script.subscribe_rules(&slow_room, &patient).is_none() {
-        assert!(Instant::now() < held_by, "the waiting patient's subscribe rules were never set");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    rules_once_set(&script, &slow_room, &patient).await;
 
     script.fail_next(
         &slow_room,
@@ -1130,6 +1126,18 @@ fn admission_entries(clinic: &Clinic, visit: &Visit) -> Vec<(AuditAction, String
         .collect()
 }
 
+/// The subscribe rules the monitor set for a connection, once it has (within 3 s).
+async fn rules_once_set(script: &ScriptedTwilio, room_sid: &str, participant_sid: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        if let Some(rules) = script.subscribe_rules(room_sid, participant_sid) {
+            return rules;
+        }
+        assert!(Instant::now() < deadline, "the waiting patient's subscribe rules were never set");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn admission_of(event: &WaitingRoomEvent) -> AdmissionState {
     match event {
         WaitingRoomEvent::AdmissionChanged { admission, .. } => *admission,
@@ -1247,12 +1255,10 @@ async fn on_twilio_the_waiting_patient_subscribes_to_nothing_until_the_clinician
     let patient = script.join(&room_sid, "patient-qazwsxedcr");
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
     let rules = || script.subscribe_rules(&room_sid, &patient);
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while rules().is_none() {
-        assert!(Instant::now() < deadline, "the waiting patient's rules were never set");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(rules(), Some(serde_json::json!([{"type": "exclude", "all": true}])));
+    assert_eq!(
+        rules_once_set(&script, &room_sid, &patient).await,
+        serde_json::json!([{"type": "exclude", "all": true}])
+    );
     script.join(&room_sid, PROVIDER);
     let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
     assert_eq!(admission_of(&event), AdmissionState::Admitted);

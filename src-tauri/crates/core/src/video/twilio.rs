@@ -120,14 +120,7 @@ impl TwilioVideo {
     pub async fn remove(&self, room: &RoomRef, participant: &str) -> Result<String, AppError> {
         // The Participant SID the clinician's call saw; Twilio also takes an identity, which
         // names whoever holds it now.
-        if !is_participant_sid(participant) {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "“{participant}” is not a Twilio Participant SID (PA…): remove someone from the call's own list."
-                ),
-            ));
-        }
+        require_participant_sid(participant, "remove")?;
         let room_sid = room.sid.as_deref().unwrap_or_default();
         let removed = self.client.participants(room_sid).disconnect(participant).await?;
         Ok(removed.identity.unwrap_or_else(|| participant.to_string()))
@@ -142,15 +135,7 @@ impl TwilioVideo {
         participant: &str,
         admitted: bool,
     ) -> Result<AdmissionEnforcement, AppError> {
-        // Twilio's path takes the Participant SID only.
-        if !is_participant_sid(participant) {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "“{participant}” is not a Twilio Participant SID (PA…): admit someone from the call's own list."
-                ),
-            ));
-        }
+        require_participant_sid(participant, "admit")?;
         let room_sid = room.sid.as_deref().unwrap_or_default();
         let rule = if admitted { SubscribeRule::include_all() } else { SubscribeRule::exclude_all() };
         self.client.subscribe_rules(room_sid, participant).update().rule(rule).send().await?;
@@ -310,6 +295,17 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 fn is_participant_sid(value: &str) -> bool {
     value.len() == 34 && value.starts_with("PA") && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Refuses anything but a Participant SID, saying to `verb` someone from the call's own list.
+fn require_participant_sid(participant: &str, verb: &str) -> Result<(), AppError> {
+    if is_participant_sid(participant) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::InvalidInput,
+        format!("“{participant}” is not a Twilio Participant SID (PA…): {verb} someone from the call's own list."),
+    ))
 }
 
 #[cfg(test)]
