@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { FakeSession, type Outcome, fakeBackend } from "../test/fakeSession";
-import { type EndKind, VideoSessionError } from "../video/session";
+import { type EndKind, type VideoBackend, VideoSessionError } from "../video/session";
+import { FakeRemoteParticipant, FakeRoom, dataTracks, fakeConnect, fakeCreateLocalTracks, twilioModule } from "../video/testing/twilioFakes";
+import { twilioBackend } from "../video/twilio";
 import { type ClinicConfig, defaultClinicConfig } from "./clinicConfig";
 
 /** The clinic's file naming its Twilio account (the links below are for it). */
@@ -55,12 +57,14 @@ function manualTimers() {
 type Setup = {
   fragment: string;
   sessions?: Outcome[];
+  /** A real adapter instead of the fake sessions. */
+  videoBackend?: VideoBackend;
   webRtc?: boolean;
   config?: ClinicConfig;
   now?: () => number;
 };
 
-function setup({ fragment, sessions = [], webRtc = true, config = clinicConfig(), now = () => NOW }: Setup) {
+function setup({ fragment, sessions = [], videoBackend, webRtc = true, config = clinicConfig(), now = () => NOW }: Setup) {
   const log: string[] = [];
   const location = { hash: fragment, pathname: "/join", search: "?clinic=north", href: `https://visit.example.org/join?clinic=north${fragment}` };
   const history = {
@@ -90,7 +94,7 @@ function setup({ fragment, sessions = [], webRtc = true, config = clinicConfig()
     },
     chooseBackend: async () => {
       log.push("chooseBackend");
-      return backend;
+      return videoBackend ?? backend;
     },
     loadConfig,
     lowEndMobile: false,
@@ -407,6 +411,99 @@ describe("the patient's waiting room", () => {
     const { flow } = await joined(PATIENT, session);
     session.end({ kind: "room_completed", code: 53118, message: "Room completed" });
     expect(flow.state).toMatchObject({ phase: "problem", problem: "ended", canRejoin: false });
+  });
+});
+
+describe("the patient's waiting room on Twilio: let in by what the service grants (the Twilio adapter on twilio-video-shaped fakes)", () => {
+  /** The patient joined, answers written, with the clinician in the room and Twilio subscribing the patient to nothing. */
+  async function waitingOnTwilio() {
+    const room = new FakeRoom(PATIENT);
+    const provider = new FakeRemoteParticipant("PA-dr", PROVIDER);
+    provider.publish("audio", "MT-dr-a", false);
+    provider.publish("video", "MT-dr-v", false);
+    const data = provider.publish("data", "MT-dr-d", false);
+    room.present(provider);
+    const { connect } = fakeConnect(room);
+    const createLocalTracks = fakeCreateLocalTracks();
+    const env = setup({ fragment: linkFor(PATIENT), videoBackend: twilioBackend(async () => twilioModule(connect, createLocalTracks)) });
+    await env.flow.start();
+    await vi.waitFor(() => expect(env.flow.state.config).not.toBeNull());
+    env.flow.setIntakeAnswer("reason", "Knee pain");
+    await env.flow.join(choice);
+    await settle();
+    const session = inCall(env.flow.state).session;
+    const admissions: boolean[] = [];
+    session.on("admissionChanged", (admitted) => admissions.push(admitted));
+    return { ...env, room, provider, data, connect, createLocalTracks, session, admissions, sent: dataTracks.at(-1)!.sent };
+  }
+
+  it("beside the clinician, waits held until Twilio subscribes it to them; sent back, held again and told why; brought back, let in again", async () => {
+    const t = await waitingOnTwilio();
+    expect(t.connect.mock.calls[0]![1]).toMatchObject({ automaticSubscription: false });
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true, sentBack: false });
+    expect([t.session.admitted, t.session.held]).toEqual([false, true]);
+    expect(t.createLocalTracks).not.toHaveBeenCalled();
+    expect(t.sent).toEqual([]);
+
+    // The console admits; the clinician's data track alone is enough.
+    t.provider.subscribe(t.data);
+    expect([t.session.admitted, t.admissions]).toEqual([true, [true]]);
+    await settle();
+    expect(t.createLocalTracks).toHaveBeenCalledOnce();
+    expect(t.session.held).toBe(false);
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true, sentBack: false });
+    expect(t.sent).toHaveLength(1);
+    expect((await opened(t.sent[0]!))?.[0]?.answer).toBe("Knee pain");
+    t.room.setSubscribeRules("include_all");
+    expect(t.session.remoteParticipants.get("PA-dr")!.tracks.map((track) => track.kind)).toEqual(["audio", "video"]);
+
+    // Sent back: the rules exclude all again.
+    t.room.setSubscribeRules("exclude_all");
+    expect(t.admissions).toEqual([true, false]);
+    expect(t.session.held).toBe(true);
+    expect(t.createLocalTracks.made[0]!.map((track) => track.isStopped)).toEqual([true, true]);
+    expect([t.room.localParticipant.audioTracks.size, t.room.localParticipant.videoTracks.size]).toEqual([0, 0]);
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true, sentBack: true });
+
+    // Brought back.
+    t.room.setSubscribeRules("include_all");
+    await settle();
+    expect(t.admissions).toEqual([true, false, true]);
+    expect(t.createLocalTracks).toHaveBeenCalledTimes(2);
+    expect(t.session.held).toBe(false);
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: false, providerPresent: true, sentBack: false });
+  });
+
+  it("the clinician leaving holds the patient again without ever saying they were sent back", async () => {
+    const t = await waitingOnTwilio();
+    t.room.setSubscribeRules("include_all");
+    await settle();
+    expect(t.session.held).toBe(false);
+    const before = t.states.length;
+
+    t.room.leave(t.provider);
+
+    expect(t.session.held).toBe(true);
+    expect(t.createLocalTracks.made[0]!.map((track) => track.isStopped)).toEqual([true, true]);
+    expect(t.states.slice(before).map((state) => inCall(state).sentBack)).not.toContain(true);
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: true, providerPresent: false, sentBack: false });
+  });
+
+  it("a namesake of the clinician whose tracks Twilio sends is not the clinician: the patient stays held and sends no answers", async () => {
+    const t = await waitingOnTwilio();
+    const namesake = new FakeRemoteParticipant("PA-x", `${PROVIDER} `);
+    const audio = namesake.publish("audio", "MT-x-a", false);
+    const data = namesake.publish("data", "MT-x-d", false);
+    t.room.join(namesake);
+    namesake.subscribe(data);
+    namesake.subscribe(audio);
+    await settle();
+
+    expect(t.session.remoteParticipants.get("PA-x")?.role).toBe("unknown");
+    expect([t.session.admitted, t.admissions, t.session.held]).toEqual([false, [], true]);
+    expect(t.createLocalTracks).not.toHaveBeenCalled();
+    expect(inCall(t.flow.state)).toMatchObject({ waitingRoom: true, providerPresent: true, sentBack: false });
+    expect(t.sent).toEqual([]);
   });
 });
 

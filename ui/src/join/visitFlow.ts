@@ -47,7 +47,11 @@ export type VisitState = Common &
         providerPresent: boolean;
         /** The patient's waiting room: shown until they are let in (their media held till then). */
         waitingRoom: boolean;
-        /** The patient was let in, and the clinician, still here, sent them back to the waiting room. */
+        /**
+         * The patient was let in during this connection and is held again while a provider is
+         * still here: the clinician sent them back (`VideoSession.admitted` withdrawn), as
+         * opposed to having left. The waiting room can then say they will be brought back shortly.
+         */
         sentBack: boolean;
         reconnecting: boolean;
         /** What patients sent (the provider's side only). */

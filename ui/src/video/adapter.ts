@@ -28,6 +28,7 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
     return this.#state;
   }
 
+  /** `VideoSession.admitted`: true unless an adapter connected held says otherwise (`setAdmitted`). */
   get admitted(): boolean {
     return this.#admitted;
   }

@@ -355,6 +355,47 @@ describe.each(BACKENDS)("a connect that fails ($name)", ({ driver }) => {
   });
 });
 
+describe.each(BACKENDS)("admitted ($name)", ({ driver }) => {
+  const admissions = (lines: string[]) => lines.filter((line) => line.startsWith("admission"));
+
+  it("connected not held: admitted from the start and never announced, whoever comes and goes", async () => {
+    const call = driver();
+    const session = await call.connect({ sending: [PROVIDER] });
+    const { shapes } = watch(session);
+    expect(session.admitted).toBe(true);
+    await call.leave(PROVIDER);
+    await call.arrive(PROVIDER);
+    await call.arrive(FAMILY);
+    expect([session.admitted, admissions(shapes())]).toEqual([true, []]);
+  });
+
+  it("held: not admitted alone; the clinician arriving (sent to us, on Twilio) admits after participantJoined; leaving ends it after participantLeft", async () => {
+    const call = driver();
+    const session = await call.connect({ held: true, quiet: [FAMILY] });
+    const { shapes } = watch(session);
+    expect(session.admitted).toBe(false);
+
+    await call.arrive(PROVIDER);
+    expect(session.admitted).toBe(true);
+    await call.leave(PROVIDER);
+    expect(session.admitted).toBe(false);
+    expect(shapes()).toEqual([
+      `participantJoined ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged true",
+      `participantLeft ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged false",
+    ]);
+  });
+
+  it("held with the clinician there at connect (sent to us, on Twilio): admitted from the start, without an event", async () => {
+    const call = driver();
+    const session = await call.connect({ held: true, sending: [PROVIDER] });
+    const { shapes } = watch(session);
+    await call.arrive(INTERPRETER);
+    expect([session.admitted, admissions(shapes())]).toEqual([true, []]);
+  });
+});
+
 // Held (the patient's waiting room): the `held`, `release` and `hold` rules of session.ts. A driver
 // reads back what was captured, published and received through its `held` probe.
 describe("held", () => {

@@ -104,7 +104,7 @@ export type VideoSessionEvents = {
   networkQualityChanged: [participant: Participant, level: NetworkQualityLevel];
   /** A text another participant sent with `sendMessage` (the patient's intake answers). */
   messageReceived: [text: string, participant: RemoteParticipant];
-  /** `admitted` changed (see `VideoSession.admitted`). */
+  /** `admitted` changed (see `VideoSession.admitted`); what `connect` found is not announced. */
   admissionChanged: [admitted: boolean];
 };
 
@@ -119,11 +119,13 @@ export interface VideoSession {
    */
   readonly held: boolean;
   /**
-   * Whether this participant is let in. Always true for a session not connected held. Held
-   * (the patient): on Twilio, while the service has subscribed it to a track of a proven
-   * provider, which the clinic's console grants by the patient's subscribe rules (Admit) and
-   * withdraws (Send back, or the clinician left); on Janus, which has no per-subscriber
-   * control, while a proven provider is in the room.
+   * Whether the service lets this participant take part. Always true for a session not
+   * connected held (the clinician, guests). Connected held (the patient): on Twilio, while the
+   * service has subscribed it to at least one track of a provider (role "provider"; a data track
+   * will do, and every VisitDesk participant publishes one at connect), which the clinic's
+   * console grants by the patient's subscribe rules (Admit) and withdraws (Send back, or the
+   * clinician left); on Janus, which has no per-subscriber control, while a proven provider is
+   * in the room. It does not release or hold the media: the page does (`release`, `hold`).
    */
   readonly admitted: boolean;
   readonly localParticipant: LocalParticipant;

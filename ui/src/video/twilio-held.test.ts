@@ -391,3 +391,106 @@ describe("admission by the service (the clinic's subscribe rules)", () => {
     expect(session.admitted).toBe(false);
   });
 });
+
+describe("the clinic's console playing the subscribe rules", () => {
+  function providerUnsubscribed(room: FakeRoom) {
+    const provider = new FakeRemoteParticipant("PA-dr", PROVIDER);
+    const audio = provider.publish("audio", "MT-dr-a", false);
+    const video = provider.publish("video", "MT-dr-v", false);
+    provider.publish("data", "MT-dr-d", false);
+    room.present(provider);
+    return { provider, audio, video };
+  }
+
+  it("admitted while held, what Twilio sends stays unshown (video switched off) until release hands it over; sent back, it is taken back first", async () => {
+    const room = new FakeRoom(ME);
+    const { audio, video } = providerUnsubscribed(room);
+    const { session, createLocalTracks } = await joinHeld(room);
+    const events = record(session);
+
+    room.setSubscribeRules("include_all");
+    expect([session.admitted, session.held]).toEqual([true, true]);
+    expect(summary(events)).toEqual(["admissionChanged true"]);
+    expect(kinds(session.remoteParticipants.get("PA-dr")!)).toEqual([]);
+    expect(video.isSwitchedOff).toBe(true);
+    for (const track of [audio, video]) expect(track.attach).not.toHaveBeenCalled();
+    expect(createLocalTracks).not.toHaveBeenCalled();
+
+    await session.release();
+    expect([session.held, video.isSwitchedOff]).toEqual([false, false]);
+    expect(kinds(session.remoteParticipants.get("PA-dr")!)).toEqual(["audio", "video"]);
+
+    room.setSubscribeRules("exclude_all");
+    expect(summary(events)).toEqual([
+      "admissionChanged true",
+      `trackSubscribed audio MT-dr-a of ${PROVIDER}`,
+      `trackSubscribed video MT-dr-v of ${PROVIDER}`,
+      `trackUnsubscribed audio MT-dr-a of ${PROVIDER}`,
+      `trackUnsubscribed video MT-dr-v of ${PROVIDER}`,
+      "admissionChanged false",
+    ]);
+    expect([session.admitted, kinds(session.remoteParticipants.get("PA-dr")!)]).toEqual([false, []]);
+  });
+
+  it("the clinician leaving: they have left before the admission ends, so it never looks like a send back", async () => {
+    const room = new FakeRoom(ME);
+    const { provider } = providerUnsubscribed(room);
+    const { session } = await joinHeld(room);
+    room.setSubscribeRules("include_all");
+    await session.release();
+    const events = record(session);
+
+    room.leave(provider);
+
+    expect(summary(events)).toEqual([
+      `trackUnsubscribed audio MT-dr-a of ${PROVIDER}`,
+      `trackUnsubscribed video MT-dr-v of ${PROVIDER}`,
+      `participantLeft ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged false",
+    ]);
+    expect(session.admitted).toBe(false);
+  });
+
+  it("what Twilio already sends at connect admits without an event", async () => {
+    const room = new FakeRoom(ME);
+    providerSending(room);
+    const { session } = await joinHeld(room);
+    const events = record(session);
+    expect([session.admitted, session.held]).toEqual([true, true]);
+    await session.release();
+    expect(summary(events).filter((line) => line.startsWith("admission"))).toEqual([]);
+  });
+
+  it("rules left at include-all after the clinician went: a namesake who joins is sent to us, is not the provider, and does not let us in", async () => {
+    const room = new FakeRoom(ME);
+    const { provider } = providerUnsubscribed(room);
+    const { session, createLocalTracks } = await joinHeld(room);
+    room.setSubscribeRules("include_all");
+    room.leave(provider);
+    const events = record(session);
+
+    const namesake = new FakeRemoteParticipant("PA-fake", PROVIDER.toUpperCase());
+    namesake.publish("audio", "MT-fake-a", false);
+    namesake.publish("data", "MT-fake-d", false);
+    room.join(namesake);
+
+    expect([...namesake.tracks.values()].map((publication) => publication.isSubscribed)).toEqual([true, true]);
+    expect(session.remoteParticipants.get("PA-fake")?.role).toBe("unknown");
+    expect([session.admitted, session.held]).toEqual([false, true]);
+    expect(summary(events)).toEqual([`participantJoined ${PROVIDER.toUpperCase()} (unknown, 0 tracks)`]);
+    expect(createLocalTracks).not.toHaveBeenCalled();
+  });
+
+  it("a session connected not held is admitted from the start and stays so whatever Twilio subscribes it to", async () => {
+    const room = new FakeRoom("interpreter-qwert");
+    const { provider } = providerUnsubscribed(room);
+    const { session } = await join(room, 3, { providerIdentity: PROVIDER });
+    const events = record(session);
+    expect(session.admitted).toBe(true);
+    room.setSubscribeRules("include_all");
+    room.setSubscribeRules("exclude_all");
+    room.leave(provider);
+    expect(session.admitted).toBe(true);
+    expect(summary(events).filter((line) => line.startsWith("admission"))).toEqual([]);
+  });
+});

@@ -245,3 +245,73 @@ describe("hold", () => {
     expect([lines, h.room.core.destroy.mock.calls.length, h.getUserMedia.mock.calls.length]).toEqual([["disconnected left null"], 1, 0]);
   });
 });
+
+describe("admitted (Janus cannot hold a subscriber: the proven clinician's presence lets the patient in)", () => {
+  const admissions = (lines: string[]) => lines.filter((line) => line.startsWith("admission"));
+
+  it("held: admitted while the proven clinician is in the room, each change announced", async () => {
+    const h = harness();
+    const session = await connected(h, { held: true });
+    const { lines } = record(session);
+    expect(session.admitted).toBe(false);
+
+    h.room.join(201, PROVIDER);
+    await settle();
+    expect(session.admitted).toBe(true);
+    h.room.leave(201);
+    await settle();
+    expect(session.admitted).toBe(false);
+    h.room.publish(202, PROVIDER);
+    await settle();
+    expect(session.admitted).toBe(true);
+
+    expect(lines).toEqual([
+      `participantJoined ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged true",
+      `participantLeft ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged false",
+      `participantJoined ${PROVIDER} (provider, 0 tracks)`,
+      "admissionChanged true",
+    ]);
+    expect([session.held, h.getUserMedia.mock.calls.length]).toEqual([true, 0]);
+    session.disconnect();
+  });
+
+  it("held with the clinician there at connect: admitted from the start, without an event; others coming and going change nothing", async () => {
+    const { h, session, lines } = await heldWithProvider();
+    expect(session.admitted).toBe(true);
+    h.room.join(301, FAMILY);
+    await settle();
+    h.room.leave(301);
+    await settle();
+    expect([session.admitted, admissions(lines)]).toEqual([true, []]);
+    session.disconnect();
+  });
+
+  it("an impostor under the clinician's name, without the clinic's proof, does not let the patient in", async () => {
+    const h = harness();
+    const session = await connected(h, { held: true });
+    const { lines } = record(session);
+    // Outside the ids the fake room signs for: the name alone.
+    h.room.join(350, PROVIDER);
+    h.room.publish(350, PROVIDER);
+    h.room.join(351, PROVIDER.toUpperCase());
+    await settle();
+
+    expect([session.remoteParticipants.get("350")?.role, session.remoteParticipants.get("351")?.role]).toEqual(["unknown", "unknown"]);
+    expect([session.admitted, admissions(lines)]).toEqual([false, []]);
+    session.disconnect();
+  });
+
+  it("not held: admitted from the start, whoever comes and goes", async () => {
+    const h = harness();
+    h.room.addPublisher(201, PROVIDER);
+    const session = await connected(h, { providerIdentity: PROVIDER });
+    const { lines } = record(session);
+    h.room.unpublish(201);
+    h.room.leave(201);
+    await settle();
+    expect([session.admitted, admissions(lines)]).toEqual([true, []]);
+    session.disconnect();
+  });
+});

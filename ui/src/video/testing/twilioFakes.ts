@@ -42,10 +42,12 @@ export class FakeRemoteTrack extends EventEmitter {
 }
 
 export class FakeRemotePublication extends EventEmitter {
+  /** `track` while we are subscribed to it, else null; `published` is the track either way. */
   constructor(
     readonly trackSid: string,
     readonly kind: "audio" | "video" | "data",
     public track: FakeRemoteTrack | null,
+    readonly published: FakeRemoteTrack,
   ) {
     super();
   }
@@ -53,6 +55,12 @@ export class FakeRemotePublication extends EventEmitter {
     return this.track !== null;
   }
 }
+
+/**
+ * Our subscribe rules as the clinic's console sets them through Twilio's Track Subscriptions API:
+ * `include_all` (admitted) or `exclude_all` (waiting, or sent back).
+ */
+export type SubscribeRules = "include_all" | "exclude_all";
 
 export class FakeRemoteParticipant extends EventEmitter {
   readonly tracks = new Map<string, FakeRemotePublication>();
@@ -68,8 +76,16 @@ export class FakeRemoteParticipant extends EventEmitter {
   /** A published track: subscribed already when `subscribed`, else waiting for `subscribe`. */
   publish(kind: "audio" | "video" | "data", trackSid: string, subscribed: boolean): FakeRemoteTrack {
     const track = new FakeRemoteTrack(kind, trackSid);
-    this.tracks.set(trackSid, new FakeRemotePublication(trackSid, kind, subscribed ? track : null));
+    this.tracks.set(trackSid, new FakeRemotePublication(trackSid, kind, subscribed ? track : null, track));
     return track;
+  }
+
+  /** What Twilio does to us under `rules`: subscribes each of its tracks not yet subscribed, or unsubscribes each one. */
+  follow(rules: SubscribeRules): void {
+    for (const publication of [...this.tracks.values()]) {
+      if (rules === "include_all" && !publication.isSubscribed) this.subscribe(publication.published);
+      if (rules === "exclude_all" && publication.isSubscribed) this.unsubscribe(publication.published);
+    }
   }
 
   /** As RemoteParticipant does when media arrives: the room re-emits it. */
@@ -176,25 +192,45 @@ export class FakeRoom extends EventEmitter {
     this.localParticipant = new FakeLocalParticipant(localIdentity);
   }
 
+  /** Our subscribe rules once the test plays the clinic's console (`setSubscribeRules`); null until then. */
+  subscribeRules: SubscribeRules | null = null;
+
+  /**
+   * The clinic's console sets our subscribe rules (admits us, or sends us back): Twilio then
+   * subscribes us to every track in the room, or unsubscribes every one, and keeps to the rules
+   * for those who join later.
+   */
+  setSubscribeRules(rules: SubscribeRules): void {
+    this.subscribeRules = rules;
+    for (const participant of [...this.participants.values()]) participant.follow(rules);
+  }
+
   /** In the room before we connect. */
   present(participant: FakeRemoteParticipant): void {
     this.participants.set(participant.sid, participant);
     this.reemit(participant);
   }
 
-  /** Joins later: `participantConnected`, then its track events come through the room. */
+  /** Joins later: `participantConnected`, then its track events come through the room (under our subscribe rules, once set). */
   join(participant: FakeRemoteParticipant): void {
+    if (this.subscribeRules === "exclude_all") {
+      for (const publication of participant.tracks.values()) publication.track = null;
+    }
     this.participants.set(participant.sid, participant);
     this.emit("participantConnected", participant);
     this.reemit(participant);
+    if (this.subscribeRules === "include_all") participant.follow("include_all");
   }
 
-  /** As twilio-video does: the participant's tracks are unsubscribed, then it is removed. */
+  /**
+   * As twilio-video does: the participant is disconnected (its `state` says so), its tracks are
+   * unsubscribed, then it is removed.
+   */
   leave(participant: FakeRemoteParticipant): void {
+    participant.state = "disconnected";
     for (const publication of participant.tracks.values()) {
       if (publication.track) participant.unsubscribe(publication.track);
     }
-    participant.state = "disconnected";
     this.participants.delete(participant.sid);
     participant.removeAllListeners("trackSubscribed");
     participant.removeAllListeners("trackUnsubscribed");

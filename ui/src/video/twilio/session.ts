@@ -339,7 +339,10 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
       this.#grant(participant.sid, track.sid, false);
       if (view) this.#unsubscribed(view, track.sid);
       view?.stopListeningToData(track.sid);
-      this.#syncAdmission();
+      // Leaving (or the room ending), twilio-video unsubscribes every track first: the admission
+      // then ends after `participantLeft`, so a clinician who left is not taken, for a moment, for
+      // one who sent the patient back while still here.
+      if (participant.state !== "disconnected" && room.state !== "disconnected") this.#syncAdmission();
     };
 
     const dominantSpeakerChanged = (participant: TwilioRemoteParticipant | null) => {
