@@ -63,6 +63,7 @@ pub async fn save_clinic_settings(
 
 #[tauri::command]
 pub async fn open_visit_in_browser(ctx: State<'_, ShellContext>, visit_id: String) -> Result<(), AppError> {
+    ctx.expect_provider(&visit_id);
     rooms::open_visit_in_browser(ctx.core(), visit_id, ctx.browser_handoff(), |url| {
         tauri_plugin_opener::open_url(url, None::<&str>).map_err(|error| error.to_string())
     })
@@ -106,6 +107,7 @@ pub async fn mark_no_show(ctx: State<'_, ShellContext>, id: String) -> Result<Vi
 
 #[tauri::command]
 pub async fn start_visit(ctx: State<'_, ShellContext>, visit_id: String) -> Result<JoinInfo, AppError> {
+    ctx.expect_provider(&visit_id);
     rooms::start_visit(ctx.core(), visit_id).await
 }
 

@@ -172,6 +172,13 @@ impl ShellContext {
         }
     }
 
+    /// The clinician is joining the visit's call: the monitor watches for them closely.
+    pub fn expect_provider(&self, visit_id: &str) {
+        if let Some(monitor) = &self.monitor {
+            monitor.expect_provider(visit_id);
+        }
+    }
+
     /// The context every core function takes.
     pub fn core(&self) -> &CoreContext {
         &self.core

@@ -6,6 +6,7 @@
 //! `core-bench waiting-room [ARRIVALS] [SEED]`: the waiting-room monitor's arrival-to-alert
 //! latency and requests a minute for 1, 3 and 10 active visits (see [`waiting_room`]).
 
+mod admission;
 mod waiting_room;
 
 use std::{
@@ -204,10 +205,14 @@ fn main() {
             let seed = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(WAITING_ROOM_SEED);
             runtime.block_on(waiting_room::run(number(2, 50), seed));
         }
+        Some("admission") if args.len() <= 3 => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+            runtime.block_on(admission::run(number(2, 20)));
+        }
         _ => {
             eprintln!(
                 "usage: core-bench tokens [RUNS] [COUNT] | core-bench visit-flow RUNS VIDEO_URL API_URL \
-                 | core-bench waiting-room [ARRIVALS] [SEED]"
+                 | core-bench waiting-room [ARRIVALS] [SEED] | core-bench admission [ROUNDS]"
             );
             std::process::exit(2);
         }

@@ -60,7 +60,7 @@ fn unix_now() -> i64 {
 }
 
 /// SplitMix64: a small, seeded generator, so a run's arrivals can be replayed.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next_u64(&mut self) -> u64 {
@@ -76,7 +76,7 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn between(&mut self, low: Duration, high: Duration) -> Duration {
+    pub(crate) fn between(&mut self, low: Duration, high: Duration) -> Duration {
         low + high.saturating_sub(low).mul_f64(self.unit())
     }
 }
@@ -198,7 +198,7 @@ struct CaseResult {
 }
 
 /// Opens `visits` visits due now, each with a room and a patient invite, through the core.
-async fn open_visits(ctx: &crate::BenchContext, visits: usize) -> Vec<(String, String, String)> {
+pub(crate) async fn open_visits(ctx: &crate::BenchContext, visits: usize) -> Vec<(String, String, String)> {
     let mut opened = Vec::with_capacity(visits);
     for n in 0..visits {
         let form = VisitForm {
@@ -351,7 +351,7 @@ async fn case(visits: usize, arrivals: usize, config: &MonitorConfig, rng: &mut 
 // Figures.
 
 /// Nearest rank: the smallest value with at least `p` of them at or below it.
-fn percentile(values: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(values: &[f64], p: f64) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank = (p * sorted.len() as f64).ceil() as usize;

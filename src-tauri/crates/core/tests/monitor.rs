@@ -1297,3 +1297,41 @@ async fn a_send_back_that_fails_delays_the_status_and_is_tried_again() {
     events.nth(&visit, "status_restored", 1, Duration::from_secs(3)).await;
     monitor.stop();
 }
+
+/// After Join visit the room is polled closely until the clinician is seen, so a waiting
+/// patient is let in soon after they connect; then the usual pace again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_join_visit_the_room_is_polled_closely_until_the_clinician_is_seen() {
+    let (twilio, script) = ScriptedTwilio::serve().await;
+    let clinic = Clinic::new(&twilio.uri()).await;
+    let room_sid = room(50);
+    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let config = MonitorConfig {
+        often_interval: Duration::from_secs(4),
+        often_min_interval: Duration::from_secs(4),
+        expect_provider_interval: Duration::from_millis(200),
+        ..quick_config()
+    };
+    let (monitor, events) = clinic.start(config);
+    let patient = script.join(&room_sid, "patient-wsxedcrfvt");
+    events.nth(&visit, "patient_arrived", 1, Duration::from_secs(6)).await;
+    rules_once_set(&script, &room_sid, &patient).await;
+    let polls = || script.hits_to(&room_sid).into_iter().filter(|hit| hit.asked == Asked::Participants).count();
+
+    let before = polls();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(polls() - before <= 1, "{} polls in 2 s at the usual pace", polls() - before);
+
+    monitor.expect_provider(&visit.id);
+    let expecting = polls();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(polls() - expecting >= 5, "only {} polls in 2 s while the clinician is expected", polls() - expecting);
+    script.join(&room_sid, PROVIDER);
+    let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(2)).await;
+    assert_eq!(admission_of(&event), AdmissionState::Admitted);
+    // Seen: the usual pace again.
+    let seen = polls();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(polls() - seen <= 1, "{} polls in 2 s after the clinician was seen", polls() - seen);
+    monitor.stop();
+}

@@ -88,6 +88,18 @@ impl RequestBudget {
         true
     }
 
+    /// Takes one request now, whatever the pace and the cap, for what must not wait (what a
+    /// waiting patient's connection may receive: one request per connection and per decision
+    /// of the clinician). The requests after it pay it back, so over time it still comes out
+    /// of the budget.
+    pub fn borrow(&mut self, now: Instant) {
+        self.catch_up(now);
+        self.tokens -= 1.0;
+        let at = self.taken.back().map_or(now, |&last| now.max(last));
+        self.taken.push_back(at);
+        self.total += 1;
+    }
+
     /// When the next request can be taken: `now` if one is available.
     pub fn next_available_at(&mut self, now: Instant) -> Instant {
         if self.available(now) > 0 {
@@ -111,6 +123,24 @@ impl RequestBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_borrowed_request_goes_at_once_and_is_paid_back() {
+        let start = Instant::now();
+        let mut budget = RequestBudget::new(3, Duration::from_secs(3), 1, start);
+        assert!(budget.try_acquire(start));
+        assert!(!budget.try_acquire(start), "the pace: one a second");
+        budget.borrow(start);
+        // Paid back: nothing for two refills, instead of one.
+        assert_eq!(budget.next_available_at(start), start + Duration::from_secs(2));
+        budget.borrow(start);
+        budget.borrow(start);
+        assert_eq!(budget.total(), 4, "counted, though beyond the cap");
+        assert!(
+            !budget.try_acquire(start + Duration::from_secs(3)),
+            "three seconds later, the debt is still being paid back"
+        );
+    }
 
     fn granted_when_asked_every(
         budget: &mut RequestBudget,

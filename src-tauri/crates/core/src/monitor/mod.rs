@@ -122,6 +122,10 @@ pub struct MonitorConfig {
     pub max_in_flight: usize,
     /// How often the visits are re-read from the store (30 s).
     pub reload_interval: Duration,
+    /// After Join visit, how long the room is polled closely for the clinician (30 s) …
+    pub expect_provider_for: Duration,
+    /// … and how often (500 ms; the budget's pace may make it less often).
+    pub expect_provider_interval: Duration,
     /// Visits scheduled from this long ago are watched (12 h) …
     pub watch_before: Duration,
     /// … up to this far ahead (36 h).
@@ -146,6 +150,8 @@ impl Default for MonitorConfig {
             request_timeout: Duration::from_secs(5),
             max_in_flight: 4,
             reload_interval: Duration::from_secs(30),
+            expect_provider_for: Duration::from_secs(30),
+            expect_provider_interval: Duration::from_millis(500),
             watch_before: Duration::from_secs(12 * 3600),
             watch_after: Duration::from_secs(36 * 3600),
         }
@@ -158,7 +164,10 @@ struct Shared {
     refresh: Notify,
     /// The clinician's Admit and Send back, for the loop to apply.
     decisions: Mutex<Vec<(String, AdmissionDecision)>>,
-    decided: Notify,
+    /// Visits whose clinician is joining the call.
+    expecting: Mutex<Vec<String>>,
+    /// Either of the two above has something.
+    asked: Notify,
     budget: Mutex<RequestBudget>,
 }
 
@@ -168,7 +177,8 @@ impl Shared {
             snapshot: Mutex::new(Vec::new()),
             refresh: Notify::new(),
             decisions: Mutex::new(Vec::new()),
-            decided: Notify::new(),
+            expecting: Mutex::new(Vec::new()),
+            asked: Notify::new(),
             budget: Mutex::new(RequestBudget::new(
                 config.budget_requests,
                 config.budget_window,
@@ -216,8 +226,16 @@ impl MonitorHandle {
             ));
         }
         self.shared.decisions.lock().expect("decisions lock").push((visit_id.to_string(), decision));
-        self.shared.decided.notify_one();
+        self.shared.asked.notify_one();
         Ok(())
+    }
+
+    /// The clinician is joining the visit's call (they pressed Join visit): its room is polled
+    /// at the budget's pace for [`MonitorConfig::expect_provider_for`], so a waiting patient is
+    /// let in soon after the clinician connects.
+    pub fn expect_provider(&self, visit_id: &str) {
+        self.shared.expecting.lock().expect("expecting lock").push(visit_id.to_string());
+        self.shared.asked.notify_one();
     }
 
     /// Every watched visit as last known, earliest appointment first.

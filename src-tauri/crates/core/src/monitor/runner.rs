@@ -82,6 +82,8 @@ struct Watched {
     rejoins: Rejoins,
     /// Whether the patient is let in, and what the service holds.
     admission: Admission,
+    /// The clinician pressed Join visit: polled closely until they are seen, or until then.
+    expect_provider_until: Option<Instant>,
 }
 
 impl Watched {
@@ -99,6 +101,7 @@ impl Watched {
             devices_inline: false,
             rejoins: Rejoins::default(),
             admission: Admission::default(),
+            expect_provider_until: None,
         }
     }
 
@@ -138,7 +141,10 @@ impl Watched {
         now: Instant,
         config: &MonitorConfig,
     ) -> Option<Instant> {
-        let interval = schedule::interval(class, often, self.patient_waiting(), config)?;
+        let mut interval = schedule::interval(class, often, self.patient_waiting(), config)?;
+        if self.expect_provider_until.is_some_and(|until| now < until) && !self.tracker.provider_present() {
+            interval = interval.min(config.expect_provider_interval);
+        }
         let due = self.last_poll.map_or(self.first_poll_wanted.min(now), |last| last + interval);
         Some(self.after_backoff(due))
     }
@@ -250,7 +256,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             let wake = tokio::time::Instant::from_std(self.dispatch());
             let step = tokio::select! {
                 () = self.shared.refresh.notified() => Step::Refresh,
-                () = self.shared.decided.notified() => Step::Decided,
+                () = self.shared.asked.notified() => Step::Decided,
                 Some(joined) = self.requests.join_next_with_id(), if !self.requests.is_empty() => Step::Finished(joined),
                 () = tokio::time::sleep_until(wake) => Step::Timer,
             };
@@ -389,7 +395,15 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 _ => 1,
             };
             let mut budget = self.shared.budget.lock().expect("budget lock");
-            if !budget.try_acquire_many(now, requests) {
+            // What a waiting patient may receive does not queue behind polls.
+            let granted = match ask {
+                Ask::Admission { .. } => {
+                    budget.borrow(now);
+                    true
+                }
+                _ => budget.try_acquire_many(now, requests),
+            };
+            if !granted {
                 wake = wake.min(budget.next_available_at(now));
                 break;
             }
@@ -597,8 +611,15 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
         self.publish(events);
     }
 
-    /// Takes the clinician's Admit and Send back; `dispatch` then sets the service.
+    /// Takes the clinician's Admit and Send back, and their joining; `dispatch` acts on them.
     fn apply_decisions(&mut self) {
+        let expecting = std::mem::take(&mut *self.shared.expecting.lock().expect("expecting lock"));
+        let until = Instant::now() + self.config.expect_provider_for;
+        for visit_id in expecting {
+            if let Some(watched) = self.watched.get_mut(&visit_id) {
+                watched.expect_provider_until = Some(until);
+            }
+        }
         let decisions = std::mem::take(&mut *self.shared.decisions.lock().expect("decisions lock"));
         for (visit_id, decision) in decisions {
             if let Some(watched) = self.watched.get_mut(&visit_id) {
