@@ -1126,6 +1126,25 @@ fn admission_entries(clinic: &Clinic, visit: &Visit) -> Vec<(AuditAction, String
         .collect()
 }
 
+/// A visit due now with its room on a scripted Twilio (kept serving while this lives).
+struct TwilioVisit {
+    _twilio: wiremock::MockServer,
+    script: ScriptedTwilio,
+    clinic: Clinic,
+    room_sid: String,
+    visit: Visit,
+}
+
+impl TwilioVisit {
+    async fn due_now(room_number: u32) -> Self {
+        let (twilio, script) = ScriptedTwilio::serve().await;
+        let clinic = Clinic::new(&twilio.uri()).await;
+        let room_sid = room(room_number);
+        let visit = clinic.visit(0, Some(&room_sid)).await;
+        Self { _twilio: twilio, script, clinic, room_sid, visit }
+    }
+}
+
 /// The subscribe rules the monitor set for a connection, once it has (within 3 s).
 async fn rules_once_set(script: &ScriptedTwilio, room_sid: &str, participant_sid: &str) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(3);
@@ -1247,10 +1266,7 @@ async fn on_janus_the_page_lets_the_patient_in_and_the_console_cannot_hold_them(
 /// told to receive nothing, and everything once the clinician joins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_twilio_the_waiting_patient_subscribes_to_nothing_until_the_clinician_joins() {
-    let (twilio, script) = ScriptedTwilio::serve().await;
-    let clinic = Clinic::new(&twilio.uri()).await;
-    let room_sid = room(46);
-    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let TwilioVisit { _twilio, script, clinic, room_sid, visit } = TwilioVisit::due_now(46).await;
     let (monitor, events) = clinic.start(quick_config());
     let patient = script.join(&room_sid, "patient-qazwsxedcr");
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
@@ -1272,10 +1288,7 @@ async fn on_twilio_the_waiting_patient_subscribes_to_nothing_until_the_clinician
 /// set when Twilio answers again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_send_back_that_fails_delays_the_status_and_is_tried_again() {
-    let (twilio, script) = ScriptedTwilio::serve().await;
-    let clinic = Clinic::new(&twilio.uri()).await;
-    let room_sid = room(49);
-    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let TwilioVisit { _twilio, script, clinic, room_sid, visit } = TwilioVisit::due_now(49).await;
     let (monitor, events) = clinic.start(quick_config());
     let patient = script.join(&room_sid, "patient-plmoknijbu");
     script.join(&room_sid, PROVIDER);
@@ -1302,10 +1315,7 @@ async fn a_send_back_that_fails_delays_the_status_and_is_tried_again() {
 /// patient is let in soon after they connect; then the usual pace again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_join_visit_the_room_is_polled_closely_until_the_clinician_is_seen() {
-    let (twilio, script) = ScriptedTwilio::serve().await;
-    let clinic = Clinic::new(&twilio.uri()).await;
-    let room_sid = room(50);
-    let visit = clinic.visit(0, Some(&room_sid)).await;
+    let TwilioVisit { _twilio, script, clinic, room_sid, visit } = TwilioVisit::due_now(50).await;
     let config = MonitorConfig {
         often_interval: Duration::from_secs(4),
         often_min_interval: Duration::from_secs(4),
