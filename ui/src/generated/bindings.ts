@@ -193,8 +193,6 @@ participant_id: number | null,
  */
 proof: string | null, };
 
-export type AdmissionEnforcement = "service" | "page";
-
 export type JoinInfo = { visit_id: string, room_name: string, identity: string, 
 /**
  * The provider's token, for the call in this window only.

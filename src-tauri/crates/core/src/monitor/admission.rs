@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use visitdesk_store::{AuditAction, AuditRecord};
 
-use super::{MonitorConfig, runner::Job, schedule};
+use super::{MonitorConfig, runner::Job, schedule, state::PresenceTracker};
 use crate::{clinic::settings::AdmissionMode, video, visits};
 
 /// What the clinician pressed in the console.
@@ -51,6 +51,18 @@ pub(super) struct Room<'a> {
     /// The service holds the patient (Twilio); else the join page does (Janus).
     pub enforced: bool,
     pub mode: AdmissionMode,
+}
+
+impl<'a> Room<'a> {
+    /// The room as the tracker sees it.
+    pub fn of(tracker: &'a PresenceTracker, enforced: bool, mode: AdmissionMode) -> Self {
+        Self {
+            patient_sid: tracker.patient_participant_sid(),
+            provider_present: tracker.provider_present(),
+            enforced,
+            mode,
+        }
+    }
 }
 
 impl Admission {
@@ -143,11 +155,11 @@ pub(super) fn admission_audit(
     before: Option<AdmissionState>,
     after: Option<AdmissionState>,
     decision: Option<AdmissionDecision>,
-    patient: Option<String>,
+    patient: Option<&str>,
     provider_identity: Option<&str>,
     job: &Job,
 ) -> Option<AuditRecord> {
-    let patient = patient.unwrap_or_else(|| "patient".into());
+    let patient = patient.unwrap_or("patient");
     let room = video::room_label(&job.room);
     let (action, why) = match (before, after?) {
         (Some(AdmissionState::Admitted), AdmissionState::Admitted) | (None, AdmissionState::Waiting) => return None,

@@ -3,7 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
-use visitdesk_store::{RoomRef, VideoBackendKind};
+use visitdesk_store::RoomRef;
 
 use super::events::DelayReason;
 pub use crate::video::{BackendError, ConnectedParticipant, DeviceReadiness};
@@ -79,7 +79,7 @@ pub trait WaitingRoomBackend: Send + Sync + 'static {
     /// Whether the service holds a waiting patient (Twilio's subscribe rules); on Janus only
     /// the join page does.
     fn enforces_admission(&self, room: &RoomRef) -> bool {
-        room.service == VideoBackendKind::Twilio
+        crate::video::holds_waiting_patients(room.service)
     }
 
     /// Forget cached connections and credentials (after the settings changed, or the

@@ -112,10 +112,8 @@ impl<C: AppContext + 'static> WaitingRoomBackend for ClinicBackend<C> {
 
     /// A connection already gone needs nothing more; other failures as a removal's.
     async fn set_admission(&self, room: &RoomRef, participant_sid: &str, admitted: bool) -> Result<(), BackendError> {
-        match self.video().await?.set_admission(room, participant_sid, admitted).await {
-            Ok(_enforcement) => Ok(()),
-            Err(error) => removal_error(error).map(|_| ()),
-        }
+        let set = self.video().await?.set_admission(room, participant_sid, admitted).await;
+        set.or_else(|error| removal_error(error).map(|_| ()))
     }
 
     /// Janus lists the room's participants before it kicks one: two requests. Twilio: one.

@@ -105,16 +105,6 @@ impl Watched {
         }
     }
 
-    /// The room as the admission sees it.
-    fn admission_room(&self, enforced: bool, mode: AdmissionMode) -> Room<'_> {
-        Room {
-            patient_sid: self.tracker.patient_participant_sid(),
-            provider_present: self.tracker.provider_present(),
-            enforced,
-            mode,
-        }
-    }
-
     fn admission_state(&self) -> Option<AdmissionState> {
         self.admission.state(self.tracker.patient_participant_sid())
     }
@@ -372,7 +362,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 (Priority::Removal, due_at, Ask::Remove { participant_sid, identity })
             });
             let admission = watched.visit.room.as_ref().and_then(|room| {
-                let room = watched.admission_room(self.backend.enforces_admission(room), self.admission_mode);
+                let room = Room::of(&watched.tracker, self.backend.enforces_admission(room), self.admission_mode);
                 let (due_at, participant_sid, admitted) = watched.admission.due(room, now)?;
                 Some((Priority::Admission, due_at, Ask::Admission { participant_sid, admitted }))
             });
@@ -489,11 +479,8 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                         });
                     }
                 }
-                if let Some(record) = admission_change(watched, before, provider, &job, &mut events)
-                    && let Err(error) = with_store(self.ctx.as_ref(), move |store| store.append_audit(record)).await
-                {
-                    warn!(visit = %visit_id, code = ?error.code, "the patient's admission could not be written to the audit log");
-                }
+                let record = admission_change(watched, before, provider, &job, &mut events);
+                write_audit(self.ctx.as_ref(), record, &visit_id, "the patient's admission").await;
                 self.publish(events);
                 return;
             }
@@ -519,11 +506,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                     }
                 };
                 events.extend(event);
-                if let Some(record) = audit
-                    && let Err(error) = with_store(self.ctx.as_ref(), move |store| store.append_audit(record)).await
-                {
-                    warn!(visit = %visit_id, code = ?error.code, "the repeated removal could not be written to the audit log");
-                }
+                write_audit(self.ctx.as_ref(), audit, &visit_id, "the repeated removal").await;
                 self.publish(events);
                 return;
             }
@@ -542,13 +525,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 let provider_was_present = watched.tracker.provider_present();
                 let before = watched.admission_state();
                 events.extend(watched.tracker.apply(&participants, provider, now_unix));
-                let patient_sid = watched.tracker.patient_participant_sid().map(str::to_string);
-                let room = Room {
-                    patient_sid: patient_sid.as_deref(),
-                    provider_present: watched.tracker.provider_present(),
-                    enforced: self.backend.enforces_admission(&job.room),
-                    mode: self.admission_mode,
-                };
+                let room = Room::of(&watched.tracker, self.backend.enforces_admission(&job.room), self.admission_mode);
                 watched.admission.observe(provider_was_present, room);
                 lobby = admission_change(watched, before, provider, &job, &mut events);
                 if let Some(patient) = patient_of(&participants, provider) {
@@ -602,11 +579,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
                 });
             }
         }
-        if let Some(record) = lobby
-            && let Err(error) = with_store(self.ctx.as_ref(), move |store| store.append_audit(record)).await
-        {
-            warn!(visit = %visit_id, code = ?error.code, "the patient's admission could not be written to the audit log");
-        }
+        write_audit(self.ctx.as_ref(), lobby, &visit_id, "the patient's admission").await;
         events.extend(self.sync_visit_status(&visit_id).await);
         self.publish(events);
     }
@@ -712,6 +685,14 @@ fn admission_change(
     if let Some(admission) = after {
         events.push(WaitingRoomEvent::AdmissionChanged { visit_id: job.visit_id.clone(), admission });
     }
-    let patient = watched.tracker.presence().patient_identity;
+    let patient = watched.tracker.patient_identity();
     admission_audit(before, after, watched.admission.decision(), patient, provider, job)
+}
+
+/// Appends `record` to the audit log, if any; a failure is logged (`what` could not be written).
+async fn write_audit(ctx: &impl AppContext, record: Option<visitdesk_store::AuditRecord>, visit_id: &str, what: &str) {
+    let Some(record) = record else { return };
+    if let Err(error) = with_store(ctx, move |store| store.append_audit(record)).await {
+        warn!(visit = %visit_id, code = ?error.code, "{what} could not be written to the audit log");
+    }
 }

@@ -91,6 +91,10 @@ impl PresenceTracker {
         self.patient.is_some() || self.provider_present || !self.guests.is_empty()
     }
 
+    pub fn patient_identity(&self) -> Option<&str> {
+        self.patient.as_ref().map(|patient| patient.identity.as_str())
+    }
+
     pub fn patient_participant_sid(&self) -> Option<&str> {
         self.patient.as_ref().map(|patient| patient.participant_sid.as_str())
     }

@@ -17,8 +17,7 @@ use visitdesk_secrets::Sensitive;
 use visitdesk_store::{RoomRef, VideoBackendKind};
 
 use super::{
-    AdmissionEnforcement, BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder,
-    JoinCredential, intake_key,
+    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
     janus_proof::{clinician_participant_id, clinician_proof, derive, join_page_key, participant_identity},
 };
 use crate::{
@@ -182,12 +181,6 @@ impl JanusVideo {
         Ok(participant_identity(found.display.as_deref(), found.id, clinician))
     }
 
-    /// Janus's VideoRoom cannot stop one subscriber from receiving media: the join page holds a
-    /// waiting patient by subscribing to nothing. So nothing is asked of the server.
-    pub fn set_admission(&self, _room: &RoomRef, _participant: &str, _admitted: bool) -> AdmissionEnforcement {
-        AdmissionEnforcement::Page
-    }
-
     /// A room token and a session token for `identity`, valid for that one room until expiry;
     /// the clinician's also names their participant id and carries their proof. The clinician's
     /// and the patient's carry the visit's intake key, keyed with the token secret over the room id.
@@ -326,12 +319,13 @@ mod tests {
 
     #[tokio::test]
     async fn janus_holds_a_waiting_patient_on_the_page_alone_and_asks_the_server_nothing() {
-        use crate::video::{AdmissionEnforcement, ClinicVideo};
+        use crate::video::{ClinicVideo, holds_waiting_patients};
         // The client points at a closed port: any request would fail.
         let video = ClinicVideo::Janus(janus("s3cret"));
         for admitted in [false, true] {
-            assert_eq!(video.set_admission(&room(42), "7", admitted).await, Ok(AdmissionEnforcement::Page));
+            assert_eq!(video.set_admission(&room(42), "7", admitted).await, Ok(()));
         }
+        assert!(!holds_waiting_patients(VideoBackendKind::Janus), "the join page alone holds the patient");
         let twilio_room =
             RoomRef { service: VideoBackendKind::Twilio, unique_name: "v".into(), sid: Some("RM1".into()) };
         let error = video.set_admission(&twilio_room, "PA1", false).await.unwrap_err();

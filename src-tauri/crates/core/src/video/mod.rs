@@ -187,15 +187,12 @@ pub struct DeviceReadiness {
     pub microphone_on: Option<bool>,
 }
 
-/// How the service keeps a waiting patient's client from receiving media.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum AdmissionEnforcement {
-    /// The service itself: on Twilio, the participant's subscribe rules exclude every track
-    /// until they are admitted, whatever their client asks for.
-    Service,
-    /// Only the join page, which subscribes to nothing while the patient waits (Janus).
-    Page,
+/// Whether the service itself keeps a waiting patient's client from receiving media: on
+/// Twilio the participant's subscribe rules exclude every track until they are admitted,
+/// whatever their client asks for. Janus's VideoRoom has no per-subscriber control: only the
+/// join page, which subscribes to nothing while the patient waits, holds them there.
+pub fn holds_waiting_patients(service: VideoBackendKind) -> bool {
+    service == VideoBackendKind::Twilio
 }
 
 /// Why a query to the service failed, as far as retrying is concerned.
@@ -314,17 +311,12 @@ impl ClinicVideo {
 
     /// Lets `participant` (the service's id for the connection: Twilio's PA… SID) receive the
     /// others' media (`admitted`), or receive nothing (waiting). Twilio: the participant's
-    /// subscribe rules, one request, harmless to repeat. Janus has no per-subscriber control:
-    /// nothing is asked, and `Page` says the join page alone holds the patient.
-    pub async fn set_admission(
-        &self,
-        room: &RoomRef,
-        participant: &str,
-        admitted: bool,
-    ) -> Result<AdmissionEnforcement, AppError> {
+    /// subscribe rules, one request, harmless to repeat. Janus: nothing to ask (see
+    /// [`holds_waiting_patients`]).
+    pub async fn set_admission(&self, room: &RoomRef, participant: &str, admitted: bool) -> Result<(), AppError> {
         match self.ours(room)? {
             Self::Twilio(twilio) => twilio.set_admission(room, participant, admitted).await,
-            Self::Janus(janus) => Ok(janus.set_admission(room, participant, admitted)),
+            Self::Janus(_) => Ok(()),
         }
     }
 
@@ -537,12 +529,6 @@ mod tests {
         let shown = format!("{held:?} {held:#?}");
         assert!(!shown.contains(key.expose().as_str()) && !shown.contains("abc.def.ghi"), "{shown}");
         assert!(shown.contains("intake_key: Some(Sensitive(<redacted>))"), "{shown}");
-    }
-
-    #[test]
-    fn admission_enforcement_reaches_the_ui_in_snake_case() {
-        assert_eq!(serde_json::to_string(&AdmissionEnforcement::Service).unwrap(), r#""service""#);
-        assert_eq!(serde_json::to_string(&AdmissionEnforcement::Page).unwrap(), r#""page""#);
     }
 
     #[test]

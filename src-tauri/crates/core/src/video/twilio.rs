@@ -18,8 +18,7 @@ use visitdesk_twilio::{
 };
 
 use super::{
-    AdmissionEnforcement, BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder,
-    JoinCredential, intake_key,
+    BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
 };
 use crate::{AppContext, AppError, ErrorCode, account::session::Session, clinic::settings::ClinicSettings, random};
 
@@ -129,17 +128,12 @@ impl TwilioVideo {
     /// Sets the participant's subscribe rules: every track once `admitted`, none while waiting.
     /// They replace the rules it had, so repeating them changes nothing (the client retries).
     /// A participant Twilio no longer has gives Twilio's 404, as [`Self::remove`] does.
-    pub async fn set_admission(
-        &self,
-        room: &RoomRef,
-        participant: &str,
-        admitted: bool,
-    ) -> Result<AdmissionEnforcement, AppError> {
+    pub async fn set_admission(&self, room: &RoomRef, participant: &str, admitted: bool) -> Result<(), AppError> {
         require_participant_sid(participant, "admit")?;
         let room_sid = room.sid.as_deref().unwrap_or_default();
         let rule = if admitted { SubscribeRule::include_all() } else { SubscribeRule::exclude_all() };
         self.client.subscribe_rules(room_sid, participant).update().rule(rule).send().await?;
-        Ok(AdmissionEnforcement::Service)
+        Ok(())
     }
 
     /// An access token for `identity`, scoped to the room's SID; for the clinician and the
@@ -454,8 +448,8 @@ mod tests {
             .await;
 
         let video = twilio_at(&server.uri());
-        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, false).await, Ok(AdmissionEnforcement::Service));
-        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, true).await, Ok(AdmissionEnforcement::Service));
+        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, false).await, Ok(()));
+        assert_eq!(video.set_admission(&room(ROOM_SID), PATIENT_SID, true).await, Ok(()));
         let sent: Vec<Vec<(String, String)>> = server
             .received_requests()
             .await
@@ -503,7 +497,7 @@ mod tests {
         let patient = script.join(ROOM_SID, "patient-7");
         let video = twilio_at(&server.uri());
 
-        assert_eq!(video.set_admission(&room(ROOM_SID), &patient, false).await, Ok(AdmissionEnforcement::Service));
+        assert_eq!(video.set_admission(&room(ROOM_SID), &patient, false).await, Ok(()));
         assert_eq!(
             script.subscribe_rules(ROOM_SID, &patient),
             Some(serde_json::json!([{"type": "exclude", "all": true}]))
