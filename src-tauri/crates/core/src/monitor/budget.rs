@@ -88,16 +88,20 @@ impl RequestBudget {
         true
     }
 
-    /// Takes one request now, whatever the pace and the cap, for what must not wait (what a
+    /// Takes one request now, whatever the pace, for what must not wait behind polls (what a
     /// waiting patient's connection may receive: one request per connection and per decision
-    /// of the clinician). The requests after it pay it back, so over time it still comes out
-    /// of the budget.
-    pub fn borrow(&mut self, now: Instant) {
+    /// of the clinician): the bucket lends it, and the requests after it pay it back. The cap
+    /// still holds: false when it is full.
+    pub fn borrow(&mut self, now: Instant) -> bool {
         self.catch_up(now);
+        if self.taken.len() as u32 >= self.max_requests {
+            return false;
+        }
         self.tokens -= 1.0;
         let at = self.taken.back().map_or(now, |&last| now.max(last));
         self.taken.push_back(at);
         self.total += 1;
+        true
     }
 
     /// When the next request can be taken: `now` if one is available.
@@ -127,19 +131,28 @@ mod tests {
     #[test]
     fn a_borrowed_request_goes_at_once_and_is_paid_back() {
         let start = Instant::now();
-        let mut budget = RequestBudget::new(3, Duration::from_secs(3), 1, start);
+        let mut budget = RequestBudget::new(10, Duration::from_secs(10), 1, start);
         assert!(budget.try_acquire(start));
         assert!(!budget.try_acquire(start), "the pace: one a second");
-        budget.borrow(start);
+        assert!(budget.borrow(start), "lent, whatever the pace");
         // Paid back: nothing for two refills, instead of one.
         assert_eq!(budget.next_available_at(start), start + Duration::from_secs(2));
-        budget.borrow(start);
-        budget.borrow(start);
-        assert_eq!(budget.total(), 4, "counted, though beyond the cap");
-        assert!(
-            !budget.try_acquire(start + Duration::from_secs(3)),
-            "three seconds later, the debt is still being paid back"
-        );
+        assert!(budget.borrow(start));
+        assert!(!budget.try_acquire(start + Duration::from_secs(2)), "two seconds later, still paying back");
+        assert!(budget.try_acquire(start + Duration::from_secs(3)));
+        assert_eq!(budget.total(), 4);
+    }
+
+    #[test]
+    fn a_borrowed_request_never_goes_beyond_the_cap() {
+        let start = Instant::now();
+        let mut budget = RequestBudget::new(3, Duration::from_secs(3), 1, start);
+        assert!(budget.try_acquire(start));
+        assert!(budget.borrow(start));
+        assert!(budget.borrow(start));
+        assert!(!budget.borrow(start), "three in the window: the cap holds");
+        assert_eq!(budget.available(start), 0, "no room below the cap, and no underflow");
+        assert_eq!(budget.total(), 3);
     }
 
     fn granted_when_asked_every(

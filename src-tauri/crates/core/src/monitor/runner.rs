@@ -387,10 +387,7 @@ impl<C: AppContext + 'static, B: WaitingRoomBackend> Runner<C, B> {
             let mut budget = self.shared.budget.lock().expect("budget lock");
             // What a waiting patient may receive does not queue behind polls.
             let granted = match ask {
-                Ask::Admission { .. } => {
-                    budget.borrow(now);
-                    true
-                }
+                Ask::Admission { .. } => budget.borrow(now),
                 _ => budget.try_acquire_many(now, requests),
             };
             if !granted {
