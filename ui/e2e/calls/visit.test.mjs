@@ -225,20 +225,81 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await shotBoth(patient, "04-three-in-call");
   });
 
-  it("the clinician drops: the patient is held again, out of the interpreter's sight; they return: let in again", async () => {
+  /** The console's view of the visit's patient: their presence and admission. */
+  async function consoleSees(state, admission) {
+    await eventually(`the console does not show the patient ${state}, ${admission}`, async () => {
+      const presence = (await ok("waiting_room", {})).find((p) => p.visit_id === visit.id);
+      return presence?.state.kind === state && presence?.admission === admission ? presence : false;
+    }, 15_000);
+  }
+
+  /** Presses the clinician's Admit or Send back on the patient's tile, by keyboard; waits for its announcement. */
+  async function decideOnPatientTile(label) {
+    const button = provider.locator('[data-testid="lobby-decision"]');
+    await button.waitFor({ timeout: 10_000 });
+    assert.equal(await button.count(), 1, "one patient tile offers Admit or Send back");
+    assert.equal((await button.textContent()).trim(), label);
+    await button.focus();
+    await provider.keyboard.press("Enter");
+    await eventually(`“${label}” was not announced`, async () => (await provider.locator('[data-testid="lobby-note"]').textContent()) !== "", 5000);
+  }
+
+  it("sent back: the patient neither sends nor decodes, clinician and interpreter still decode each other; Admit: media resumes", async () => {
+    await consoleSees("in_visit", "admitted");
+    await decideOnPatientTile("Send back to waiting room");
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 10_000 });
+    assert.match(await patient.locator('[data-testid="waiting-status"]').textContent(), /back shortly/i);
+    await assertHeld(patient, "the patient sent back");
+    for (const [page, who] of [[provider, "the clinician"], [interpreter, "the interpreter"]]) {
+      await eventually(`${who} does not decode exactly the one other left in the call`, async () => {
+        const live = await liveStreams(page);
+        return live.video === 1 && live.audio === 1 ? live : false;
+      }, 15_000);
+    }
+    await consoleSees("in_visit", "sent_back");
+    await shotBoth(patient, "05-sent-back");
+
+    await decideOnPatientTile("Admit");
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });
+    for (const [page, who] of [[patient, "the patient"], [provider, "the clinician"], [interpreter, "the interpreter"]]) {
+      await decodesFrom(page, 2, `${who} after Admit`);
+    }
+    await consoleSees("in_visit", "admitted");
+  });
+
+  it("the clinician drops: the patient is held again, out of the interpreter's sight; explicit Admit: back, they wait until Admit", async () => {
     await provider.locator('[data-testid="leave"]').first().click();
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 15_000 });
-    await shotBoth(patient, "05-clinician-dropped");
+    await shotBoth(patient, "06-clinician-dropped");
     await assertHeld(patient, "the patient back in the waiting room");
     await eventually("the interpreter still receives the patient", async () => {
       const live = await liveStreams(interpreter);
       return live.video === 0 && live.audio === 0;
     }, 8000);
+    // The clinic now asks for an explicit Admit; the clinician's new link carries it.
+    const clinic = await ok("clinic_settings", {});
+    await ok("save_clinic_settings", { settings: { ...clinic, admission: "explicit" } });
+    joinUrl = (await ok("start_visit", { visitId: visit.id })).join_url;
+    assert.match(joinUrl, /&a=explicit&/);
     provider = await openLink(joinUrl);
     await joinFromDeviceCheck(provider);
     await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
-    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 5_000 });
-    await decodesFrom(patient, 2, "the patient after the clinician's return");
+    await consoleSees("in_visit", "waiting");
+    assert.equal((await provider.locator('[data-testid="lobby-state"]').textContent()).trim(), "Waiting to be let in");
+    await assertHeld(patient, "the patient waiting for Admit beside the clinician");
+    assert.equal(await visible(patient, '[data-testid="waiting-room"]'), true, "the patient still waits");
+    await decideOnPatientTile("Admit");
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });
+    await decodesFrom(patient, 2, "the patient after the clinician's Admit");
+    await consoleSees("in_visit", "admitted");
+    const audit = (await ok("audit_log", {})).filter((entry) => entry.visit_id === visit.id && entry.action.startsWith("patient_"));
+    assert.deepEqual(audit.map((entry) => `${entry.action}: ${entry.detail.split(": ").pop()}`), [
+      "patient_admitted: the clinician joined",
+      "patient_sent_back: sent back to the waiting room by the clinician",
+      "patient_admitted: let in by the clinician",
+      "patient_back_in_waiting_room: the clinician left",
+      "patient_admitted: let in by the clinician",
+    ]);
   });
 
   it("a removed interpreter who opens the same link again is removed within seconds, and the console records that they tried", async () => {
@@ -288,7 +349,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
 
     await ok("end_visit", { visitId: visit.id });
     await patient.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
-    await shotBoth(patient, "06-visit-ended");
+    await shotBoth(patient, "07-visit-ended");
     await provider.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
 
     // The other visit's open room, with a token for another room, a forged one, an expired one.

@@ -1,6 +1,6 @@
 // What the call view shows of a `VideoSession`, as plain snapshots, and its controls.
 
-import type { MediaTrack, NetworkQualityLevel, Participant, ParticipantRole, VideoSession } from "../video/session";
+import type { LobbyState, MediaTrack, NetworkQualityLevel, Participant, ParticipantRole, VideoSession } from "../video/session";
 
 export type TileView = {
   sid: string;
@@ -12,6 +12,8 @@ export type TileView = {
   audio: MediaTrack[];
   quality: NetworkQualityLevel | null;
   dominant: boolean;
+  /** A patient's state in the call's own lobby (the clinician's call on Janus); else null. */
+  lobby: LobbyState | null;
 };
 
 export type CallSnapshot = {
@@ -24,7 +26,7 @@ export type CallSnapshot = {
   hasCamera: boolean;
 };
 
-function tileOf(participant: Participant, role: ParticipantRole, dominant: boolean): TileView {
+function tileOf(participant: Participant, role: ParticipantRole, dominant: boolean, lobby: LobbyState | null = null): TileView {
   const video = participant.tracks.find((track) => track.kind === "video") ?? null;
   return {
     sid: participant.sid,
@@ -35,6 +37,7 @@ function tileOf(participant: Participant, role: ParticipantRole, dominant: boole
     audio: participant.isLocal ? [] : participant.tracks.filter((track) => track.kind === "audio"),
     quality: participant.networkQualityLevel,
     dominant,
+    lobby,
   };
 }
 
@@ -60,6 +63,7 @@ export class CallModel {
       session.on("trackUnsubscribed", refresh),
       session.on("dominantSpeakerChanged", refresh),
       session.on("networkQualityChanged", refresh),
+      session.on("lobbyChanged", refresh),
       session.on("reconnecting", () => {
         this.#reconnecting = true;
         this.refresh();
@@ -106,6 +110,14 @@ export class CallModel {
     this.refresh();
   }
 
+  /** The clinician lets the patient on this tile in, or sends them back (the call's lobby). */
+  decideAdmission(sid: string, admit: boolean): void {
+    const lobby = this.#session.lobby;
+    if (!lobby) return;
+    if (admit) lobby.admit(sid);
+    else lobby.sendBack(sid);
+  }
+
   dispose(): void {
     for (const unlisten of this.#unlisten) unlisten();
     this.#listeners.clear();
@@ -117,7 +129,9 @@ export class CallModel {
     const dominantSid = session.dominantSpeaker?.sid ?? null;
     return {
       local: tileOf(local, this.#roleOf(local), false),
-      remotes: [...session.remoteParticipants.values()].map((p) => tileOf(p, this.#roleOf(p), p.sid === dominantSid)),
+      remotes: [...session.remoteParticipants.values()].map((p) =>
+        tileOf(p, this.#roleOf(p), p.sid === dominantSid, session.lobby?.stateOf(p) ?? null),
+      ),
       reconnecting: this.#reconnecting,
       microphoneEnabled: local.microphoneEnabled,
       cameraEnabled: local.cameraEnabled,

@@ -22,5 +22,15 @@ export type CallStrings = {
   switchFailed: string;
   controls: string;
   participants: string;
+  /** The clinician's Admit and Send back in the call (Janus). */
+  lobby: {
+    waiting: string;
+    sentBack: string;
+    admit: string;
+    sendBack: string;
+    /** Announced once done, with the patient's label. */
+    admitted: (who: string) => string;
+    wasSentBack: (who: string) => string;
+  };
 };
 

@@ -191,7 +191,12 @@ participant_id: number | null,
  * The clinician's proof, `<expires>.<signature>`, which join pages check with the
  * clinic's join page key (the clinician's credential only).
  */
-proof: string | null, };
+proof: string | null, 
+/**
+ * How the clinician's call lets waiting patients in (the clinician's credential
+ * only): on Janus their call tells the room whom it admits.
+ */
+admission: AdmissionMode | null, };
 
 export type JoinInfo = { visit_id: string, room_name: string, identity: string, 
 /**

@@ -8,7 +8,7 @@ const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const OTHER_ACCOUNT = "ACffffffffffffffffffffffffffffffff";
 const common = { token: "t", identity: "patient-abc", room: "1234", expiresAt: 2_000_000_000, language: "en" as const, provider: "dr-ana", intakeKey: null };
 const twilioLink = (account: string): JoinLink => ({ ...common, backend: "twilio", account });
-const janusLink = (server: string): JoinLink => ({ ...common, backend: "janus", server, coreToken: "c", participantId: null, proof: null, clinicianKey: null });
+const janusLink = (server: string): JoinLink => ({ ...common, backend: "janus", server, coreToken: "c", participantId: null, proof: null, admission: null, clinicianKey: null });
 const KEY = `B${"A".repeat(86)}`;
 const CLINIC = { janusServer: "wss://visit.clinic.example/janus-ws", janusClinicianKey: KEY, twilioAccountSid: ACCOUNT };
 

@@ -150,6 +150,14 @@ const en = {
     switchFailed: "That device could not start. Pick another.",
     controls: "Call controls",
     participants: "People in the call",
+    lobby: {
+      waiting: "Waiting to be let in",
+      sentBack: "In the waiting room",
+      admit: "Admit",
+      sendBack: "Send back to waiting room",
+      admitted: (who) => `${who} let in.`,
+      wasSentBack: (who) => `${who} sent back to the waiting room.`,
+    },
   },
 } satisfies JoinStrings;
 
@@ -251,6 +259,14 @@ const es = {
     switchFailed: "Ese dispositivo no pudo encenderse. Elija otro.",
     controls: "Controles de la llamada",
     participants: "Personas en la llamada",
+    lobby: {
+      waiting: "Esperando para entrar",
+      sentBack: "En la sala de espera",
+      admit: "Dejar entrar",
+      sendBack: "Enviar a la sala de espera",
+      admitted: (who) => `${who}: ha entrado.`,
+      wasSentBack: (who) => `${who}: enviado a la sala de espera.`,
+    },
   },
 } satisfies JoinStrings;
 

@@ -47,6 +47,7 @@ describe("join link", () => {
         intakeKey: null,
         participantId: null,
         proof: null,
+        admission: null,
         clinicianKey: null,
       },
     });
@@ -57,8 +58,13 @@ describe("join link", () => {
     const core = encodeURIComponent(`${NOW + 600},janus,janus.plugin.videoroom:c2ln`);
     const base = `#t=${token}&b=janus&s=wss://j.example/janus&r=1234&i=dr-ana&p=dr-ana&c=${core}`;
     const proof = `${NOW + 600}.${"A".repeat(86)}`;
-    expect(readJoinLink(`${base}&j=77&v=${proof}`, NOW)).toMatchObject({ ok: { participantId: 77, proof, clinicianKey: null } });
-    for (const extra of [`&j=77`, `&v=${proof}`, `&j=x&v=${proof}`, `&j=0&v=${proof}`, `&j=77&v=${NOW}.short`, `&j=99999999999999999&v=${proof}`]) {
+    expect(readJoinLink(`${base}&j=77&v=${proof}`, NOW)).toMatchObject({ ok: { participantId: 77, proof, admission: null, clinicianKey: null } });
+    expect(readJoinLink(`${base}&j=77&v=${proof}&a=explicit`, NOW)).toMatchObject({ ok: { admission: "explicit" } });
+    expect(readJoinLink(`${base}&j=77&v=${proof}&a=on_join`, NOW)).toMatchObject({ ok: { admission: "on_join" } });
+    const malformed = [`&j=77`, `&v=${proof}`, `&j=x&v=${proof}`, `&j=0&v=${proof}`, `&j=77&v=${NOW}.short`, `&j=99999999999999999&v=${proof}`];
+    // A mode only beside a proof, and only a known one.
+    malformed.push(`&a=explicit`, `&j=77&v=${proof}&a=later`);
+    for (const extra of malformed) {
       expect(readJoinLink(`${base}${extra}`, NOW), extra).toMatchObject({ problem: "malformed" });
     }
   });

@@ -3,11 +3,13 @@
 //   #t=<token>&l=es&p=<provider>&b=janus&s=<url>&r=<room>&i=<identity>&c=<core token>
 //                                                  Janus: t joins the room, c opens a session
 //   …&k=<intake key>                               the patient's and the clinician's: seals the intake answers
-//   …&j=<participant id>&v=<proof>                 the clinician's Janus link: the id they join
-//                                                  under and the clinic's proof of it (clinicianProof.ts)
+//   …&j=<participant id>&v=<proof>&a=<mode>        the clinician's Janus link: the id they join
+//                                                  under, the clinic's proof of it (clinicianProof.ts)
+//                                                  and how their call lets patients in (on_join|explicit)
 // `p` is the clinician's identity in calls: who the patient's waiting room waits for.
 // Browsers never send the fragment to a server; the page removes it from the address bar.
 
+import type { AdmissionMode } from "../generated/bindings";
 import { jwtClaims } from "../lib/jwt";
 import { PROOF_PATTERN } from "../video/janus/clinicianProof";
 import { janusTokenExpiry } from "../video/janus/token";
@@ -29,6 +31,7 @@ export type JoinLink =
       coreToken: string;
       participantId: number | null;
       proof: string | null;
+      admission: AdmissionMode | null;
       clinicianKey: string | null;
     });
 
@@ -79,8 +82,12 @@ export function readJoinLink(fragment: string, nowUnix: number): LinkReading {
     const proof = params.get("v");
     const participantId = participant !== null && /^\d{1,16}$/.test(participant) ? Number(participant) : null;
     const proofValid = proof === null ? participant === null : PROOF_PATTERN.test(proof) && participantId !== null && Number.isSafeInteger(participantId) && participantId > 0;
-    if (!valid || !proofValid || expiresAt === null) return { problem: "malformed", language: lang };
-    link = { backend, token, identity, room, server, coreToken, expiresAt, language: lang, provider, intakeKey, participantId, proof, clinicianKey: null };
+    const mode = params.get("a");
+    const admission = mode === "on_join" || mode === "explicit" ? mode : null;
+    if (!valid || !proofValid || expiresAt === null || (mode !== null && (admission === null || proof === null))) {
+      return { problem: "malformed", language: lang };
+    }
+    link = { backend, token, identity, room, server, coreToken, expiresAt, language: lang, provider, intakeKey, participantId, proof, admission, clinicianKey: null };
   } else {
     return { problem: "malformed", language: lang };
   }

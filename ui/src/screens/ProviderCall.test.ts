@@ -30,7 +30,7 @@ const JANUS_CORE_TOKEN = "1795368600,janus,janus.plugin.videoroom:c2ln";
 const JANUS_PROOF = "1795368600.c2lnbmF0dXJl";
 const JANUS_INFO: JoinInfo = {
   ...TWILIO_INFO, token: "1795368600,janus.plugin.videoroom,room=4815162342:c2ln",
-  target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF },
+  target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF, admission: "explicit" },
 };
 
 function invite(role: Invite["role"], over: Partial<Invite> = {}): Invite {
@@ -85,7 +85,7 @@ describe("The provider's call in the console", () => {
     const { chooseBackend, backend } = renderCall({ info: JANUS_INFO, invites: [invite("patient"), invite("interpreter")] });
     await inCall();
     expect(chooseBackend).toHaveBeenCalledWith({
-      target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF }, identity: PROVIDER,
+      target: { service: "janus", server: JANUS_SERVER, room_id: 4815162342, core_token: JANUS_CORE_TOKEN, participant_id: 3141592653, proof: JANUS_PROOF, admission: "explicit" }, identity: PROVIDER,
     });
     expect(backend.connects[0]).toMatchObject({ token: JANUS_INFO.token, expectedParticipants: 3 });
   });

@@ -2,6 +2,7 @@
 
 import { TypedEmitter } from "../video/emitter";
 import {
+  type CallLobby,
   type EndReason,
   type LocalParticipant,
   type MediaTrack,
@@ -66,6 +67,8 @@ export class FakeSession implements VideoSession {
   state: SessionState = "connected";
   held = false;
   admitted = true;
+  /** A call that lets patients in itself (Janus's clinician), when a test gives one. */
+  lobby: CallLobby | null = null;
   /** What the next `release()` rejects with, once. */
   releaseFailure: Error | null = null;
   readonly localParticipant: FakeLocal;
@@ -122,6 +125,10 @@ export class FakeSession implements VideoSession {
     if (admitted === this.admitted) return;
     this.admitted = admitted;
     this.#emitter.emit("admissionChanged", admitted);
+  }
+  /** Plays the call's own lobby changing (`lobbyChanged`). */
+  lobbyChanged(): void {
+    this.#emitter.emit("lobbyChanged");
   }
   hold(): void {
     this.calls.push("hold");

@@ -4,6 +4,7 @@
 
 import { TypedEmitter } from "./emitter";
 import {
+  type CallLobby,
   type EndKind,
   type EndReason,
   type RemoteParticipant,
@@ -31,6 +32,11 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   /** `VideoSession.admitted`: true unless an adapter connected held says otherwise (`setAdmitted`). */
   get admitted(): boolean {
     return this.#admitted;
+  }
+
+  /** `VideoSession.lobby`: none unless an adapter's call decides admission itself. */
+  get lobby(): CallLobby | null {
+    return null;
   }
 
   get remoteParticipants(): ReadonlyMap<string, RemoteParticipant> {

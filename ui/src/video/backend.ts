@@ -30,6 +30,7 @@ export const chooseBackend: ChooseBackend = async ({ target, identity, clinician
         identity,
         participantId: target.participant_id,
         proof: target.proof,
+        admission: target.admission,
         clinicianKey: clinicianKey ?? null,
       });
     }
@@ -52,6 +53,7 @@ export function callOfLink(link: JoinLink): CallDestination {
           core_token: link.coreToken,
           participant_id: link.participantId,
           proof: link.proof,
+          admission: link.admission,
         }
       : { service: "twilio", room_sid: link.room };
   return { target, identity: link.identity, clinicianKey: link.backend === "janus" ? link.clinicianKey : null };

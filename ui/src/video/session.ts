@@ -106,7 +106,27 @@ export type VideoSessionEvents = {
   messageReceived: [text: string, participant: RemoteParticipant];
   /** `admitted` changed (see `VideoSession.admitted`); what `connect` found is not announced. */
   admissionChanged: [admitted: boolean];
+  /** The call's own lobby (`VideoSession.lobby`) let a patient in or sent them back. */
+  lobbyChanged: [];
 };
+
+/** How the clinic lets a waiting patient in: when the clinician joins, or on their Admit. */
+export type AdmissionMode = "on_join" | "explicit";
+
+/** A patient connection as the clinician's call holds it. */
+export type LobbyState = "waiting" | "admitted" | "sent_back";
+
+/**
+ * Admit and Send back made by the clinician's call itself (Janus, where the clinician's page
+ * tells the room whom it lets in). On Twilio the console decides through the service instead.
+ */
+export interface CallLobby {
+  readonly mode: AdmissionMode;
+  /** A patient's state; null for anyone who is not a patient. */
+  stateOf(participant: RemoteParticipant): LobbyState | null;
+  admit(participantSid: string): void;
+  sendBack(participantSid: string): void;
+}
 
 export interface VideoSession {
   readonly state: SessionState;
@@ -124,10 +144,13 @@ export interface VideoSession {
    * service has subscribed it to at least one track of a provider (role "provider"; a data track
    * will do, and every VisitDesk participant publishes one at connect), which the clinic's
    * console grants by the patient's subscribe rules (Admit) and withdraws (Send back, or the
-   * clinician left); on Janus, which has no per-subscriber control, while a proven provider is
-   * in the room. It does not release or hold the media: the page does (`release`, `hold`).
+   * clinician left); on Janus, which has no per-subscriber control, while a proven provider
+   * in the room lists this connection among those their call lets in (`lobby`). It does not
+   * release or hold the media: the page does (`release`, `hold`).
    */
   readonly admitted: boolean;
+  /** The clinician's Admit and Send back, where the call itself decides (Janus); else null. */
+  readonly lobby: CallLobby | null;
   readonly localParticipant: LocalParticipant;
   /** Keyed by participant SID. */
   readonly remoteParticipants: ReadonlyMap<string, RemoteParticipant>;

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use visitdesk_core::{
     AppContext, ErrorCode, Service,
     clinic::settings::{ClinicSettings, VideoService},
-    monitor::{MonitorConfig, MonitorEvents, PatientState, WaitingRoomEvent, spawn_monitor},
+    monitor::{AdmissionState, MonitorConfig, MonitorEvents, PatientState, WaitingRoomEvent, spawn_monitor},
     video::CallTarget,
     video::{self, JanusSecretsForm, VideoBackendKind},
     visits::invites,
@@ -137,6 +137,23 @@ impl Guest {
             }
         }
         panic!("no answer to join within 5 s");
+    }
+
+    /// Changes our display, as the clinician's call does to say whom it lets in.
+    async fn configure(&self, display: &str) {
+        let body = json!({"request": "configure", "display": display});
+        let message = json!({"janus": "message", "transaction": "d", "body": body, "token": self.core});
+        let answer: Value = self
+            .http
+            .post(format!("{}/{}/{}", self.base, self.session, self.handle))
+            .json(&message)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["janus"], "ack", "{answer}");
     }
 }
 
@@ -288,8 +305,14 @@ async fn a_visit_on_janus_from_invite_to_end() {
     // The provider joins: a Janus join, and a link to open the call in a browser.
     let join = rooms::start_visit(ctx.as_ref(), visit.id.clone()).await.unwrap();
     assert_eq!(join.target.kind(), VideoBackendKind::Janus);
-    let CallTarget::Janus { server, room_id, core_token, participant_id: Some(clinician_id), proof: Some(proof) } =
-        &join.target
+    let CallTarget::Janus {
+        server,
+        room_id,
+        core_token,
+        participant_id: Some(clinician_id),
+        proof: Some(proof),
+        admission: Some(_),
+    } = &join.target
     else {
         panic!("{:?}", join.target)
     };
@@ -316,11 +339,31 @@ async fn a_visit_on_janus_from_invite_to_end() {
     let kinds: Vec<_> = events.0.lock().unwrap().iter().map(|event| event.kind()).collect();
     assert!(!kinds.contains(&"provider_joined"), "an impostor taken for the provider: {kinds:?}");
 
-    // The clinician joins under their participant id, with the proof after the identity.
-    let display = format!("{} {proof}", join.identity);
+    // The clinician joins under their participant id, with the proof after the identity, and
+    // lets nobody in yet.
+    let display = format!("{} {proof} admit:", join.identity);
     let provider = Guest::open(&janus.http, core_token).await.unwrap();
     assert_eq!(provider.join_as(&room, &join.token, &display, Some(*clinician_id)).await["videoroom"], "joined");
     next_event(&events, &visit.id, "provider_joined", Duration::from_secs(5)).await;
+    let patient_id = joined["id"].as_u64().expect("Janus gave the patient an id").to_string();
+    let admission = || {
+        monitor
+            .snapshot()
+            .into_iter()
+            .find(|presence| presence.visit_id == visit.id)
+            .and_then(|presence| presence.admission)
+    };
+    assert_eq!(admission(), Some(AdmissionState::Waiting), "a clinician's presence alone lets nobody in");
+    // An impostor's display listing the patient lets nobody in; the clinician's does.
+    impostor.configure(&format!("dr-ana-ruiz {proof} admit:{patient_id}")).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(admission(), Some(AdmissionState::Waiting), "an impostor's list is not the clinician's");
+    provider.configure(&format!("{} {proof} admit:{patient_id}", join.identity)).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while admission() != Some(AdmissionState::Admitted) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(admission(), Some(AdmissionState::Admitted), "the clinician's list lets the patient in");
     // While the clinician is there, Janus lets nobody else take that id.
     let taker = Guest::open(&janus.http, &fragment_param(&link, "c")).await.unwrap();
     let answer = taker.join_as(&room, &fragment_param(&link, "t"), &display, Some(*clinician_id)).await;
@@ -336,7 +379,6 @@ async fn a_visit_on_janus_from_invite_to_end() {
     // anyone could join with; removing the patient kicks them from the room.
     let by_name = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), identity.clone()).await.unwrap_err();
     assert_eq!(by_name.code, ErrorCode::InvalidInput, "{by_name:?}");
-    let patient_id = joined["id"].as_u64().expect("Janus gave the patient an id").to_string();
     rooms::remove_participant(ctx.as_ref(), visit.id.clone(), patient_id.clone()).await.unwrap();
     next_event(&events, &visit.id, "patient_left", Duration::from_secs(5)).await;
     let gone = rooms::remove_participant(ctx.as_ref(), visit.id.clone(), patient_id).await.unwrap_err();

@@ -651,8 +651,17 @@ impl FakeRooms {
             participant_sid: sid.clone(),
             since_unix: Some(unix_now()),
             devices: None,
+            admits: Vec::new(),
         });
         sid
+    }
+
+    /// The connection `participant_sid`'s call now lets in these (a Janus clinician's display).
+    fn let_in(&self, room_sid: &str, participant_sid: &str, admitted: &[&str]) {
+        let mut state = self.0.lock().unwrap();
+        let room = state.rooms.get_mut(room_sid).expect("the room");
+        let participant = room.iter_mut().find(|p| p.participant_sid == participant_sid).expect("the participant");
+        participant.admits = admitted.iter().map(|sid| sid.to_string()).collect();
     }
 
     fn drop_connection(&self, room_sid: &str, participant_sid: &str) {
@@ -1242,23 +1251,34 @@ async fn a_new_connection_of_the_patient_is_held_by_the_service_even_while_the_c
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_janus_the_page_lets_the_patient_in_and_the_console_cannot_hold_them() {
+async fn on_janus_the_clinicians_call_lets_the_patient_in_and_the_console_follows_it() {
     let clinic = Clinic::new(&common::unreachable_url()).await;
     let visit = clinic.visit(0, None).await;
     let room = RoomRef { service: VideoBackendKind::Janus, unique_name: "vd-janus".into(), sid: Some("4242".into()) };
     clinic.store.set_visit_room(&visit.id, Some(room)).unwrap();
     let (monitor, events, fake) = clinic.start_fake(quick_config());
-    fake.join("4242", "patient-zxcvbnmasd");
+    let patient = fake.join("4242", "patient-zxcvbnmasd");
     events.nth(&visit, "patient_arrived", 1, Duration::from_secs(3)).await;
     let presence = presence_of(&monitor, &visit).await;
     assert_eq!((presence.admission, presence.admission_by_console), (Some(AdmissionState::Waiting), false));
     let refused = monitor.decide_admission(&visit.id, AdmissionDecision::Admit).unwrap_err();
     assert_eq!(refused.code, ErrorCode::VisitStateConflict);
     assert!(refused.message.contains("Janus"), "{}", refused.message);
-    fake.join("4242", PROVIDER);
+    let clinician = fake.join("4242", PROVIDER);
+    events.nth(&visit, "provider_joined", 1, Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(presence_of(&monitor, &visit).await.admission, Some(AdmissionState::Waiting), "a presence is no Admit");
+    fake.let_in("4242", &clinician, &[&patient]);
     let (_, event) = events.nth(&visit, "admission_changed", 2, Duration::from_secs(3)).await;
     assert_eq!(admission_of(&event), AdmissionState::Admitted);
+    fake.let_in("4242", &clinician, &[]);
+    let (_, event) = events.nth(&visit, "admission_changed", 3, Duration::from_secs(3)).await;
+    assert_eq!(admission_of(&event), AdmissionState::SentBack);
     assert!(fake.admissions().is_empty(), "nothing to ask Janus: {:?}", fake.admissions());
+    let audit = clinic.store.audit_entries().unwrap();
+    let lobby: Vec<_> =
+        audit.iter().filter(|entry| entry.action.as_str().starts_with("patient_")).map(|e| e.action.as_str()).collect();
+    assert_eq!(lobby, ["patient_admitted", "patient_sent_back"]);
     monitor.stop();
 }
 

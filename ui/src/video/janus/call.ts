@@ -2,7 +2,7 @@
 // the link's configuration, where the call is, and how to tell about it or end it.
 
 import type { CallSettings } from "../callSettings";
-import { type EndReason, type VideoConnectOptions, type VideoSessionEvents, VideoSessionError } from "../session";
+import { type AdmissionMode, type EndReason, type VideoConnectOptions, type VideoSessionEvents, VideoSessionError } from "../session";
 import type { LoadJanus, JanusCore } from "./janusjs";
 import type { JanusLocal, JanusRemote } from "./participants";
 
@@ -18,6 +18,8 @@ export type JanusBackendConfig = {
   /** The clinician's: the participant id the core gave them, and its proof (clinicianProof.ts). */
   participantId?: number | null;
   proof?: string | null;
+  /** The clinician's: how their call lets waiting patients in (lobby.ts). Default `on_join`. */
+  admission?: AdmissionMode | null;
   /** The clinic's join page key: who proves to be the clinician with it is the provider. */
   clinicianKey?: string | null;
   load?: LoadJanus;
@@ -58,6 +60,8 @@ export interface JanusCall {
   /** Keyed by SID (the VideoRoom participant id as text). */
   readonly participants: ReadonlyMap<string, JanusRemote>;
   now(): number;
+  /** What the room shows for us: our identity, and the clinician's proof and whom they let in. */
+  display(): string;
   /** A janus.js error text, read against our core token. */
   problem(error: string): EndReason;
   /** What a request made after the call ended rejects with. */

@@ -36,11 +36,16 @@ describe("the core's proof", () => {
 });
 
 describe("proofs and displays", () => {
-  it("a display carries the identity, then the proof", () => {
-    expect(displayWithProof("dr-ana", "1.sig")).toBe("dr-ana 1.sig");
-    expect(displayWithProof("patient-abc", null)).toBe("patient-abc");
-    expect(readDisplay("dr-ana 1.sig")).toEqual({ identity: "dr-ana", proof: "1.sig" });
-    expect(readDisplay("patient-abc")).toEqual({ identity: "patient-abc", proof: null });
+  it("a display carries the identity, then the proof and whom the clinician's call lets in", () => {
+    expect(displayWithProof("dr-ana", "1.sig")).toBe("dr-ana 1.sig admit:");
+    expect(displayWithProof("dr-ana", "1.sig", ["7", "12"])).toBe("dr-ana 1.sig admit:7,12");
+    expect(displayWithProof("patient-abc", null, ["7"])).toBe("patient-abc");
+    expect(readDisplay("dr-ana 1.sig admit:7,12")).toEqual({ identity: "dr-ana", proof: "1.sig", admits: new Set(["7", "12"]) });
+    expect(readDisplay("dr-ana 1.sig")).toEqual({ identity: "dr-ana", proof: "1.sig", admits: new Set() });
+    expect(readDisplay("patient-abc")).toEqual({ identity: "patient-abc", proof: null, admits: new Set() });
+    // Only participant ids, and only after `admit:` in the third part.
+    expect(readDisplay("dr-ana 1.sig admit:7,<b>,,12345678901234567,8").admits).toEqual(new Set(["7", "8"]));
+    expect(readDisplay("dr-ana admit:7").admits).toEqual(new Set());
   });
 
   it("another clinic's key, a forged signature or a key that is not one prove nothing", async () => {
@@ -115,7 +120,7 @@ describe("who the adapter takes for the clinician", () => {
     const h = harness({ identity: PROVIDER, participantId: 4242, proof });
     const session = await connected(h, { providerIdentity: PROVIDER });
     expect(h.room.publisher.requests("join").map((s) => s.message)).toEqual([
-      expect.objectContaining({ request: "join", id: 4242, display: `${PROVIDER} ${proof}` }),
+      expect.objectContaining({ request: "join", id: 4242, display: `${PROVIDER} ${proof} admit:` }),
     ]);
     session.disconnect();
     const guest = harness();

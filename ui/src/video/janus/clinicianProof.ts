@@ -1,9 +1,11 @@
 // The clinician's proof on Janus, where a display name is whatever a page sends. The core signs
 // (src-tauri/crates/core/src/video/janus_proof.rs) the room, the participant id it gave the
 // clinician, their identity and an expiry with the clinic's key; the clinician's page joins under
-// that id with the display `<identity> <proof>`. A page takes someone for the clinician only when
-// the proof verifies with the join page key in the clinic's visitdesk-join.json. Janus refuses a
-// second participant under an id in use, so a copied proof cannot stand beside the clinician.
+// that id with the display `<identity> <proof> admit:<ids>`. A page takes someone for the clinician
+// only when the proof verifies with the join page key in the clinic's visitdesk-join.json. Janus
+// refuses a second participant under an id in use, so a copied proof cannot stand beside the
+// clinician, and only the clinician's own call can change that display: the ids after `admit:`
+// are the patient connections it lets in (lobby.ts).
 
 /** The proof a link carries (`v`): `<expires>.<ECDSA P-256 r‖s, base64url>`. */
 export const PROOF_PATTERN = /^(\d{1,15})\.([A-Za-z0-9_-]{86})$/;
@@ -13,16 +15,21 @@ export const JOIN_PAGE_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
 
 export type ProofClaim = { room: number; participant: number; identity: string; proof: string };
 
-/** The display a page joins with: the identity, then its proof when it has one. */
-export function displayWithProof(identity: string, proof: string | null | undefined): string {
-  return proof ? `${identity} ${proof}` : identity;
+const ADMITS_PREFIX = "admit:";
+const PARTICIPANT_ID = /^\d{1,16}$/;
+
+/** The display a page joins with: the identity, then its proof and whom it lets in when it has one. */
+export function displayWithProof(identity: string, proof: string | null | undefined, admits: readonly string[] = []): string {
+  return proof ? `${identity} ${proof} ${ADMITS_PREFIX}${admits.join(",")}` : identity;
 }
 
-/** A display split into the identity and the proof after it (null: none). */
-export function readDisplay(display: string): { identity: string; proof: string | null } {
-  const space = display.indexOf(" ");
-  if (space < 0) return { identity: display, proof: null };
-  return { identity: display.slice(0, space), proof: display.slice(space + 1) };
+export type Display = { identity: string; proof: string | null; admits: ReadonlySet<string> };
+
+/** A display split into the identity, the proof (null: none) and the participant ids it lets in. */
+export function readDisplay(display: string): Display {
+  const [identity = "", proof = null, admitted = ""] = display.split(" ");
+  const admits = admitted.startsWith(ADMITS_PREFIX) ? admitted.slice(ADMITS_PREFIX.length).split(",") : [];
+  return { identity, proof, admits: new Set(admits.filter((id) => PARTICIPANT_ID.test(id))) };
 }
 
 /** Exactly the text the core signs. */

@@ -246,7 +246,7 @@ describe("hold", () => {
   });
 });
 
-describe("admitted (Janus cannot hold a subscriber: the proven clinician's presence lets the patient in)", () => {
+describe("admitted (Janus cannot hold a subscriber: a proven clinician whose call lists us lets the patient in)", () => {
   const admissions = (lines: string[]) => lines.filter((line) => line.startsWith("admission"));
 
   it("held: admitted while the proven clinician is in the room, each change announced", async () => {

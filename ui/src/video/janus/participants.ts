@@ -111,11 +111,15 @@ export class JanusRemote implements RemoteParticipant {
   publishesData = false;
   /** Our views of its tracks, by the subscriber mid each arrives on. */
   readonly viewsByMid = new Map<string, JanusRemoteTrack>();
+  /** A proven clinician's: the proof checked, and the participant ids their call lets in. */
+  readonly proof: string | null;
+  admits: ReadonlySet<string> = new Set();
 
-  constructor(feedId: number, identity: string, role: ParticipantRole) {
+  constructor(feedId: number, identity: string, role: ParticipantRole, proof: string | null = null) {
     this.feedId = feedId;
     this.identity = identity;
     this.role = role;
+    this.proof = proof;
   }
 
   get sid() {

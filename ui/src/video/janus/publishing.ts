@@ -9,7 +9,6 @@
 import { cameraCapture, microphoneCapture } from "../callSettings";
 import { type EndReason, type MediaKind, VideoSessionError } from "../session";
 import { type JanusCall, notConnected } from "./call";
-import { displayWithProof } from "./clinicianProof";
 import { STREAM_DESCRIPTIONS, textOf } from "./messages";
 import { type JanusCore, type JanusHandle, type JanusTrackSpec, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
 import { errorText, mediaProblem, videoRoomProblem } from "./problems";
@@ -108,13 +107,19 @@ export class Publishing {
   join(): Promise<{ message: VideoRoomMessage; jsep: Jsep | undefined }> {
     const { config, roomId, roomToken } = this.#call;
     const joined = this.#waitFor((m) => m.videoroom === "joined");
-    const display = displayWithProof(config.identity, config.proof);
+    const display = this.#call.display();
     const id = config.participantId ?? undefined;
     this.#handle!.send({
       message: { request: "join", ptype: "publisher", room: roomId, display, token: roomToken, ...(id ? { id } : {}) },
       error: (error) => this.#replies.failAll(this.#call.problem(error)),
     });
     return joined;
+  }
+
+  /** Shows `display` to the room (VideoRoom `configure`): how the clinician's lobby lets patients in. */
+  setDisplay(display: string): void {
+    if (!this.#handle || this.#call.phase === "ended") return;
+    this.#handle.send({ message: { request: "configure", display }, error: (error) => this.#call.log("configure display failed", error) });
   }
 
   /** Publishes the captured tracks; one turned off (`enabled` false) is offered but not sent. */

@@ -6,7 +6,8 @@
 // streams (subscriptions.ts). Connected held (the patient's waiting room), the publisher joins and
 // nothing else happens until `release` (holding.ts).
 // This file holds them together: connecting, who is in the room (the events VideoRoom sends the
-// publisher), and the end of the call.
+// publisher), the clinician's lobby (lobby.ts) or, held, whether it lets us in, and the end of
+// the call.
 
 import { SessionBase, abortReason, providerIdentityOf } from "../adapter";
 import { type CallSettings, callSettings } from "../callSettings";
@@ -20,11 +21,12 @@ import {
   roleOf,
 } from "../session";
 import { type JanusBackendConfig, type JanusCall, type Phase } from "./call";
-import { ClinicianChecks, readDisplay } from "./clinicianProof";
+import { ClinicianChecks, displayWithProof, readDisplay } from "./clinicianProof";
 import { arrayOf, idOf, textOf } from "./messages";
 import { Devices } from "./devices";
 import { Holding } from "./holding";
 import { type JanusCore, type JanusLibrary, type PublisherInfo, type VideoRoomMessage, createSession } from "./janusjs";
+import { JanusLobby } from "./lobby";
 import { JanusLocal, JanusRemote } from "./participants";
 import { errorText, janusProblem } from "./problems";
 import { Publishing } from "./publishing";
@@ -48,6 +50,8 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   readonly #stats: Stats;
   readonly #holding: Holding;
   readonly #clinicianChecks: ClinicianChecks;
+  /** The clinician's (with a proof): whom their call lets in. */
+  readonly #lobby: JanusLobby | null;
   /** Those whose clinician proof is being checked: not shown until it is. */
   readonly #awaitingProof = new Map<number, { info: PublisherInfo; published: boolean }>();
 
@@ -78,6 +82,15 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     const parts = { publishing: this.#publishing, subscriptions: this.#subscriptions, devices: this.#devices, reconnects: this.#reconnects };
     this.#holding = new Holding(this, parts, options.held === true);
     this.#clinicianChecks = new ClinicianChecks(config.clinicianKey, roomId, this.#now);
+    this.#lobby = config.proof
+      ? new JanusLobby(config.admission ?? "on_join", {
+          patients: () => [...this.remotes.values()].filter((remote) => remote.role === "patient"),
+          letIn: () => this.#publishing.setDisplay(this.display()),
+          changed: () => {
+            if (this.announcing) this.emitter.emit("lobbyChanged");
+          },
+        })
+      : null;
     if (options.held === true) this.setAdmitted(false);
   }
 
@@ -85,6 +98,10 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
 
   get held(): boolean {
     return this.#holding.held;
+  }
+
+  override get lobby(): JanusLobby | null {
+    return this.#lobby;
   }
 
   get localParticipant(): LocalParticipant {
@@ -148,6 +165,10 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
 
   now(): number {
     return this.#now();
+  }
+
+  display(): string {
+    return displayWithProof(this.config.identity, this.config.proof, this.#lobby?.letIn ?? []);
   }
 
   problem(error: string): EndReason {
@@ -269,6 +290,8 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
       this.#subscriptions.sync();
     }
     if (message.joining !== undefined) this.#participantSeen(message.joining as PublisherInfo);
+    const renamed = idOf(message.id);
+    if (renamed !== null && typeof message.display === "string") this.#displayChanged(renamed, message.display);
     const unpublished = idOf(message.unpublished);
     if (unpublished !== null) this.#unpublished(unpublished);
     for (const key of ["leaving", "kicked"] as const) {
@@ -290,8 +313,12 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     const id = idOf(info.id);
     if (id === null || id === this.#myId || info.dummy === true) return null;
     const known = this.remotes.get(String(id));
-    if (known) return known;
-    const { identity, proof } = readDisplay(textOf(info.display) ?? String(id));
+    if (known) {
+      const display = textOf(info.display);
+      if (display !== null) this.#displayChanged(id, display);
+      return known;
+    }
+    const { identity, proof, admits } = readDisplay(textOf(info.display) ?? String(id));
     let proven = false;
     if (proof !== null && identity === this.#providerIdentity && identity !== this.config.identity) {
       const verdict = this.#clinicianChecks.verdict(id, identity, proof, () => this.#proofChecked(id));
@@ -303,11 +330,27 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
       proven = verdict;
     }
     const role = identity === this.config.identity ? "unknown" : roleOf(identity, proven ? this.#providerIdentity : null);
-    const remote = new JanusRemote(id, identity, role);
+    const remote = new JanusRemote(id, identity, role, proven ? proof : null);
+    if (proven) remote.admits = admits;
     this.remotes.set(remote.sid, remote);
     if (this.announcing) this.emitter.emit("participantJoined", remote);
+    this.#lobby?.sync();
     this.#syncAdmission();
     return remote;
+  }
+
+  /**
+   * A participant's display changed (VideoRoom tells when a page `configure`s it): only a proven
+   * clinician's counts, and only whom it lets in; its identity and proof stay as checked.
+   */
+  #displayChanged(id: number, display: string): void {
+    const waiting = this.#awaitingProof.get(id);
+    if (waiting) waiting.info = { ...waiting.info, display };
+    const remote = this.remotes.get(String(id));
+    if (!remote?.proof) return;
+    const shown = readDisplay(display);
+    remote.admits = shown.identity === remote.identity && shown.proof === remote.proof ? shown.admits : new Set();
+    this.#syncAdmission();
   }
 
   #proofChecked(id: number): void {
@@ -345,13 +388,15 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     if (!remote) return;
     this.#unpublished(id);
     this.removeRemote(remote);
+    this.#lobby?.sync();
     this.#syncAdmission();
   }
 
-  /** Held, the patient is let in while a proven clinician is here: Janus cannot hold them itself. */
+  /** Held, the patient is let in while a proven clinician's call lists this connection: Janus cannot hold them itself. */
   #syncAdmission(): void {
-    if (this.options.held !== true) return;
-    this.setAdmitted([...this.remotes.values()].some((remote) => remote.role === "provider"));
+    if (this.options.held !== true || this.#myId === null) return;
+    const me = String(this.#myId);
+    this.setAdmitted([...this.remotes.values()].some((remote) => remote.role === "provider" && remote.admits.has(me)));
   }
 
   #talking(message: VideoRoomMessage): void {

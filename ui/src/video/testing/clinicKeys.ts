@@ -24,9 +24,11 @@ export async function signProof(room: number, participant: number, identity: str
   return `${expires}.${base64Url(signature)}`;
 }
 
-/** The displays `identity` joins with under each id from `first` to `last`: signed for `room`. */
-export async function provenDisplays(room: number, identity: string, expires: number, first: number, last: number): Promise<Map<number, string>> {
-  const displays = new Map<number, string>();
-  for (let id = first; id <= last; id++) displays.set(id, displayWithProof(identity, await signProof(room, id, identity, expires)));
-  return displays;
+/** The proofs `identity` joins with under each id from `first` to `last`: signed for `room`. */
+export async function provenIds(room: number, identity: string, expires: number, first: number, last: number): Promise<Map<number, string>> {
+  const proofs = new Map<number, string>();
+  for (let id = first; id <= last; id++) proofs.set(id, await signProof(room, id, identity, expires));
+  return proofs;
 }
+
+export { displayWithProof };

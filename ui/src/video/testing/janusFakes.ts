@@ -18,7 +18,7 @@ import {
 } from "../janus";
 import { ClinicianChecks } from "../janus/clinicianProof";
 import type { VideoConnectOptions, VideoSession } from "../session";
-import { TEST_JOIN_PAGE_KEY, provenDisplays } from "./clinicKeys";
+import { TEST_JOIN_PAGE_KEY, displayWithProof, provenIds } from "./clinicKeys";
 
 export const NOW = 1_900_000_000;
 export const ROOM = 1234;
@@ -30,12 +30,16 @@ export const SERVER = "http://127.0.0.1:8088/janus";
 export const ME = "patient-kqzmtrwx";
 export const PROVIDER = "dr-ana-ruiz";
 export const MY_ID = 100;
-/** The provider's display under each id the tests use: with the test clinic's proof, as their page joins. */
-const PROVIDER_DISPLAYS = await provenDisplays(ROOM, PROVIDER, NOW + 86_400, 200, 320);
+/** The provider's proof under each id the tests use: signed by the test clinic, as their page joins. */
+const PROVIDER_PROOFS = await provenIds(ROOM, PROVIDER, NOW + 86_400, 200, 320);
 
-/** What the room shows for `display` under `id`: the provider's own comes with their proof. */
-export function shownDisplay(id: number, display: string): string {
-  return display === PROVIDER ? (PROVIDER_DISPLAYS.get(id) ?? display) : display;
+/**
+ * What the room shows for `display` under `id`: the provider's own comes with their proof and
+ * whom their call lets in, by default us (an admit-on-join clinician's call).
+ */
+export function shownDisplay(id: number, display: string, admits: readonly number[] = [MY_ID]): string {
+  const proof = display === PROVIDER ? PROVIDER_PROOFS.get(id) : undefined;
+  return proof ? displayWithProof(display, proof, admits.map(String)) : display;
 }
 export const PRIVATE_ID = 999;
 
@@ -331,6 +335,11 @@ export class FakeVideoRoom {
 
   leave(id: number): void {
     this.publisher.message({ videoroom: "event", room: ROOM, leaving: id });
+  }
+
+  /** The provider under `id` changes whom their call lets in (their display, by `configure`). */
+  letIn(id: number, admits: readonly number[]): void {
+    this.publisher.message({ videoroom: "event", room: ROOM, id, display: shownDisplay(id, PROVIDER, admits) });
   }
 }
 

@@ -20,6 +20,7 @@ export function record(session: VideoSession, format: (event: Recorded) => strin
     networkQualityChanged: true,
     messageReceived: true,
     admissionChanged: true,
+    lobbyChanged: true,
   };
   const names = Object.keys(every) as Array<keyof VideoSessionEvents>;
   for (const name of names) {
@@ -63,5 +64,7 @@ export function line(event: Recorded, { portable = false } = {}): string {
       return `messageReceived ${JSON.stringify(event[1])} from ${who(event[2])}`;
     case "admissionChanged":
       return `admissionChanged ${event[1]}`;
+    case "lobbyChanged":
+      return "lobbyChanged";
   }
 }

@@ -71,9 +71,18 @@ pub enum AdmissionMode {
     /// The clinician's joining lets the patient in.
     #[default]
     OnJoin,
-    /// The patient waits until the clinician presses Admit (Twilio only: on Janus the join
-    /// page lets the patient in when the clinician joins).
+    /// The patient waits until the clinician presses Admit.
     Explicit,
+}
+
+impl AdmissionMode {
+    /// As the settings and the clinician's join link (`a`) write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnJoin => "on_join",
+            Self::Explicit => "explicit",
+        }
+    }
 }
 
 /// How the clinic runs visits: rooms, invites and texts.

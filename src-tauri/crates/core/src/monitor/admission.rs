@@ -1,9 +1,10 @@
 //! Whether the waiting patient is let in. On Twilio the service holds them: the patient's
 //! subscribe rules receive nothing while they wait, everything once admitted, and each new
 //! connection of theirs is set so (a page that asked for automatic subscriptions gets none).
-//! On Janus, which has no per-subscriber control, the join page lets the patient in when a
-//! proven clinician is in the room; the monitor only follows that, and the clinician's Admit
-//! and Send back have nothing to act on.
+//! On Janus, which has no per-subscriber control, the clinician's call decides: its display
+//! lists the patient connections it lets in, which the patient's page obeys
+//! (`ui/src/video/janus/lobby.ts`). The monitor reads that list and follows it, so the console
+//! shows and audits Admit and Send back made in the call.
 
 use std::time::Instant;
 
@@ -50,6 +51,8 @@ pub(super) struct Room<'a> {
     pub provider_present: bool,
     /// The service holds the patient (Twilio); else the join page does (Janus).
     pub enforced: bool,
+    /// Not enforced (Janus): the clinician's call lists the patient's connection as let in.
+    pub let_in_by_call: bool,
     pub mode: AdmissionMode,
 }
 
@@ -60,6 +63,7 @@ impl<'a> Room<'a> {
             patient_sid: tracker.patient_participant_sid(),
             provider_present: tracker.provider_present(),
             enforced,
+            let_in_by_call: tracker.provider_lets_patient_in(),
             mode,
         }
     }
@@ -80,7 +84,7 @@ impl Admission {
             return false;
         }
         if !room.enforced {
-            return true;
+            return room.let_in_by_call;
         }
         match self.decision {
             Some(AdmissionDecision::Admit) => true,
@@ -89,14 +93,24 @@ impl Admission {
         }
     }
 
-    /// After a poll: a clinician who left takes their decision along; where the page alone
-    /// holds the patient, the state simply follows the room.
+    /// After a poll: a clinician who left takes their decision along; where the clinician's
+    /// call decides (Janus), the decision is read from what it lets in.
     pub fn observe(&mut self, provider_was_present: bool, room: Room<'_>) {
         if provider_was_present && !room.provider_present {
             self.decision = None;
         }
         if !room.enforced {
-            self.applied = room.patient_sid.map(|sid| (sid.to_string(), self.wanted(room)));
+            let was_admitted = self
+                .applied
+                .as_ref()
+                .is_some_and(|(sid, admitted)| *admitted && Some(sid.as_str()) == room.patient_sid);
+            let admitted = self.wanted(room);
+            if admitted && (room.mode == AdmissionMode::Explicit || self.decision.is_some()) {
+                self.decision = Some(AdmissionDecision::Admit);
+            } else if was_admitted && !admitted && room.provider_present {
+                self.decision = Some(AdmissionDecision::SendBack);
+            }
+            self.applied = room.patient_sid.map(|sid| (sid.to_string(), admitted));
         } else if self.applied.as_ref().map(|(sid, _)| sid.as_str()) != room.patient_sid {
             // A new connection: the service is told what it may receive, whatever it asked,
             // and an Admit was for the connection the clinician saw (a Send back still holds).
@@ -184,7 +198,12 @@ mod tests {
     use super::*;
 
     fn room(patient_sid: Option<&str>, provider_present: bool, enforced: bool, mode: AdmissionMode) -> Room<'_> {
-        Room { patient_sid, provider_present, enforced, mode }
+        Room { patient_sid, provider_present, enforced, let_in_by_call: false, mode }
+    }
+
+    /// A Janus room: the clinician's call lets the patient in or not.
+    fn on_janus(patient_sid: &str, provider_present: bool, let_in_by_call: bool, mode: AdmissionMode) -> Room<'_> {
+        Room { patient_sid: Some(patient_sid), provider_present, enforced: false, let_in_by_call, mode }
     }
 
     #[test]
@@ -262,18 +281,42 @@ mod tests {
     }
 
     #[test]
-    fn on_janus_nothing_is_asked_and_the_state_follows_the_room() {
+    fn on_janus_nothing_is_asked_and_the_state_follows_the_clinicians_call() {
         let now = Instant::now();
         let mut admission = Admission::default();
-        let waiting = room(Some("7"), false, false, AdmissionMode::Explicit);
+        let waiting = on_janus("7", false, false, AdmissionMode::Explicit);
         admission.observe(false, waiting);
         assert_eq!(admission.due(waiting, now), None);
         assert_eq!(admission.state(Some("7")), Some(AdmissionState::Waiting));
-        admission.decide(AdmissionDecision::SendBack);
-        let together = room(Some("7"), true, false, AdmissionMode::Explicit);
+        // The clinician is in the call, and has not let the patient in.
+        let together = on_janus("7", true, false, AdmissionMode::Explicit);
         admission.observe(false, together);
-        assert_eq!(admission.due(together, now), None);
-        assert_eq!(admission.state(Some("7")), Some(AdmissionState::Admitted), "the page lets them in");
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::Waiting), "a clinician's presence is not an Admit");
+        let admitted = on_janus("7", true, true, AdmissionMode::Explicit);
+        admission.observe(true, admitted);
+        assert_eq!(admission.due(admitted, now), None);
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::Admitted));
+        assert_eq!(admission.decision(), Some(AdmissionDecision::Admit), "audited as the clinician's Admit");
+        admission.observe(true, together);
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::SentBack));
+        // The clinician leaves: back to waiting, their decision gone.
+        admission.observe(true, waiting);
+        assert_eq!((admission.state(Some("7")), admission.decision()), (Some(AdmissionState::Waiting), None));
+    }
+
+    #[test]
+    fn on_janus_admit_on_join_is_the_clinician_joining_until_a_send_back() {
+        let mut admission = Admission::default();
+        admission.observe(false, on_janus("7", false, false, AdmissionMode::OnJoin));
+        admission.observe(false, on_janus("7", true, true, AdmissionMode::OnJoin));
+        assert_eq!((admission.state(Some("7")), admission.decision()), (Some(AdmissionState::Admitted), None));
+        admission.observe(true, on_janus("7", true, false, AdmissionMode::OnJoin));
+        assert_eq!(admission.state(Some("7")), Some(AdmissionState::SentBack));
+        // A new connection of the sent-back patient, still not let in: still sent back.
+        admission.observe(true, on_janus("8", true, false, AdmissionMode::OnJoin));
+        assert_eq!(admission.state(Some("8")), Some(AdmissionState::SentBack));
+        admission.observe(true, on_janus("8", true, true, AdmissionMode::OnJoin));
+        assert_eq!(admission.decision(), Some(AdmissionDecision::Admit), "let in again: the clinician's Admit");
     }
 
     #[test]

@@ -222,7 +222,7 @@ impl MonitorHandle {
         if !visit.admission_by_console {
             return Err(AppError::new(
                 ErrorCode::VisitStateConflict,
-                "On the clinic's Janus server the patient comes in when you join and goes back to the waiting room when you leave; Admit and Send back need Twilio.",
+                "On the clinic's Janus server you let the patient in and send them back from the call itself: use Admit or Send back on the patient's picture there.",
             ));
         }
         self.shared.decisions.lock().expect("decisions lock").push((visit_id.to_string(), decision));

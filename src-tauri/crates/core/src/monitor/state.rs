@@ -53,6 +53,8 @@ pub struct PresenceTracker {
     scheduled_at: i64,
     patient: Option<PatientSeen>,
     provider_present: bool,
+    /// Whom the provider's call lets in (Janus), as last seen.
+    provider_admits: Vec<String>,
     guests: Vec<GuestPresence>,
     devices: DeviceReadiness,
     state: PatientState,
@@ -67,6 +69,7 @@ impl PresenceTracker {
             scheduled_at,
             patient: None,
             provider_present: false,
+            provider_admits: Vec::new(),
             guests: Vec::new(),
             devices: DeviceReadiness::default(),
             state: PatientState::NotArrived,
@@ -97,6 +100,11 @@ impl PresenceTracker {
 
     pub fn patient_participant_sid(&self) -> Option<&str> {
         self.patient.as_ref().map(|patient| patient.participant_sid.as_str())
+    }
+
+    /// Whether the provider's call lists the patient's connection among those it lets in (Janus).
+    pub fn provider_lets_patient_in(&self) -> bool {
+        self.patient_participant_sid().is_some_and(|sid| self.provider_admits.iter().any(|admitted| admitted == sid))
     }
 
     /// Applies who is in the room now; returns the changes as events.
@@ -151,6 +159,7 @@ impl PresenceTracker {
             _ => {}
         }
         self.provider_present = provider.is_some();
+        self.provider_admits = provider.map(|p| p.admits.clone()).unwrap_or_default();
 
         if guests != self.guests {
             events.push(WaitingRoomEvent::GuestsChanged { visit_id: visit_id(), guests: guests.clone() });
@@ -235,6 +244,7 @@ mod tests {
             participant_sid: sid.into(),
             since_unix: Some(since),
             devices: None,
+            admits: Vec::new(),
         }
     }
 

@@ -18,12 +18,12 @@ use visitdesk_store::{RoomRef, VideoBackendKind};
 
 use super::{
     BackendError, CallTarget, ClientOptions, ConnectedParticipant, DeviceReadiness, Holder, JoinCredential, intake_key,
-    janus_proof::{clinician_participant_id, clinician_proof, derive, join_page_key, participant_identity},
+    janus_proof::{admits_in, clinician_participant_id, clinician_proof, derive, join_page_key, participant_identity},
 };
 use crate::{
     AppContext, AppError, ErrorCode, FieldError, FormField,
     account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_ACCOUNT_JANUS_TOKEN_SECRET, with_secrets},
-    clinic::settings::ClinicSettings,
+    clinic::settings::{AdmissionMode, ClinicSettings},
     random,
 };
 use crate::{Change, context::changing};
@@ -89,6 +89,8 @@ pub(crate) struct JanusVideo {
     client: JanusClient,
     token_secret: Sensitive<String>,
     browser_url: String,
+    /// The clinic's, for the clinician's call, which lets patients in on Janus.
+    admission: AdmissionMode,
 }
 
 impl JanusVideo {
@@ -97,6 +99,7 @@ impl JanusVideo {
         ctx: &impl AppContext,
         api_url: &str,
         browser_url: &str,
+        admission: AdmissionMode,
         options: ClientOptions,
     ) -> Result<Self, AppError> {
         let (admin_key, token_secret) = with_secrets(ctx, |store| {
@@ -113,7 +116,7 @@ impl JanusVideo {
             .admin_key(admin_key)
             .token_auth_secret(token_secret.clone())
             .build()?;
-        Ok(Self { client, token_secret, browser_url: browser_url.to_string() })
+        Ok(Self { client, token_secret, browser_url: browser_url.to_string(), admission })
     }
 
     /// The visit's room on Janus, reused while it exists, else made again: `(room, created)`.
@@ -193,12 +196,13 @@ impl JanusVideo {
     ) -> Result<JoinCredential, AppError> {
         let room_id = room_id(room)?;
         let tokens = self.client.join_tokens(room_id, Duration::from_secs(u64::from(ttl_minutes) * 60))?;
-        let (participant_id, proof) = match holder {
+        let (participant_id, proof, admission) = match holder {
             Holder::Clinician => {
                 let id = clinician_participant_id(&self.token_secret, room_id);
-                (Some(id), Some(clinician_proof(&self.token_secret, room_id, id, &identity, tokens.expires_at)))
+                let proof = clinician_proof(&self.token_secret, room_id, id, &identity, tokens.expires_at);
+                (Some(id), Some(proof), Some(self.admission))
             }
-            Holder::Patient | Holder::Guest => (None, None),
+            Holder::Patient | Holder::Guest => (None, None, None),
         };
         let intake_key = holder.reads_intake().then(|| intake_key(&self.token_secret, &room_id.to_string()));
         Ok(JoinCredential {
@@ -211,6 +215,7 @@ impl JanusVideo {
                 core_token: tokens.core.expose().clone(),
                 participant_id,
                 proof,
+                admission,
             },
             intake_key,
         })
@@ -236,6 +241,11 @@ impl JanusVideo {
                 participant_sid: participant.id.to_string(),
                 since_unix: None,
                 devices: Some(DeviceReadiness::default()),
+                // Only the clinician's own call can set the display under their id.
+                admits: match participant.display.as_deref() {
+                    Some(display) if participant.id == clinician => admits_in(display),
+                    _ => Vec::new(),
+                },
             })
             .collect())
     }
@@ -310,7 +320,8 @@ mod tests {
             .token_auth_secret(token_secret.clone())
             .build()
             .unwrap();
-        JanusVideo { client, token_secret, browser_url: "wss://video.clinic.example/janus".into() }
+        let admission = AdmissionMode::Explicit;
+        JanusVideo { client, token_secret, browser_url: "wss://video.clinic.example/janus".into(), admission }
     }
 
     fn room(id: u64) -> RoomRef {
@@ -341,9 +352,12 @@ mod tests {
     fn only_the_clinicians_credential_names_an_id_and_carries_a_proof() {
         let video = janus("s3cret");
         let clinician = video.credential(&room(42), Holder::Clinician, "dr-ana".into(), 60).unwrap();
-        let CallTarget::Janus { participant_id: Some(id), proof: Some(proof), .. } = &clinician.target else {
+        let CallTarget::Janus { participant_id: Some(id), proof: Some(proof), admission: Some(mode), .. } =
+            &clinician.target
+        else {
             panic!("{:?}", clinician.target)
         };
+        assert_eq!(*mode, AdmissionMode::Explicit, "the clinic's mode, for the clinician's call");
         assert_eq!(*id, clinician_participant_id(&video.token_secret, 42));
         let expires = u64::try_from(clinician.expires_at).unwrap();
         assert_eq!(proof, &clinician_proof(&video.token_secret, 42, *id, "dr-ana", expires));
@@ -351,14 +365,15 @@ mod tests {
         let link = join_link("https://c.example/join", &clinician, SmsLanguage::En, "dr-ana");
         let params = fragment(&link);
         let keys: Vec<&str> = params.iter().map(|(key, _)| key.as_str()).collect();
-        assert_eq!(keys, ["t", "l", "p", "b", "s", "r", "i", "c", "j", "v", "k"]);
+        assert_eq!(keys, ["t", "l", "p", "b", "s", "r", "i", "c", "j", "v", "a", "k"]);
+        assert!(params.contains(&("a".into(), "explicit".into())));
         assert!(params.contains(&("j".into(), id.to_string())) && params.contains(&("v".into(), proof.clone())));
 
         for (holder, identity, last) in
             [(Holder::Patient, "patient-abc", &["k"][..]), (Holder::Guest, "interpreter-abc", &[][..])]
         {
             let guest = video.credential(&room(42), holder, identity.into(), 60).unwrap();
-            let CallTarget::Janus { participant_id: None, proof: None, .. } = &guest.target else {
+            let CallTarget::Janus { participant_id: None, proof: None, admission: None, .. } = &guest.target else {
                 panic!("{:?}", guest.target)
             };
             let link = join_link("https://c.example/join", &guest, SmsLanguage::En, "dr-ana");

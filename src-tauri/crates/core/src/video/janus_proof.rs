@@ -77,6 +77,16 @@ pub(super) fn identity_in(display: &str) -> &str {
     display.split_once(' ').map_or(display, |(identity, _)| identity)
 }
 
+/// The participant ids a clinician's display lets in: `<identity> <proof> admit:<id>,<id>`, as
+/// `ui/src/video/janus/lobby.ts` writes it.
+pub(super) fn admits_in(display: &str) -> Vec<String> {
+    let Some(listed) = display.split(' ').nth(2).and_then(|part| part.strip_prefix("admit:")) else {
+        return Vec::new();
+    };
+    let id = |part: &&str| !part.is_empty() && part.len() <= 16 && part.bytes().all(|b| b.is_ascii_digit());
+    listed.split(',').filter(id).map(str::to_string).collect()
+}
+
 /// Who a Janus participant is for the monitor. An identity without a guest's role prefix
 /// (`{role}-…`, as `monitor::state::role_of` reads it) claims to be the clinician: unless it
 /// joined under the clinician's participant id for the room, it becomes `unverified {identity}`,
@@ -168,6 +178,19 @@ mod tests {
         let committed: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or_default();
         assert_eq!(committed, made, "{path} differs from what the core makes:\n{made:#}");
+    }
+
+    #[test]
+    fn the_clinicians_display_lists_whom_their_call_lets_in() {
+        let proof = "1900000000.c2ln";
+        assert_eq!(admits_in(&format!("dr-ana {proof} admit:7,12")), ["7", "12"]);
+        assert_eq!(admits_in(&format!("dr-ana {proof} admit:")), Vec::<String>::new());
+        assert_eq!(admits_in(&format!("dr-ana {proof}")), Vec::<String>::new(), "an older page lets nobody in");
+        assert_eq!(admits_in("patient-abc"), Vec::<String>::new());
+        // Only digits count, and only in the third part.
+        assert_eq!(admits_in(&format!("dr-ana {proof} admit:7,x,,12345678901234567,8")), ["7", "8"]);
+        assert_eq!(admits_in("dr-ana admit:7"), Vec::<String>::new());
+        assert_eq!(participant_identity(Some(&format!("dr-ana {proof} admit:7")), 99, 99), "dr-ana");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use crate::account::keychain::{KEYCHAIN_ACCOUNT_JANUS_ADMIN_KEY, KEYCHAIN_AC
 use crate::{
     AppContext, AppError, ErrorCode,
     account::session::{Session, Workspace},
-    clinic::settings::{SmsLanguage, VideoService},
+    clinic::settings::{AdmissionMode, SmsLanguage, VideoService},
 };
 
 /// Where a call connects, per service: what the UI's adapter for that service needs
@@ -53,6 +53,9 @@ pub enum CallTarget {
         /// The clinician's proof, `<expires>.<signature>`, which join pages check with the
         /// clinic's join page key (the clinician's credential only).
         proof: Option<String>,
+        /// How the clinician's call lets waiting patients in (the clinician's credential
+        /// only): on Janus their call tells the room whom it admits.
+        admission: Option<AdmissionMode>,
     },
 }
 
@@ -60,13 +63,14 @@ impl std::fmt::Debug for CallTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Twilio { room_sid } => f.debug_struct("Twilio").field("room_sid", room_sid).finish(),
-            Self::Janus { server, room_id, participant_id, proof, .. } => f
+            Self::Janus { server, room_id, participant_id, proof, admission, .. } => f
                 .debug_struct("Janus")
                 .field("server", server)
                 .field("room_id", room_id)
                 .field("core_token", &"[redacted]")
                 .field("participant_id", participant_id)
                 .field("proof", &proof.as_ref().map(|_| "[redacted]"))
+                .field("admission", admission)
                 .finish(),
         }
     }
@@ -84,7 +88,7 @@ impl CallTarget {
     fn link_params(&self, identity: &str) -> Vec<(&'static str, String)> {
         match self {
             Self::Twilio { .. } => Vec::new(),
-            Self::Janus { server, room_id, core_token, participant_id, proof } => {
+            Self::Janus { server, room_id, core_token, participant_id, proof, admission } => {
                 let mut params = vec![
                     ("b", "janus".into()),
                     ("s", server.clone()),
@@ -94,6 +98,7 @@ impl CallTarget {
                 ];
                 params.extend(participant_id.map(|id| ("j", id.to_string())));
                 params.extend(proof.clone().map(|proof| ("v", proof)));
+                params.extend(admission.map(|mode| ("a", mode.as_str().to_string())));
                 params
             }
         }
@@ -177,6 +182,9 @@ pub struct ConnectedParticipant {
     /// Device readiness, when the service gives it with the participant list (the monitor
     /// then asks no separate [`ClinicVideo::devices`]).
     pub devices: Option<DeviceReadiness>,
+    /// The patient connections (participant ids) this participant's call lets in: on Janus
+    /// the verified clinician's display lists them; empty for everyone else, and on Twilio.
+    pub admits: Vec<String>,
 }
 
 /// What the patient's client publishes: `None` until checked (or when it publishes
@@ -254,7 +262,8 @@ impl ClinicVideo {
     ) -> Result<Self, AppError> {
         match &workspace.clinic().video {
             VideoService::Janus { api_url, browser_url } => {
-                Ok(Self::Janus(JanusVideo::load(ctx, api_url, browser_url, options).await?))
+                let admission = workspace.clinic().admission;
+                Ok(Self::Janus(JanusVideo::load(ctx, api_url, browser_url, admission, options).await?))
             }
             VideoService::Twilio => {
                 let loaded;
@@ -448,6 +457,7 @@ mod tests {
             room_id: 42,
             participant_id: None,
             proof: None,
+            admission: None,
         };
         let link = join_link("https://c.example/join", &credential(janus), SmsLanguage::En, "dr-ana");
         assert_eq!(
@@ -464,11 +474,12 @@ mod tests {
             room_id: 42,
             participant_id: Some(9007199254740991),
             proof: Some("1795361400.c2lnbmF0dXJl".into()),
+            admission: Some(AdmissionMode::Explicit),
         };
         let link = join_link("https://c.example/join", &credential(janus), SmsLanguage::En, "dr-ana");
         assert!(
             link.ends_with(
-                "&c=1795361400%2Cjanus%2Cjanus.plugin.videoroom%3Ac2ln%3D&j=9007199254740991&v=1795361400.c2lnbmF0dXJl"
+                "&c=1795361400%2Cjanus%2Cjanus.plugin.videoroom%3Ac2ln%3D&j=9007199254740991&v=1795361400.c2lnbmF0dXJl&a=explicit"
             ),
             "{link}"
         );
@@ -511,6 +522,7 @@ mod tests {
             room_id: 42,
             participant_id: Some(9),
             proof: Some("1.c2ln".into()),
+            admission: None,
         };
         let mut with_key = credential(janus);
         with_key.intake_key = Some(key.clone());
@@ -539,6 +551,7 @@ mod tests {
             room_id: 7,
             participant_id: Some(11),
             proof: Some("1900000000.secret-proof".into()),
+            admission: Some(AdmissionMode::OnJoin),
         };
         let shown = format!("{janus:?}");
         assert!(!shown.contains("secret-token") && !shown.contains("secret-proof"), "{shown}");

@@ -196,6 +196,7 @@ impl TwilioVideo {
                     participant_sid: participant.sid,
                     since_unix: participant.start_time.as_deref().and_then(parse_utc),
                     devices: None,
+                    admits: Vec::new(),
                 })
             })
             .collect())
