@@ -1,6 +1,9 @@
-// Shared by the window tests: tauri-driver, app sessions, screenshots, the keyring.
+// Shared by the window tests: tauri-driver, app sessions, screenshots (each checked by axe-core),
+// the keyring.
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
 import { remote } from "webdriverio";
@@ -54,6 +57,22 @@ export async function shot(browser, name) {
   // A screenshot right after an action can show the previous frame.
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+  // Every state worth a screenshot is checked against WCAG 2.1 AA as well.
+  const found = await axeViolations(browser);
+  assert.deepEqual(found, [], `${name}: axe finds ${JSON.stringify(found, null, 2)}`);
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** What axe-core finds in the window now against WCAG 2.1 A and AA: each rule broken, with up to five elements. */
+export async function axeViolations(browser) {
+  await browser.execute(AXE_SOURCE);
+  return browser.executeAsync((done) => {
+    window.axe
+      .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] })
+      .then((result) => done(result.violations.map((v) => ({ rule: v.id, elements: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary}`) }))))
+      .catch((error) => done([{ rule: "axe failed", elements: [String(error)] }]));
+  });
 }
 
 /** What libsecret's own tool finds for one of our entries; null when nothing is stored. */

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { axeViolations } from "./axe.mjs";
 import { launchChromium } from "./chromium.mjs";
 import { testClinic } from "./janus.mjs";
 import { janusBrowserUrl, janusJoinLink, serveJoinSite } from "./join-site.mjs";
@@ -114,8 +115,9 @@ describe("links the clinic did not make", () => {
     const problem = (await shownProblem.count()) ? await shownProblem.getAttribute("data-problem") : null;
     const title = problem ? await page.locator("#problem-title").textContent() : null;
     const mediaUse = await page.evaluate(() => window.__mediaUse);
+    const accessibility = await axeViolations(page);
     await context.close();
-    return { problem, title, mediaUse, sockets };
+    return { problem, title, mediaUse, sockets, accessibility };
   }
 
   it("the clinic's own Janus link is let through and connects to the clinic's address (the checks below can see it)", async () => {
@@ -143,12 +145,14 @@ describe("links the clinic did not make", () => {
       assert.deepEqual(result.mediaUse, { getUserMedia: 0, peerConnections: 0 });
       assert.equal(result.problem, "foreign");
       assert.equal(result.title, "This link was not made by this clinic");
+      assert.deepEqual(result.accessibility, [], "axe finds nothing on the refusal page (WCAG 2.1 AA)");
     });
   }
 
   it("a Twilio token minted for another account is refused before anything is sent; the clinic's account's goes on", async () => {
     const foreign = await attempt(twilioLink(site.url, OTHER_ACCOUNT));
     assert.equal(foreign.problem, "foreign");
+    assert.deepEqual(foreign.accessibility, [], "axe finds nothing on the refusal page (WCAG 2.1 AA)");
     assert.deepEqual(foreign.mediaUse, { getUserMedia: 0, peerConnections: 0 });
     assert.deepEqual(foreign.sockets, []);
 

@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 
 import { ARTIFACTS, command, openApp, startDriver } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
+import { assertAccessible } from "./axe.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
 import { JanusAdmin, startJanus } from "./janus.mjs";
 import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
@@ -44,7 +45,9 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
   let app;
   const pages = [];
 
+  /** Screenshots at phone and desktop size; axe checks the page at phone size. */
   async function shotBoth(page, name) {
+    await assertAccessible(page, name);
     await page.screenshot({ path: join(SHOTS, `calls-${name}-phone.png`) });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: join(SHOTS, `calls-${name}-desktop.png`) });
@@ -202,6 +205,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await decodesFrom(provider, 1, "the clinician");
     // The intake answers reach the clinician over the call's data channel.
     await provider.getByText("A cough that will not go away").waitFor({ timeout: 15_000 });
+    await assertAccessible(provider, "the clinician's call with the intake answers");
     // Sealed with the visit's key: the impostor in the room got the message and cannot read it.
     assert.equal(await impostor.getByText("A cough that will not go away").count(), 0, "the impostor reads no intake answers");
     assert.equal(await provider.locator('[data-testid="call-view"]').isVisible(), true, "the clinician was not disconnected");
@@ -286,6 +290,8 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await provider.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
     await consoleSees("in_visit", "waiting");
     assert.equal((await provider.locator('[data-testid="lobby-state"]').textContent()).trim(), "Waiting to be let in");
+    await assertAccessible(provider, "the clinician's call with a patient waiting for Admit");
+    await provider.screenshot({ path: join(SHOTS, "calls-06-clinician-admit.png") });
     await assertHeld(patient, "the patient waiting for Admit beside the clinician");
     assert.equal(await visible(patient, '[data-testid="waiting-room"]'), true, "the patient still waits");
     await decideOnPatientTile("Admit");
