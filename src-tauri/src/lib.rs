@@ -17,7 +17,9 @@ pub mod updates;
 
 use tauri::{Manager, Runtime};
 
+pub use arrival_alert::FOCUS_VISIT_EVENT;
 pub use context::{ShellContext, ShellOptions};
+pub use monitor_events::WAITING_ROOM_EVENT;
 
 /// The invoke handler for every command in `command_list.rs`.
 macro_rules! invoke_handler {

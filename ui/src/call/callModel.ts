@@ -61,6 +61,7 @@ export class CallModel {
       session.on("participantLeft", refresh),
       session.on("trackSubscribed", refresh),
       session.on("trackUnsubscribed", refresh),
+      session.on("trackChanged", refresh),
       session.on("dominantSpeakerChanged", refresh),
       session.on("networkQualityChanged", refresh),
       session.on("lobbyChanged", refresh),

@@ -1,10 +1,10 @@
 // The one module that talks to Tauri. Every command's adapter is built from the generated
-// call map (src/generated/commands.ts), so names and argument names come from the core.
+// call map (platform/commands.ts), so names and argument names come from the core.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
-import { COMMANDS, type Commands } from "../generated/commands";
 import { type EventPayloads, FOCUS_VISIT_EVENT, WAITING_ROOM_EVENT } from "../generated/events";
+import { commandAdapters } from "./commands";
 import type { Platform } from "./index";
 import { toAppError } from "./index";
 
@@ -16,22 +16,13 @@ async function call(command: string, args: Record<string, unknown>): Promise<unk
   }
 }
 
-/** One adapter per command: positional arguments sent under the names the core declares. */
-function commandAdapters(): Commands {
-  const adapters: Record<string, (...values: unknown[]) => Promise<unknown>> = {};
-  for (const [method, { name, args }] of Object.entries(COMMANDS)) {
-    adapters[method] = (...values) => call(name, Object.fromEntries(args.map((arg, i) => [arg, values[i]])));
-  }
-  return adapters as unknown as Commands;
-}
-
 /** Calls `handler` with each payload of a shell event; resolves to a function that stops listening. */
 function on<E extends keyof EventPayloads>(event: E, handler: (payload: EventPayloads[E]) => void): Promise<() => void> {
   return listen<EventPayloads[E]>(event, (emitted) => handler(emitted.payload));
 }
 
 export const tauriPlatform: Platform = {
-  ...commandAdapters(),
+  ...commandAdapters(call),
   onWaitingRoomEvent: (handler) => on(WAITING_ROOM_EVENT, handler),
   onFocusVisit: (handler) => on(FOCUS_VISIT_EVENT, handler),
 };

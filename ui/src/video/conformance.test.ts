@@ -318,7 +318,7 @@ describe.each(BACKENDS)("joining without a camera ($name)", ({ driver }) => {
 });
 
 describe.each(BACKENDS)("a remote track ($name)", ({ driver }) => {
-  it("is not enabled while its sender has turned it off, and keeps its id", async () => {
+  it("is not enabled while its sender has turned it off, keeps its id, and says so (trackChanged)", async () => {
     const call = driver();
     const session = await call.connect({ sending: [PROVIDER] });
     const provider = remote(session, PROVIDER);
@@ -329,7 +329,7 @@ describe.each(BACKENDS)("a remote track ($name)", ({ driver }) => {
 
     expect(provider.tracks.map((t) => `${t.kind} ${t.isEnabled}`)).toEqual(["audio true", "video false"]);
     expect(provider.tracks.map((t) => `${t.kind} ${t.id}`)).toEqual(before);
-    expect(shapes()).toEqual([]);
+    expect(shapes()).toEqual([`trackChanged video of ${PROVIDER}`]);
   });
 });
 

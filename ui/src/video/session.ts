@@ -97,6 +97,8 @@ export type VideoSessionEvents = {
   participantLeft: [participant: RemoteParticipant];
   trackSubscribed: [track: MediaTrack, participant: RemoteParticipant];
   trackUnsubscribed: [track: MediaTrack, participant: RemoteParticipant];
+  /** A received track's sender turned it off or on again (its `isEnabled` changed). */
+  trackChanged: [track: MediaTrack, participant: RemoteParticipant];
   reconnecting: [reason: EndReason];
   reconnected: [];
   disconnected: [reason: EndReason];

@@ -558,7 +558,7 @@ describe("microphone and camera", () => {
     h.room.publisher.message({ videoroom: "event", room: ROOM, publishers: [publisher] });
     await settle();
     expect(enabled()).toEqual(["audio true", "video false"]);
-    expect(lines).toEqual([]);
+    expect(lines).toEqual([`trackChanged audio 201/0 of ${PROVIDER}`, `trackChanged video 201/1 of ${PROVIDER}`]);
     expect(h.room.subscriber!.requests("update")).toEqual([]);
   });
 

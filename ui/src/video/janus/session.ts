@@ -368,8 +368,13 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   #publisherSeen(info: PublisherInfo): void {
     const remote = this.#participantSeen(info, true);
     if (!remote) return;
+    const wasOff = remote.offMids;
     remote.publishes(info.streams);
     this.#subscriptions.reconcile();
+    // The sender turned a stream off or on (its description says so).
+    for (const view of remote.viewsByMid.values()) {
+      if (wasOff.has(view.feedMid) !== remote.offMids.has(view.feedMid) && this.announcing) this.emitter.emit("trackChanged", view, remote);
+    }
   }
 
   #unpublished(id: number): void {

@@ -166,8 +166,11 @@ class TwilioDriver implements CallDriver {
   }
 
   async mute(identity: string, kind: MediaKind): Promise<void> {
-    const publication = [...this.#person(identity).tracks.values()].find((p) => p.kind === kind);
+    const person = this.#person(identity);
+    const publication = [...person.tracks.values()].find((p) => p.kind === kind);
     publication!.track!.isEnabled = false;
+    // As twilio-video does: the participant reports the track it disabled.
+    person.emit("trackDisabled", publication!.track);
   }
 
   async speak(identity: string): Promise<void> {

@@ -13,6 +13,7 @@ export function record(session: VideoSession, format: (event: Recorded) => strin
     participantLeft: true,
     trackSubscribed: true,
     trackUnsubscribed: true,
+    trackChanged: true,
     reconnecting: true,
     reconnected: true,
     disconnected: true,
@@ -50,6 +51,7 @@ export function line(event: Recorded, { portable = false } = {}): string {
       return `${event[0]} ${who(event[1])} (${event[1].role}, ${event[1].tracks.length} tracks)`;
     case "trackSubscribed":
     case "trackUnsubscribed":
+    case "trackChanged":
       return `${event[0]} ${track(event[1])} of ${who(event[2])}`;
     case "reconnecting":
     case "disconnected":

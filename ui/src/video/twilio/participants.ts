@@ -95,6 +95,11 @@ export class TwilioRemote extends TwilioParticipantView<TwilioRemoteParticipant>
     return view;
   }
 
+  /** Our view of the track `trackSid`, while we receive it. */
+  track(trackSid: string): TwilioTrack | null {
+    return this.#tracks.get(trackSid) ?? null;
+  }
+
   remove(trackSid: string): TwilioTrack | null {
     const view = this.#tracks.get(trackSid) ?? null;
     this.#tracks.delete(trackSid);

@@ -264,8 +264,19 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
     const view = new TwilioRemote(participant, roleOf(participant.identity, this.#providerIdentity), () => this.#held);
     this.remotes.set(participant.sid, view);
     const onQuality = (level: TwilioNetworkQualityLevel) => this.#qualityChanged(view, level);
+    // The sender turned a track off or on: the track's `isEnabled` already says so.
+    const onSwitched = (track: RemoteTrack) => {
+      const shown = view.track(track.sid);
+      if (shown) this.emitter.emit("trackChanged", shown, view);
+    };
     participant.on("networkQualityLevelChanged", onQuality);
-    this.#unlisten.set(participant.sid, () => participant.removeListener("networkQualityLevelChanged", onQuality));
+    participant.on("trackDisabled", onSwitched);
+    participant.on("trackEnabled", onSwitched);
+    this.#unlisten.set(participant.sid, () => {
+      participant.removeListener("networkQualityLevelChanged", onQuality);
+      participant.removeListener("trackDisabled", onSwitched);
+      participant.removeListener("trackEnabled", onSwitched);
+    });
     return view;
   }
 

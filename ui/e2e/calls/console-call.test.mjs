@@ -1,0 +1,235 @@
+// The console's own call with real media, as clinicians on Windows (WebView2, which is Chromium)
+// hold it: the console's real UI (App) runs in Debian's Chromium over a test-only platform that
+// forwards every command to the real core (src-tauri/examples/console_over_http.rs: the shell's
+// commands on Tauri's mock runtime, the real keychain and store), against a real Janus in the
+// namespace; the patient and the interpreter are on the join page.
+//   scripts/with-netns -- scripts/with-keyring unlocked -- node --test ui/e2e/calls/console-call.test.mjs
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+
+import { build } from "vite";
+
+import { ARTIFACTS } from "../harness.mjs";
+import { startTwilioStandIn } from "../twilio-stand-in.mjs";
+import { assertAccessible } from "./axe.mjs";
+import { launchChromium, openPage } from "./chromium.mjs";
+import { JanusAdmin, ROOT, startJanus } from "./janus.mjs";
+import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
+import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
+import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
+
+const SHOTS = join(ARTIFACTS, "screenshots");
+const HARNESS = join(ROOT, "target/debug/examples/console-over-http");
+
+/** Builds the console page (ui/e2e/console) and starts the harness serving it; resolves to its URL. */
+async function startConsole(env) {
+  const dir = mkdtempSync(join(tmpdir(), "visitdesk-console-page-"));
+  await build({ configFile: join(ROOT, "ui/vite.config.ts"), root: join(ROOT, "ui/e2e/console"), base: "./", build: { outDir: dir, emptyOutDir: true }, logLevel: "warn" });
+  execFileSync("cargo", ["build", "--quiet", "--example", "console-over-http"], { cwd: ROOT, stdio: "inherit" });
+  const child = spawn(HARNESS, [dir], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`console-over-http exited (${code})`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line.startsWith("CONSOLE_URL=")) resolve(line.slice("CONSOLE_URL=".length));
+    });
+  });
+  return {
+    url,
+    async invoke(command, args = {}) {
+      const answer = await (await fetch(`${url}invoke/${command}`, { method: "POST", body: JSON.stringify(args) })).json();
+      assert.ok("ok" in answer, `${command}: ${JSON.stringify(answer)}`);
+      return answer.ok;
+    },
+    stop() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function decodes(page, others, who, { exactly = false } = {}) {
+  return eventually(
+    `${who} does not decode video and audio from ${exactly ? "exactly " : ""}${others} others`,
+    async () => {
+      const live = await liveStreams(page);
+      const enough = exactly ? live.video === others && live.audio === others : live.video >= others && live.audio >= others;
+      return enough ? live : false;
+    },
+    30_000,
+    0,
+  );
+}
+
+describe("the console's own call, in Chromium, against the real core and a real Janus", { skip: callsSkipReason("ui/e2e/calls/console-call.test.mjs") }, () => {
+  let janus;
+  let twilio;
+  let site;
+  let chromium;
+  let core;
+  let console_;
+  let patient;
+  let interpreter;
+  let visit;
+  let patientLink;
+
+  /** Whether Janus still has `room` (VideoRoom `exists`, with the admin key). */
+  async function roomExists(room) {
+    const admin = new JanusAdmin(janus);
+    try {
+      return (await admin.videoroom({ request: "exists", room })).exists === true;
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async function openJoinLink(link, { phone = false } = {}) {
+    const page = await openPage(chromium, { phone });
+    await page.addInitScript(recordPeerConnections);
+    await page.addInitScript(recordCaptures);
+    await page.goto(link);
+    await page.locator('[data-testid="device-check"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="join"]').click();
+    return page;
+  }
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    janus = await startJanus({ mediaInterface: MEDIA_INTERFACE, ws: true });
+    twilio = await startTwilioStandIn();
+    site = await serveJoinSite(janus);
+    core = await startConsole({
+      VISITDESK_KEYCHAIN_SERVICE: `org.visitdesk.e2e.console-call.${process.pid}`,
+      VISITDESK_TWILIO_VIDEO_URL: twilio.url,
+      VISITDESK_TWILIO_API_URL: twilio.url,
+    });
+    await core.invoke("save_setup", {
+      form: {
+        account_sid: "AC0123456789abcdef0123456789abcdef",
+        api_key_sid: "SK0123456789abcdef0123456789abcdef",
+        api_key_secret: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
+        display_name: "Dr. Ana Ruiz",
+        identity: "dr-ana-ruiz",
+        join_page_url: `${site.url}join.html`,
+      },
+    });
+    const clinic = await core.invoke("clinic_settings");
+    await core.invoke("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: janusBrowserUrl(site.url) } } });
+    await core.invoke("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
+    site.setServices({ janusServer: "/janus-ws", janusClinicianKey: await core.invoke("janus_join_page_key") });
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    core?.stop();
+    await site?.close();
+    await twilio?.close();
+    await janus?.stop();
+  });
+
+  it("the release binary holds nothing of this harness", () => {
+    const release = join(ROOT, "target/release/visitdesk");
+    const binary = readFileSync(release);
+    for (const marker of ["console-over-http", "/invoke/", "CONSOLE_URL="]) {
+      assert.equal(binary.includes(marker), false, `the release binary contains “${marker}”`);
+    }
+  });
+
+  it("the patient arrives: the console's side panel shows them waiting", async () => {
+    visit = await core.invoke("create_visit", {
+      form: { patient_display_name: "Ada Lovelace", patient_mobile: "(415) 555-2671", scheduled_at: Math.floor(Date.now() / 1000) },
+    });
+    const invite = await core.invoke("invite_guest", {
+      request: { visit_id: visit.id, role: "patient", method: "copy_link", phone: null, language: "en", confirm_resend: false },
+    });
+    console_ = await openPage(chromium);
+    await console_.addInitScript(recordPeerConnections);
+    await console_.addInitScript(recordCaptures);
+    await console_.goto(core.url);
+    await console_.locator('[data-testid="visit-row"]').first().waitFor({ timeout: 20_000 });
+    patientLink = invite.link;
+    patient = await openJoinLink(invite.link, { phone: true });
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 20_000 });
+    const presence = console_.locator(`[data-testid="presence"][data-visit-id="${visit.id}"] [data-testid="presence-state"]`);
+    await eventually("the side panel does not show the patient waiting", async () => /waiting/i.test((await presence.textContent().catch(() => "")) ?? ""), 20_000);
+    await assertAccessible(console_, "the console with a patient waiting");
+    await console_.screenshot({ path: join(SHOTS, "console-call-01-patient-waiting.png") });
+  });
+
+  it("Join visit opens the call in the console; the patient is let in and both decode each other", async () => {
+    await console_.locator(`[data-testid="visit-row"][data-visit-id="${visit.id}"] [data-testid="join-visit"]`).click();
+    await console_.locator('[data-testid="provider-call"] [data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 15_000 });
+    await decodes(patient, 1, "the patient");
+    await decodes(console_, 1, "the console");
+    await assertAccessible(console_, "the console's call");
+    await console_.screenshot({ path: join(SHOTS, "console-call-02-in-call.png") });
+  });
+
+  it("mute and camera off in the console are seen at the patient's end, and undone", async () => {
+    const call = console_.locator('[data-testid="provider-call"]');
+    const tile = patient.locator('[data-testid="remote-tile"][data-role="provider"]');
+    await call.locator('[data-testid="mute"]').click();
+    await call.locator('[data-testid="camera"]').click();
+    await eventually("the patient still sees the clinician's camera", async () => (await tile.locator("video").count()) === 0, 10_000);
+    await decodes(patient, 0, "the patient, with the clinician muted and their camera off", { exactly: true });
+    await call.locator('[data-testid="camera"]').click();
+    await call.locator('[data-testid="mute"]').click();
+    await tile.locator("video").waitFor({ timeout: 10_000 });
+    await decodes(patient, 1, "the patient after the microphone and camera came back");
+  });
+
+  it("Send back and Admit from the console's call: the patient's media stops and resumes", async () => {
+    const decision = console_.locator('[data-testid="lobby-decision"]');
+    assert.equal((await decision.textContent()).trim(), "Send back to waiting room");
+    await decision.click();
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 10_000 });
+    await eventually("the sent-back patient still holds a capture", async () => (await liveCaptures(patient)).length === 0, 8000);
+    await eventually("the sent-back patient still sends", async () => {
+      const sending = await sendingStreams(patient);
+      return sending.video === 0 && sending.audio === 0;
+    }, 8000);
+    await decodes(console_, 0, "the console, with the patient sent back", { exactly: true });
+    await decision.click();
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });
+    await decodes(console_, 1, "the console after Admit");
+  });
+
+  it("Invite interpreter from the call: they join and all three decode; Remove: they are gone", async () => {
+    await console_.locator('[data-testid="invite-interpreter"]').click();
+    await console_.getByLabel("Copy link").check();
+    await console_.locator('[data-testid="send-invite"]').click();
+    const link = await console_.getByLabel("Join link").inputValue();
+    assert.match(link, /#t=.*&b=janus&/);
+    interpreter = await openJoinLink(link);
+    await interpreter.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
+    for (const [page, who] of [[console_, "the console"], [patient, "the patient"], [interpreter, "the interpreter"]]) {
+      await decodes(page, 2, who);
+    }
+    await console_.screenshot({ path: join(SHOTS, "console-call-03-three.png") });
+
+    await console_.locator('[data-testid="remove-participant"][data-identity^="interpreter-"]').click();
+    await console_.locator('[data-testid="confirm-remove-participant"]').click();
+    await interpreter.locator('[data-testid="problem"]').waitFor({ timeout: 15_000 });
+    await decodes(console_, 1, "the console after the removal", { exactly: true });
+  });
+
+  it("End visit for everyone: every page says it ended and the room is gone", async () => {
+    await console_.locator('[data-testid="end-for-everyone"]').click();
+    await console_.locator('[data-testid="confirm-end-visit"]').click();
+    await patient.locator('[data-problem="ended"]').waitFor({ timeout: 15_000 });
+    // The console closes its call and is back at the visits, this one completed.
+    await console_.locator('[data-testid="provider-call"]').waitFor({ state: "detached", timeout: 15_000 });
+    const status = console_.locator(`[data-testid="visit-row"][data-visit-id="${visit.id}"] [data-testid="visit-status"]`);
+    await eventually("the visit is not shown completed", async () => /completed/i.test((await status.textContent().catch(() => "")) ?? ""), 10_000);
+    const ended = (await core.invoke("list_visits", { from: 0, to: 4_000_000_000 })).find((v) => v.id === visit.id);
+    assert.equal(ended.status, "completed");
+    const room = Number(new URLSearchParams(patientLink.split("#")[1]).get("r"));
+    assert.equal(await roomExists(room), false, "the room is gone");
+  });
+});
