@@ -178,10 +178,14 @@ describe("the console's own call, in Chromium, against the real core and a real 
     await call.locator('[data-testid="camera"]').click();
     await eventually("the patient still sees the clinician's camera", async () => (await tile.locator("video").count()) === 0, 10_000);
     await decodes(patient, 0, "the patient, with the clinician muted and their camera off", { exactly: true });
+    // The patient's page says so in its live region.
+    const announced = patient.locator('[data-testid="call-announcement"]');
+    await eventually("the patient's page does not announce the camera off", async () => (await announced.textContent()).trim() === "Clinician turned their camera off.", 5000);
     await call.locator('[data-testid="camera"]').click();
     await call.locator('[data-testid="mute"]').click();
     await tile.locator("video").waitFor({ timeout: 10_000 });
     await decodes(patient, 1, "the patient after the microphone and camera came back");
+    await eventually("the patient's page does not announce the microphone on", async () => (await announced.textContent()).trim() === "Clinician turned their microphone on.", 5000);
   });
 
   it("Send back and Admit from the console's call: the patient's media stops and resumes", async () => {
@@ -217,6 +221,22 @@ describe("the console's own call, in Chromium, against the real core and a real 
     await console_.locator('[data-testid="confirm-remove-participant"]').click();
     await interpreter.locator('[data-testid="problem"]').waitFor({ timeout: 15_000 });
     await decodes(console_, 1, "the console after the removal", { exactly: true });
+  });
+
+  it("the patient's tab closed without leaving: the console shows them gone; their link brings them back in", async () => {
+    const closed = Date.now();
+    await patient.context().close();
+    const presence = console_.locator(`[data-testid="presence"][data-visit-id="${visit.id}"] [data-testid="presence-state"]`);
+    await eventually("the console's side panel does not show the patient gone", async () => /left/i.test((await presence.textContent().catch(() => "")) ?? ""), 20_000, 100);
+    const seen = Date.now() - closed;
+    await decodes(console_, 0, "the console with the patient gone", { exactly: true });
+    // The time is reported here; the monitor's interval is the benchmark's business.
+    console.log(`the closed tab was shown as gone ${seen} ms after it closed`);
+    await eventually("the console's call does not announce the patient left", async () => (await console_.locator('[data-testid="call-announcement"]').textContent()).trim() === "Patient left the call.", 5000);
+    patient = await openJoinLink(patientLink, { phone: true });
+    await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 20_000 });
+    await decodes(patient, 1, "the patient back in");
+    await decodes(console_, 1, "the console with the patient back");
   });
 
   it("End visit for everyone: every page says it ended and the room is gone", async () => {

@@ -62,7 +62,8 @@ describe("the clinician's lobby in the call", () => {
     await user.click(screen.getByRole("button", { name: "Send back to waiting room" }));
     expect(lobby.decided).toEqual([`admit ${patient.sid}`, `send back ${patient.sid}`]);
     expect(screen.getByTestId("lobby-state").textContent).toBe("In the waiting room");
-    expect(screen.getByRole("status", { name: "" }).textContent).toBe("Patient sent back to the waiting room.");
+    expect(screen.getByTestId("lobby-note").textContent).toBe("Patient sent back to the waiting room.");
+    expect(screen.getByTestId("lobby-note").getAttribute("role")).toBe("status");
   });
 
   it("admit-on-join in Spanish: the patient is in, with Send back offered; no buttons without a lobby", async () => {
@@ -70,6 +71,22 @@ describe("the clinician's lobby in the call", () => {
     session.join("patient-abcdefgh");
     expect(await screen.findByRole("button", { name: "Enviar a la sala de espera" })).toBeTruthy();
     expect(screen.queryByTestId("lobby-state")).toBeNull();
+  });
+
+  it("who joins, leaves, mutes or turns their camera is announced in a live region", async () => {
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    render(CallView, { props: { session, text: stringsFor("en").call, onLeave: () => {}, media: undefined } });
+    const announced = () => screen.getByTestId("call-announcement").textContent?.trim();
+    expect(announced()).toBe("");
+    const interpreter = session.join("interpreter-abcdefgh");
+    await screen.findByText("Interpreter joined the call.");
+    session.turn(interpreter, "audio", false);
+    await screen.findByText("Interpreter muted their microphone.");
+    session.turn(interpreter, "video", false);
+    expect(await screen.findByText("Interpreter turned their camera off.")).toBe(screen.getByTestId("call-announcement"));
+    expect(screen.getByTestId("call-announcement").getAttribute("role")).toBe("status");
+    session.leave(interpreter);
+    await screen.findByText("Interpreter left the call.");
   });
 
   it("a call without a lobby (Twilio, guests) shows no Admit or Send back", async () => {

@@ -16,6 +16,14 @@ export type TileView = {
   lobby: LobbyState | null;
 };
 
+/** What just changed in the call, for the live region: who joined, left, muted or turned their camera. */
+export type CallChange = {
+  kind: "joined" | "left" | "muted" | "unmuted" | "camera_off" | "camera_on";
+  role: ParticipantRole;
+  /** Counts changes, so the same words twice are still a change. */
+  seq: number;
+};
+
 export type CallSnapshot = {
   local: TileView;
   remotes: TileView[];
@@ -24,6 +32,7 @@ export type CallSnapshot = {
   cameraEnabled: boolean;
   /** Whether a camera is being sent at all (not when joined without one). */
   hasCamera: boolean;
+  lastChange: CallChange | null;
 };
 
 function tileOf(participant: Participant, role: ParticipantRole, dominant: boolean, lobby: LobbyState | null = null): TileView {
@@ -47,6 +56,7 @@ export class CallModel {
   readonly #listeners = new Set<(snapshot: CallSnapshot) => void>();
   readonly #unlisten: Array<() => void>;
   #reconnecting: boolean;
+  #lastChange: CallChange | null = null;
   #snapshot: CallSnapshot;
 
   /** `roleOf` labels participants; by default each participant's own `role`. */
@@ -56,12 +66,18 @@ export class CallModel {
     this.#reconnecting = session.state === "reconnecting";
     this.#snapshot = this.#take();
     const refresh = () => this.refresh();
+    const changed = (kind: CallChange["kind"], participant: Participant) => {
+      this.#lastChange = { kind, role: this.#roleOf(participant), seq: (this.#lastChange?.seq ?? 0) + 1 };
+      this.refresh();
+    };
     this.#unlisten = [
-      session.on("participantJoined", refresh),
-      session.on("participantLeft", refresh),
+      session.on("participantJoined", (p) => changed("joined", p)),
+      session.on("participantLeft", (p) => changed("left", p)),
       session.on("trackSubscribed", refresh),
       session.on("trackUnsubscribed", refresh),
-      session.on("trackChanged", refresh),
+      session.on("trackChanged", (track, p) =>
+        changed(track.kind === "audio" ? (track.isEnabled ? "unmuted" : "muted") : track.isEnabled ? "camera_on" : "camera_off", p),
+      ),
       session.on("dominantSpeakerChanged", refresh),
       session.on("networkQualityChanged", refresh),
       session.on("lobbyChanged", refresh),
@@ -137,6 +153,7 @@ export class CallModel {
       microphoneEnabled: local.microphoneEnabled,
       cameraEnabled: local.cameraEnabled,
       hasCamera: local.tracks.some((track) => track.kind === "video"),
+      lastChange: this.#lastChange,
     };
   }
 }

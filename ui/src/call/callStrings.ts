@@ -22,6 +22,8 @@ export type CallStrings = {
   switchFailed: string;
   controls: string;
   participants: string;
+  /** Announced in the call's live region, with the person's role label. */
+  changes: Record<"joined" | "left" | "muted" | "unmuted" | "camera_off" | "camera_on", (who: string) => string>;
   /** The clinician's Admit and Send back in the call (Janus). */
   lobby: {
     waiting: string;

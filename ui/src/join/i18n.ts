@@ -150,6 +150,14 @@ const en = {
     switchFailed: "That device could not start. Pick another.",
     controls: "Call controls",
     participants: "People in the call",
+    changes: {
+      joined: (who) => `${who} joined the call.`,
+      left: (who) => `${who} left the call.`,
+      muted: (who) => `${who} muted their microphone.`,
+      unmuted: (who) => `${who} turned their microphone on.`,
+      camera_off: (who) => `${who} turned their camera off.`,
+      camera_on: (who) => `${who} turned their camera on.`,
+    },
     lobby: {
       waiting: "Waiting to be let in",
       sentBack: "In the waiting room",
@@ -259,6 +267,14 @@ const es = {
     switchFailed: "Ese dispositivo no pudo encenderse. Elija otro.",
     controls: "Controles de la llamada",
     participants: "Personas en la llamada",
+    changes: {
+      joined: (who) => `${who} se unió a la llamada.`,
+      left: (who) => `${who} salió de la llamada.`,
+      muted: (who) => `${who} silenció su micrófono.`,
+      unmuted: (who) => `${who} activó su micrófono.`,
+      camera_off: (who) => `${who} apagó su cámara.`,
+      camera_on: (who) => `${who} encendió su cámara.`,
+    },
     lobby: {
       waiting: "Esperando para entrar",
       sentBack: "En la sala de espera",

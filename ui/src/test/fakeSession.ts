@@ -168,6 +168,13 @@ export class FakeSession implements VideoSession {
     this.#emitter.emit("participantLeft", remote);
   }
 
+  /** `remote` turns its microphone or camera off or on. */
+  turn(remote: FakeRemote, kind: "audio" | "video", enabled: boolean): void {
+    const track = remote.tracks.find((t) => t.kind === kind) as FakeTrack;
+    track.isEnabled = enabled;
+    this.#emitter.emit("trackChanged", track, remote);
+  }
+
   speaker(remote: RemoteParticipant | null): void {
     this.dominantSpeaker = remote;
     this.#emitter.emit("dominantSpeakerChanged", remote);
