@@ -150,6 +150,20 @@ describe("the console's own call, in Chromium, against the real core and a real 
     console_ = await openPage(chromium);
     await console_.addInitScript(recordPeerConnections);
     await console_.addInitScript(recordCaptures);
+    // Every screen getDisplayMedia hands the console, so the test can play the browser's own Stop.
+    await console_.addInitScript(() => {
+      window.__displayTracks = [];
+      const original = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getDisplayMedia = async (constraints) => {
+        const stream = await original(constraints);
+        window.__displayTracks.push(...stream.getVideoTracks());
+        // The size of its frames, as played here.
+        const video = Object.assign(document.createElement("video"), { muted: true, srcObject: new MediaStream(stream.getVideoTracks()) });
+        video.addEventListener("resize", () => (window.__displaySize = [video.videoWidth, video.videoHeight]));
+        void video.play();
+        return stream;
+      };
+    });
     await console_.goto(core.url);
     await console_.locator('[data-testid="visit-row"]').first().waitFor({ timeout: 20_000 });
     patientLink = invite.link;
@@ -186,6 +200,32 @@ describe("the console's own call, in Chromium, against the real core and a real 
     await tile.locator("video").waitFor({ timeout: 10_000 });
     await decodes(patient, 1, "the patient after the microphone and camera came back");
     await eventually("the patient's page does not announce the microphone on", async () => (await announced.textContent()).trim() === "Clinician turned their microphone on.", 5000);
+  });
+
+  it("Share screen from the console: the patient sees it large at its full size; Stop, and the browser's own Stop, restore the layout", async () => {
+    const call = console_.locator('[data-testid="provider-call"]');
+    const share = call.locator('[data-testid="share-screen"]');
+    const stage = patient.locator('[data-testid="screen-stage"] video');
+    for (const how of ["the app's Stop sharing", "the browser's own Stop"]) {
+      assert.equal((await share.textContent()).trim(), "Share screen");
+      const clicked = Date.now();
+      await share.click();
+      await stage.waitFor({ timeout: 15_000 });
+      // Small text stays legible only at the size it was captured: the patient gets it unscaled.
+      const [width, height] = await eventually("the console plays no screen", () => console_.evaluate(() => window.__displaySize ?? false));
+      const size = await eventually(`the patient does not get the screen at ${width}×${height}`, async () => {
+        const [w, h] = await stage.evaluate((video) => [video.videoWidth, video.videoHeight]);
+        return w === width && h === height ? `${w}×${h}` : false;
+      }, 20_000, 100);
+      console.log(`the shared screen reached the patient at ${size}, ${Date.now() - clicked} ms after Share`);
+      assert.equal(await stage.getAttribute("aria-label"), "Clinician's screen");
+      await eventually("the patient does not decode the clinician's camera and screen", async () => (await liveStreams(patient)).video === 2, 15_000, 0);
+      assert.equal((await share.textContent()).trim(), "Stop sharing");
+      if (how === "the app's Stop sharing") await share.click();
+      else await console_.evaluate(() => window.__displayTracks.at(-1).dispatchEvent(new Event("ended")));
+      await stage.waitFor({ state: "detached", timeout: 15_000 });
+      await decodes(patient, 1, `the patient after ${how}`, { exactly: true });
+    }
   });
 
   it("Send back and Admit from the console's call: the patient's media stops and resumes", async () => {

@@ -25,6 +25,18 @@ const IMPOSTOR_ROOM = 4716;
 const CLINIC = testClinic();
 /** The participant id the core gives the clinician in `room`. */
 const clinicianId = (room) => 900_000 + room;
+/** An init script: the size of the frames of each screen getDisplayMedia hands the page, as played here. */
+function recordDisplaySize() {
+  const original = navigator.mediaDevices.getDisplayMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getDisplayMedia = async (constraints) => {
+    const stream = await original(constraints);
+    const video = Object.assign(document.createElement("video"), { muted: true, srcObject: new MediaStream(stream.getVideoTracks()) });
+    video.addEventListener("resize", () => (window.__displaySize = [video.videoWidth, video.videoHeight]));
+    void video.play();
+    return stream;
+  };
+}
+
 /** Who Janus lists: their identity (the clinician's display carries their proof after it). */
 const listedIdentity = (participant) => participant.display.split(" ")[0];
 const PROVIDER = "dr-e2e-provider";
@@ -306,6 +318,42 @@ describe("Janus adapter in real calls", { skip }, () => {
     for (const name of ["audio-patient", "no-camera-caregiver"]) {
       await eventually(`${name} decodes the provider's video`, async () => ((await received(pages[name]))[sid]?.videoFrames ?? 0) > 0);
     }
+  });
+
+  it("the provider shares a screen: the others get it as a second video track, a screen, at its full size; stopped, it is off; shared again, on", async () => {
+    const SCREEN_ROOM = ROOM + 7;
+    await admin.createRoom(SCREEN_ROOM);
+    const provider = await open("screen-provider", { initScript: recordDisplaySize });
+    const patient = await open("screen-patient");
+    const room = { room: SCREEN_ROOM, expected: 2 };
+    assert.equal((await connect(provider, PROVIDER, room)).ok, true);
+    assert.equal((await connect(patient, PATIENT, room)).ok, true);
+    const sid = (await snapshot(provider)).localSid;
+    await eventually("the patient does not decode the provider's camera", async () => ((await received(patient))[sid]?.videoFrames ?? 0) > 0);
+    const screenOf = async () => (await snapshot(patient)).remotes.find((r) => r.sid === sid)?.tracks.filter((t) => t.screen) ?? [];
+
+    assert.equal(await provider.evaluate(() => window.visitdeskCall.shareScreen()), null);
+    const [shared] = await eventually("the patient has no screen track from the provider", async () => {
+      const screens = await screenOf();
+      return screens.length === 1 && screens[0].enabled ? screens : false;
+    }).catch(async (error) => {
+      const seen = await snapshot(patient);
+      const mine = await snapshot(provider);
+      throw new Error(`${error.message}\npatient: ${JSON.stringify(seen.remotes)}\n${seen.events.slice(-8).join("\n")}\nprovider: ${JSON.stringify(mine.events.slice(-5))} ${JSON.stringify(mine.local)}`);
+    });
+    assert.equal(shared.kind, "video");
+    // Small text stays legible only at the size it was captured: the patient decodes it unscaled.
+    const [width, height] = await eventually("the provider's page plays no screen", () => provider.evaluate(() => window.__displaySize ?? false));
+    const size = await eventually(`the screen does not arrive at ${width}×${height}`, async () => {
+      const sizes = await patient.evaluate(() => [...document.querySelectorAll("video")].map((v) => [v.videoWidth, v.videoHeight]));
+      return sizes.filter(([w, h]) => w === width && h === height).length === (width === 1280 && height === 720 ? 2 : 1) ? [width, height] : false;
+    }, 20_000);
+    console.log(`  the screen reached the patient at ${size.join("×")}`);
+
+    await provider.evaluate(() => window.visitdeskCall.stopScreenShare());
+    await eventually("the screen is still on at the patient", async () => (await screenOf()).every((t) => !t.enabled));
+    assert.equal(await provider.evaluate(() => window.visitdeskCall.shareScreen()), null);
+    await eventually("the screen is not on again at the patient", async () => (await screenOf()).some((t) => t.enabled));
   });
 
   it("a patient connected held captures, sends and receives nothing until released; hold stops it all again; release resumes", async () => {

@@ -2,11 +2,11 @@
 
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { stringsFor } from "../join/i18n";
 import { FakeSession } from "../test/fakeSession";
-import type { CallLobby, LobbyState, RemoteParticipant } from "../video/session";
+import { type CallLobby, type LobbyState, type RemoteParticipant, VideoSessionError } from "../video/session";
 import CallView from "./CallView.svelte";
 
 const PROVIDER = "dr-ana-ruiz";
@@ -95,5 +95,45 @@ describe("the clinician's lobby in the call", () => {
     session.join("patient-abcdefgh");
     const tile = await screen.findByTestId("remote-tile");
     expect(within(tile.parentElement!).queryByTestId("lobby-decision")).toBeNull();
+  });
+});
+
+describe("screen sharing in the call", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("a shared screen shows large, labelled, with the sharer's camera among the tiles; it goes when they stop", async () => {
+    const session = new FakeSession("patient-abcdefgh", PROVIDER);
+    render(CallView, { props: { session, text: stringsFor("en").call, onLeave: () => {}, media: undefined } });
+    const clinician = session.join(PROVIDER);
+    expect(screen.queryByTestId("screen-stage")).toBeNull();
+    const shared = session.shareFrom(clinician);
+    const stage = await screen.findByTestId("screen-stage");
+    expect(stage.querySelector("video")?.getAttribute("aria-label")).toBe("Clinician's screen");
+    expect(screen.getAllByTestId("remote-tile")).toHaveLength(1);
+    expect(screen.queryByTestId("share-screen")).toBeNull();
+    expect(shared.isScreen).toBe(true);
+    session.unshareFrom(clinician);
+    await vi.waitFor(() => expect(screen.queryByTestId("screen-stage")).toBeNull());
+  });
+
+  it("the clinician shares and stops from the controls; a refusal is said; where capture is impossible the button says so", async () => {
+    const user = userEvent.setup();
+    const session = new FakeSession(PROVIDER, PROVIDER);
+    const { unmount } = render(CallView, { props: { session, text: stringsFor("en").call, onLeave: () => {}, media: undefined, screenShare: true } });
+    const unavailable = screen.getByTestId("share-screen");
+    expect([unavailable.textContent?.trim(), (unavailable as HTMLButtonElement).disabled]).toEqual(["Screen sharing is not available here", true]);
+    unmount();
+
+    vi.stubGlobal("navigator", { ...navigator, mediaDevices: { getDisplayMedia: vi.fn() } });
+    render(CallView, { props: { session, text: stringsFor("en").call, onLeave: () => {}, media: undefined, screenShare: true } });
+    const share = screen.getByRole("button", { name: "Share screen" });
+    session.shareFailure = new VideoSessionError({ kind: "media_permission", code: null, message: "no" });
+    await user.click(share);
+    expect(screen.getByTestId("share-problem").textContent?.trim()).toBe("Screen sharing was not allowed.");
+    await user.click(share);
+    expect(screen.getByRole("button", { name: "Stop sharing" }).getAttribute("aria-pressed")).toBe("true");
+    await user.click(screen.getByRole("button", { name: "Stop sharing" }));
+    expect(session.calls.filter((call) => call.includes("screen"))).toEqual(["share screen", "share screen", "stop screen share"]);
+    expect(screen.getByTestId("share-problem").textContent?.trim()).toBe("");
   });
 });

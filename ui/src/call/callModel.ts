@@ -1,6 +1,7 @@
 // What the call view shows of a `VideoSession`, as plain snapshots, and its controls.
 
-import type { LobbyState, MediaTrack, NetworkQualityLevel, Participant, ParticipantRole, VideoSession } from "../video/session";
+import { screenCaptureSupported } from "../video/screen";
+import { type LobbyState, type MediaTrack, type NetworkQualityLevel, type Participant, type ParticipantRole, type VideoSession, VideoSessionError } from "../video/session";
 
 export type TileView = {
   sid: string;
@@ -14,6 +15,8 @@ export type TileView = {
   dominant: boolean;
   /** A patient's state in the call's own lobby (the clinician's call on Janus); else null. */
   lobby: LobbyState | null;
+  /** The screen they share now, if any. */
+  screen: MediaTrack | null;
 };
 
 /** What just changed in the call, for the live region: who joined, left, muted or turned their camera. */
@@ -33,10 +36,16 @@ export type CallSnapshot = {
   /** Whether a camera is being sent at all (not when joined without one). */
   hasCamera: boolean;
   lastChange: CallChange | null;
+  sharingScreen: boolean;
+  /** Whether this webview can capture a screen. */
+  canShareScreen: boolean;
+  /** Why the last Share did not start: refused, or it failed. */
+  shareProblem: "refused" | "failed" | null;
 };
 
 function tileOf(participant: Participant, role: ParticipantRole, dominant: boolean, lobby: LobbyState | null = null): TileView {
-  const video = participant.tracks.find((track) => track.kind === "video") ?? null;
+  const video = participant.tracks.find((track) => track.kind === "video" && !track.isScreen) ?? null;
+  const screen = participant.isLocal ? null : (participant.tracks.find((track) => track.isScreen && track.isEnabled) ?? null);
   return {
     sid: participant.sid,
     identity: participant.identity,
@@ -47,6 +56,7 @@ function tileOf(participant: Participant, role: ParticipantRole, dominant: boole
     quality: participant.networkQualityLevel,
     dominant,
     lobby,
+    screen,
   };
 }
 
@@ -57,6 +67,7 @@ export class CallModel {
   readonly #unlisten: Array<() => void>;
   #reconnecting: boolean;
   #lastChange: CallChange | null = null;
+  #shareProblem: CallSnapshot["shareProblem"] = null;
   #snapshot: CallSnapshot;
 
   /** `roleOf` labels participants; by default each participant's own `role`. */
@@ -81,6 +92,7 @@ export class CallModel {
       session.on("dominantSpeakerChanged", refresh),
       session.on("networkQualityChanged", refresh),
       session.on("lobbyChanged", refresh),
+      session.on("screenShareChanged", refresh),
       session.on("reconnecting", () => {
         this.#reconnecting = true;
         this.refresh();
@@ -127,6 +139,22 @@ export class CallModel {
     this.refresh();
   }
 
+  /** Shares a screen, or stops sharing. */
+  async toggleScreenShare(): Promise<void> {
+    this.#shareProblem = null;
+    if (this.#session.sharingScreen) {
+      this.#session.stopScreenShare();
+      this.refresh();
+      return;
+    }
+    try {
+      await this.#session.shareScreen();
+    } catch (error) {
+      this.#shareProblem = error instanceof VideoSessionError && error.kind === "media_permission" ? "refused" : "failed";
+    }
+    this.refresh();
+  }
+
   /** The clinician lets the patient on this tile in, or sends them back (the call's lobby). */
   decideAdmission(sid: string, admit: boolean): void {
     const lobby = this.#session.lobby;
@@ -154,6 +182,9 @@ export class CallModel {
       cameraEnabled: local.cameraEnabled,
       hasCamera: local.tracks.some((track) => track.kind === "video"),
       lastChange: this.#lastChange,
+      sharingScreen: session.sharingScreen,
+      canShareScreen: screenCaptureSupported(),
+      shareProblem: this.#shareProblem,
     };
   }
 }

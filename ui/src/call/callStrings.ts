@@ -22,6 +22,16 @@ export type CallStrings = {
   switchFailed: string;
   controls: string;
   participants: string;
+  screen: {
+    share: string;
+    stop: string;
+    /** Where the webview cannot capture a screen: said on the button itself. */
+    unavailable: string;
+    refused: string;
+    failed: string;
+    /** The shared screen's label, with the sharer's role label. */
+    of: (who: string) => string;
+  };
   /** Announced in the call's live region, with the person's role label. */
   changes: Record<"joined" | "left" | "muted" | "unmuted" | "camera_off" | "camera_on", (who: string) => string>;
   /** The clinician's Admit and Send back in the call (Janus). */

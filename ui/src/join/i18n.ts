@@ -150,6 +150,14 @@ const en = {
     switchFailed: "That device could not start. Pick another.",
     controls: "Call controls",
     participants: "People in the call",
+    screen: {
+      share: "Share screen",
+      stop: "Stop sharing",
+      unavailable: "Screen sharing is not available here",
+      refused: "Screen sharing was not allowed.",
+      failed: "The screen could not be shared. Try again.",
+      of: (who) => `${who}'s screen`,
+    },
     changes: {
       joined: (who) => `${who} joined the call.`,
       left: (who) => `${who} left the call.`,
@@ -267,6 +275,14 @@ const es = {
     switchFailed: "Ese dispositivo no pudo encenderse. Elija otro.",
     controls: "Controles de la llamada",
     participants: "Personas en la llamada",
+    screen: {
+      share: "Compartir pantalla",
+      stop: "Dejar de compartir",
+      unavailable: "Aquí no se puede compartir la pantalla",
+      refused: "No se permitió compartir la pantalla.",
+      failed: "No se pudo compartir la pantalla. Inténtelo de nuevo.",
+      of: (who) => `Pantalla de: ${who}`,
+    },
     changes: {
       joined: (who) => `${who} se unió a la llamada.`,
       left: (who) => `${who} salió de la llamada.`,

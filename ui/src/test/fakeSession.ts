@@ -19,6 +19,7 @@ import {
 
 export class FakeTrack implements MediaTrack {
   isEnabled = true;
+  isScreen = false;
   readonly attached: HTMLMediaElement[] = [];
   constructor(
     readonly id: string,
@@ -125,6 +126,37 @@ export class FakeSession implements VideoSession {
     if (admitted === this.admitted) return;
     this.admitted = admitted;
     this.#emitter.emit("admissionChanged", admitted);
+  }
+  sharingScreen = false;
+  /** What the next `shareScreen()` rejects with, once. */
+  shareFailure: Error | null = null;
+  async shareScreen(): Promise<void> {
+    this.calls.push("share screen");
+    const failure = this.shareFailure;
+    this.shareFailure = null;
+    if (failure) throw failure;
+    this.sharingScreen = true;
+    this.#emitter.emit("screenShareChanged", true);
+  }
+  stopScreenShare(): void {
+    this.calls.push("stop screen share");
+    if (!this.sharingScreen) return;
+    this.sharingScreen = false;
+    this.#emitter.emit("screenShareChanged", false);
+  }
+  /** `remote` starts sharing a screen (a second video track). */
+  shareFrom(remote: FakeRemote): FakeTrack {
+    const track = new FakeTrack(`${remote.sid}-screen`, "video");
+    track.isScreen = true;
+    remote.tracks.push(track);
+    this.#emitter.emit("trackSubscribed", track, remote);
+    return track;
+  }
+  /** `remote` stops sharing: its screen track goes. */
+  unshareFrom(remote: FakeRemote): void {
+    const index = remote.tracks.findIndex((track) => track.isScreen);
+    const [track] = remote.tracks.splice(index, 1);
+    if (track) this.#emitter.emit("trackUnsubscribed", track, remote);
   }
   /** Plays the call's own lobby changing (`lobbyChanged`). */
   lobbyChanged(): void {

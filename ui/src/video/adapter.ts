@@ -3,6 +3,7 @@
 // that hang on them; and the steps of `connect` that do not depend on the backend.
 
 import { TypedEmitter } from "./emitter";
+import { type GetDisplayMedia, captureScreen } from "./screen";
 import {
   type CallLobby,
   type EndKind,
@@ -24,6 +25,8 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   #state: SessionState = "connected";
   #dominantSpeaker: Remote | null = null;
   #admitted = true;
+  #screen: MediaStreamTrack | null = null;
+  #sharing: Promise<void> | null = null;
 
   get state(): SessionState {
     return this.#state;
@@ -33,6 +36,60 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   get admitted(): boolean {
     return this.#admitted;
   }
+
+  get sharingScreen(): boolean {
+    return this.#screen !== null;
+  }
+
+  /** `VideoSession.shareScreen`: the capture here, the sending in the adapter (`sendScreen`). */
+  shareScreen(): Promise<void> {
+    if (this.#screen) return Promise.resolve();
+    this.#sharing ??= this.#share().finally(() => (this.#sharing = null));
+    return this.#sharing;
+  }
+
+  async #share(): Promise<void> {
+    if (this.screenRefused()) throw new VideoSessionError({ kind: "other", code: null, message: this.screenRefused()! });
+    const track = await captureScreen(this.displayMedia);
+    try {
+      await this.sendScreen(track);
+    } catch (error) {
+      track.stop();
+      throw error instanceof VideoSessionError ? error : new VideoSessionError({ kind: "other", code: null, message: messageOf(error) }, { cause: error });
+    }
+    if (this.#state === "disconnected") {
+      track.stop();
+      return;
+    }
+    this.#screen = track;
+    // The browser's own "Stop sharing" ends the track.
+    track.addEventListener("ended", () => this.stopScreenShare(), { once: true });
+    this.emitter.emit("screenShareChanged", true);
+  }
+
+  stopScreenShare(): void {
+    const track = this.#screen;
+    if (!track) return;
+    this.#screen = null;
+    this.stopSendingScreen(track);
+    track.stop();
+    if (this.#state !== "disconnected") this.emitter.emit("screenShareChanged", false);
+  }
+
+  /** getDisplayMedia, where a test gives its own. */
+  protected get displayMedia(): GetDisplayMedia | undefined {
+    return undefined;
+  }
+
+  /** Why this side may not share now (held), or null. */
+  protected screenRefused(): string | null {
+    return null;
+  }
+
+  /** Sends `track` as this side's shared screen. */
+  protected abstract sendScreen(track: MediaStreamTrack): Promise<void>;
+  /** Stops sending the shared screen (the track is stopped after). */
+  protected abstract stopSendingScreen(track: MediaStreamTrack): void;
 
   /** `VideoSession.lobby`: none unless an adapter's call decides admission itself. */
   get lobby(): CallLobby | null {
@@ -93,6 +150,8 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   /** `disconnected` (when `announce`) is the last event: every listener is dropped after it. */
   protected ended(reason: EndReason, announce = true): void {
     this.#state = "disconnected";
+    this.#screen?.stop();
+    this.#screen = null;
     if (announce) this.emitter.emit("disconnected", reason);
     this.emitter.removeAllListeners();
   }

@@ -15,8 +15,10 @@ export interface MediaTrack {
   /** Stable while the track lives: the backend's track SID (remote) or id (local). */
   readonly id: string;
   readonly kind: MediaKind;
-  /** False while its sender has muted it (audio) or turned it off (video). */
+  /** False while its sender has muted it (audio) or turned it off (video), or stopped sharing. */
   readonly isEnabled: boolean;
+  /** True for a shared screen (a second video track); a camera or microphone otherwise. */
+  readonly isScreen?: boolean;
   attach(element: HTMLMediaElement): void;
   /** Detaches from `element`, or from every element it is attached to. */
   detach(element?: HTMLMediaElement): void;
@@ -110,6 +112,8 @@ export type VideoSessionEvents = {
   admissionChanged: [admitted: boolean];
   /** The call's own lobby (`VideoSession.lobby`) let a patient in or sent them back. */
   lobbyChanged: [];
+  /** This side started or stopped sharing its screen (also when the browser's own Stop ended it). */
+  screenShareChanged: [sharing: boolean];
 };
 
 /** How the clinic lets a waiting patient in: when the clinician joins, or on their Admit. */
@@ -153,6 +157,8 @@ export interface VideoSession {
   readonly admitted: boolean;
   /** The clinician's Admit and Send back, where the call itself decides (Janus); else null. */
   readonly lobby: CallLobby | null;
+  /** Whether this side is sharing a screen now. */
+  readonly sharingScreen: boolean;
   readonly localParticipant: LocalParticipant;
   /** Keyed by participant SID. */
   readonly remoteParticipants: ReadonlyMap<string, RemoteParticipant>;
@@ -168,6 +174,14 @@ export interface VideoSession {
   switchMicrophone(deviceId: string): Promise<void>;
   /** Sends a text to everyone in the call over the call's own encrypted data channel. */
   sendMessage(text: string): void;
+  /**
+   * Asks the browser for a screen, window or tab and sends it beside the camera (others get it
+   * as a track with `isScreen`). Rejects with a `VideoSessionError`: `media_permission` when
+   * refused, `media_unavailable` where the webview cannot capture; while held, `other`.
+   */
+  shareScreen(): Promise<void>;
+  /** Stops sharing; nothing when not sharing. */
+  stopScreenShare(): void;
   /**
    * Ends the hold: captures the devices given to `connect`, publishes them, and receives the
    * others (their tracks are then announced by `trackSubscribed`). Rejects with a

@@ -131,7 +131,7 @@ function snapshot() {
       identity: p.identity,
       role: p.role,
       networkQuality: p.networkQualityLevel,
-      tracks: p.tracks.map((t) => ({ kind: t.kind, id: t.id, enabled: t.isEnabled })),
+      tracks: p.tracks.map((t) => ({ kind: t.kind, id: t.id, enabled: t.isEnabled, screen: t.isScreen === true })),
     })),
     events: [...events],
     messages: [...messages],
@@ -266,6 +266,8 @@ declare global {
       hold(): void;
       send(text: string): void;
       setCamera(enabled: boolean): void;
+      shareScreen(): Promise<string | null>;
+      stopScreenShare(): void;
       disconnect(): void;
     };
   }
@@ -283,4 +285,13 @@ window.visitdeskCall = {
   send: (text) => session?.sendMessage(text),
   setCamera: (enabled) => session?.setCameraEnabled(enabled),
   disconnect: () => session?.disconnect(),
+  async shareScreen() {
+    try {
+      await session?.shareScreen();
+      return null;
+    } catch (error) {
+      return String(error);
+    }
+  },
+  stopScreenShare: () => session?.stopScreenShare(),
 };

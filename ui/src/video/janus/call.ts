@@ -25,6 +25,8 @@ export type JanusBackendConfig = {
   load?: LoadJanus;
   /** By default `navigator.mediaDevices.getUserMedia`. */
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** By default `navigator.mediaDevices.getDisplayMedia`. */
+  getDisplayMedia?: (constraints: DisplayMediaStreamOptions) => Promise<MediaStream>;
   /** ICE servers for our peer connections; none by default (Janus is reached directly). */
   iceServers?: RTCIceServer[];
   /** Unix seconds, to tell an expired token from a forged one. */

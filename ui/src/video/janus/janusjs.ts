@@ -14,6 +14,8 @@ export type JanusTrackSpec = {
   type: "audio" | "video" | "data";
   capture?: boolean | MediaStreamTrack;
   recv?: boolean;
+  /** A renegotiation: one more track beside those sent already. */
+  add?: boolean;
   simulcast?: boolean;
 };
 

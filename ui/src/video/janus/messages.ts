@@ -10,6 +10,9 @@ export const STREAM_DESCRIPTIONS = {
   video: { on: "camera", off: "camera off" },
 } as const;
 
+/** A shared screen's stream description: sent while sharing, `off` between shares. */
+export const SCREEN_DESCRIPTIONS = { on: "screen", off: "screen off" } as const;
+
 export function idOf(value: unknown): number | null {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
 }

@@ -2,7 +2,7 @@
 // id: `sid` is that id as text, `identity` its display.
 
 import type { LocalParticipant, MediaKind, MediaTrack, NetworkQualityLevel, ParticipantRole, RemoteParticipant } from "../session";
-import { STREAM_DESCRIPTIONS, arrayOf, textOf } from "./messages";
+import { SCREEN_DESCRIPTIONS, STREAM_DESCRIPTIONS, arrayOf, textOf } from "./messages";
 import type { PublisherStreamInfo } from "./janusjs";
 
 /** What the call sends: always a microphone; a camera only when joined with one. */
@@ -73,6 +73,10 @@ export class JanusRemoteTrack extends BoundTrack {
   get isEnabled() {
     return this.track.readyState !== "ended" && !this.#owner.offMids.has(this.feedMid);
   }
+
+  get isScreen() {
+    return this.#owner.screenMids.has(this.feedMid);
+  }
 }
 
 export class JanusLocalTrack extends BoundTrack {
@@ -107,6 +111,8 @@ export class JanusRemote implements RemoteParticipant {
   publishedMids = new Set<string>();
   /** Those of them it has turned off. */
   offMids = new Set<string>();
+  /** Those that carry a shared screen. */
+  screenMids = new Set<string>();
   /** Whether it publishes a data channel. */
   publishesData = false;
   /** Our views of its tracks, by the subscriber mid each arrives on. */
@@ -138,6 +144,7 @@ export class JanusRemote implements RemoteParticipant {
   publishes(streams: unknown): void {
     this.publishedMids = new Set();
     this.offMids = new Set();
+    this.screenMids = new Set();
     this.publishesData = false;
     for (const raw of arrayOf(streams)) {
       const stream = raw as PublisherStreamInfo;
@@ -145,7 +152,9 @@ export class JanusRemote implements RemoteParticipant {
       if (mid === null || stream.disabled === true) continue;
       if (stream.type === "audio" || stream.type === "video") {
         this.publishedMids.add(mid);
-        if (stream.description === STREAM_DESCRIPTIONS[stream.type].off) this.offMids.add(mid);
+        const screen = stream.type === "video" && (stream.description === SCREEN_DESCRIPTIONS.on || stream.description === SCREEN_DESCRIPTIONS.off);
+        if (screen) this.screenMids.add(mid);
+        if (stream.description === STREAM_DESCRIPTIONS[stream.type].off || stream.description === SCREEN_DESCRIPTIONS.off) this.offMids.add(mid);
       } else if (stream.type === "data") this.publishesData = true;
     }
   }

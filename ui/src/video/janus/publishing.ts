@@ -9,7 +9,7 @@
 import { cameraCapture, microphoneCapture } from "../callSettings";
 import { type EndReason, type MediaKind, VideoSessionError } from "../session";
 import { type JanusCall, notConnected } from "./call";
-import { STREAM_DESCRIPTIONS, textOf } from "./messages";
+import { SCREEN_DESCRIPTIONS, STREAM_DESCRIPTIONS, textOf } from "./messages";
 import { type JanusCore, type JanusHandle, type JanusTrackSpec, type Jsep, type VideoRoomMessage, Replies, attachVideoRoom } from "./janusjs";
 import { errorText, mediaProblem, videoRoomProblem } from "./problems";
 import type { Reconnects } from "./reconnects";
@@ -34,6 +34,8 @@ export class Publishing {
   #publishing = false;
   /** How many times `unpublish` ran: a publish under way stops when it changes. */
   #unpublishes = 0;
+  /** The mid our shared screen goes out on, once a share added it (later shares reuse it). */
+  #screenMid: string | null = null;
   /** After an `unpublish`: settles once janus.js has closed that PeerConnection (Janus's hangup). */
   #teardown: { done: Promise<void>; finish: () => void } | null = null;
 
@@ -116,6 +118,64 @@ export class Publishing {
     return joined;
   }
 
+  /**
+   * Sends a shared screen as one more stream, described `screen`: the first share adds it to the
+   * publisher's connection (a renegotiation through `configure`), later ones put the new track
+   * on the same stream.
+   */
+  async sendScreen(track: MediaStreamTrack): Promise<void> {
+    const publisher = this.#handle;
+    if (!publisher?.webrtcStuff?.pc || !this.#publishing) throw notConnected();
+    const reused = this.#screenTransceiver();
+    if (reused) {
+      await reused.sender.replaceTrack(track);
+      this.#describe(reused.mid!, SCREEN_DESCRIPTIONS.on);
+      return;
+    }
+    const offer = await new Promise<Jsep>((resolve, reject) =>
+      publisher.createOffer({
+        tracks: [{ type: "video", capture: track, recv: false, add: true }],
+        success: resolve,
+        error: (error) => reject(new VideoSessionError({ kind: "media_unavailable", code: null, message: errorText(error) }, { cause: error })),
+      }),
+    );
+    const mid = publisher.webrtcStuff?.pc?.getTransceivers().find((t) => t.sender.track === track)?.mid ?? null;
+    if (mid === null) throw new VideoSessionError({ kind: "other", code: null, message: "The screen got no stream." });
+    const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
+    publisher.send({
+      message: { request: "configure", descriptions: [{ mid, description: SCREEN_DESCRIPTIONS.on }] },
+      jsep: offer,
+      error: (error) => this.#replies.failAll(this.#call.problem(error)),
+    });
+    const { jsep: answer } = await configured;
+    await new Promise<void>((resolve, reject) =>
+      publisher.handleRemoteJsep({
+        jsep: answer!,
+        success: resolve,
+        error: (error) => reject(new VideoSessionError({ kind: "other", code: null, message: errorText(error) }, { cause: error })),
+      }),
+    );
+    this.#screenMid = mid;
+  }
+
+  /** Stops sending the shared screen; its stream stays, described `screen off`, for the next share. */
+  stopScreen(): void {
+    const transceiver = this.#screenTransceiver();
+    if (!transceiver) return;
+    transceiver.sender.replaceTrack(null).catch((error: unknown) => this.#call.log("replaceTrack failed", errorText(error)));
+    this.#describe(transceiver.mid!, SCREEN_DESCRIPTIONS.off);
+  }
+
+  #screenTransceiver(): RTCRtpTransceiver | null {
+    const pc = this.#handle?.webrtcStuff?.pc;
+    if (!pc || this.#screenMid === null) return null;
+    return pc.getTransceivers().find((t) => t.mid === this.#screenMid) ?? null;
+  }
+
+  #describe(mid: string, description: string): void {
+    this.#handle?.send({ message: { request: "configure", descriptions: [{ mid, description }] }, error: (error) => this.#call.log("configure failed", error) });
+  }
+
   /** Shows `display` to the room (VideoRoom `configure`): how the clinician's lobby lets patients in. */
   setDisplay(display: string): void {
     if (!this.#handle || this.#call.phase === "ended") return;
@@ -179,6 +239,7 @@ export class Publishing {
     }
     this.stopCapture();
     this.#unpublishes += 1;
+    this.#screenMid = null;
     const publisher = this.#handle;
     if (!publisher?.webrtcStuff?.pc) return;
     if (!this.#publishing) {
@@ -205,7 +266,8 @@ export class Publishing {
   transceiver(kind: MediaKind): RTCRtpTransceiver | null {
     const pc = this.#handle?.webrtcStuff?.pc;
     if (!pc) return null;
-    return pc.getTransceivers().find((t) => t.receiver.track?.kind === kind || t.sender.track?.kind === kind) ?? null;
+    const ours = (t: RTCRtpTransceiver) => t.mid === null || t.mid !== this.#screenMid;
+    return pc.getTransceivers().find((t) => ours(t) && (t.receiver.track?.kind === kind || t.sender.track?.kind === kind)) ?? null;
   }
 
   /** `track` replaces `old` (stopped) among the captured tracks. */

@@ -133,6 +133,22 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     return this.#holding.release();
   }
 
+  protected override get displayMedia() {
+    return this.config.getDisplayMedia;
+  }
+
+  protected override screenRefused(): string | null {
+    return this.held ? "Held in the waiting room: nothing can be shared." : null;
+  }
+
+  protected sendScreen(track: MediaStreamTrack): Promise<void> {
+    return this.#publishing.sendScreen(track);
+  }
+
+  protected stopSendingScreen(): void {
+    this.#publishing.stopScreen();
+  }
+
   hold(): void {
     this.#holding.hold();
   }

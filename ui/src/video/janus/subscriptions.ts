@@ -23,6 +23,8 @@ export class Subscriptions {
   /** Feeds asked for and not yet in a streams summary. */
   #requestedFeeds = new Set<number>();
   #subscribedFeeds = new Set<number>();
+  /** Streams (`feed/mid`) asked for one by one: a subscribed feed that published one more (a screen). */
+  #requestedMids = new Set<string>();
   #retry: ReturnType<typeof setTimeout> | null = null;
   #failures = 0;
   /** Which subscriber handle is ours: callbacks of one dropped since are ignored. */
@@ -53,11 +55,14 @@ export class Subscriptions {
     const feeds = [...call.participants.values()]
       .filter((r) => r.publishing && !this.#subscribedFeeds.has(r.feedId) && !this.#requestedFeeds.has(r.feedId))
       .map((r) => r.feedId);
-    if (feeds.length === 0) return;
+    const added = this.#state === "ready" ? this.#addedStreams() : [];
+    if (feeds.length === 0 && added.length === 0) return;
     for (const feed of feeds) this.#requestedFeeds.add(feed);
-    const streams = feeds.map((feed) => ({ feed }));
+    for (const { feed, mid } of added) this.#requestedMids.add(`${feed}/${mid}`);
+    const streams: Array<{ feed: number; mid?: string }> = [...feeds.map((feed) => ({ feed })), ...added];
     const failed = (error: unknown) => {
       for (const feed of feeds) this.#requestedFeeds.delete(feed);
+      for (const { feed, mid } of added) this.#requestedMids.delete(`${feed}/${mid}`);
       this.#subscriptionFailed(errorText(error));
     };
 
@@ -91,10 +96,24 @@ export class Subscriptions {
     );
   }
 
+  /** Streams a feed we receive published since (a shared screen), not received or asked for yet. */
+  #addedStreams(): Array<{ feed: number; mid: string }> {
+    const added: Array<{ feed: number; mid: string }> = [];
+    for (const remote of this.#call.participants.values()) {
+      if (!this.#subscribedFeeds.has(remote.feedId)) continue;
+      const received = new Set([...this.#streams.values()].filter((s) => s.feedId === remote.feedId).map((s) => s.feedMid));
+      for (const mid of remote.publishedMids) {
+        if (!received.has(mid) && !this.#requestedMids.has(`${remote.feedId}/${mid}`)) added.push({ feed: remote.feedId, mid });
+      }
+    }
+    return added;
+  }
+
   /** A publisher stopped publishing: its feed is neither received nor asked for any more. */
   forget(feedId: number): void {
     this.#requestedFeeds.delete(feedId);
     this.#subscribedFeeds.delete(feedId);
+    for (const key of this.#requestedMids) if (key.startsWith(`${feedId}/`)) this.#requestedMids.delete(key);
   }
 
   stop(): void {
@@ -199,6 +218,7 @@ export class Subscriptions {
       }
     }
     for (const feed of this.#subscribedFeeds) this.#requestedFeeds.delete(feed);
+    for (const stream of this.#streams.values()) this.#requestedMids.delete(`${stream.feedId}/${stream.feedMid}`);
     this.reconcile();
   }
 
@@ -247,6 +267,7 @@ export class Subscriptions {
     this.#receivedTracks = new Map();
     this.#subscribedFeeds = new Set();
     this.#requestedFeeds = new Set();
+    this.#requestedMids = new Set();
     this.reconcile();
   }
 

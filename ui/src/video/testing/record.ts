@@ -22,6 +22,7 @@ export function record(session: VideoSession, format: (event: Recorded) => strin
     messageReceived: true,
     admissionChanged: true,
     lobbyChanged: true,
+    screenShareChanged: true,
   };
   const names = Object.keys(every) as Array<keyof VideoSessionEvents>;
   for (const name of names) {
@@ -68,5 +69,7 @@ export function line(event: Recorded, { portable = false } = {}): string {
       return `admissionChanged ${event[1]}`;
     case "lobbyChanged":
       return "lobbyChanged";
+    case "screenShareChanged":
+      return `screenShareChanged ${event[1]}`;
   }
 }

@@ -21,6 +21,8 @@ export class FakeTwilioError extends Error {
 
 export class FakeRemoteTrack extends EventEmitter {
   isEnabled = true;
+  /** The name its sender gave it (twilio-video's default: its id; `screen` for a shared screen). */
+  name = "";
   readonly attach = vi.fn((element: HTMLMediaElement) => element);
   readonly detach = vi.fn();
   /** RemoteVideoTrack's, with `clientTrackSwitchOffControl: "manual"` (a RemoteAudioTrack has none). */
@@ -154,6 +156,7 @@ export class FakeLocalParticipant extends EventEmitter {
     return publication;
   });
   readonly publishTracks = vi.fn((tracks: FakeLocalTrack[]) => Promise.all(tracks.map((track) => this.publishTrack(track))));
+  readonly unpublishTrack = vi.fn((_track: unknown) => null);
   readonly unpublishTracks = vi.fn((tracks: FakeLocalTrack[]) => {
     const unpublished: FakeLocalPublication[] = [];
     for (const publications of [this.audioTracks, this.videoTracks]) {

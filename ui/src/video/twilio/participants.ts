@@ -11,6 +11,8 @@ import type {
   RemoteVideoTrack,
 } from "twilio-video";
 
+import { SCREEN } from "../screen";
+
 import type { LocalParticipant, MediaTrack, ParticipantRole, RemoteParticipant } from "../session";
 import { toNetworkQualityLevel } from "../session";
 
@@ -35,6 +37,11 @@ export class TwilioTrack implements MediaTrack {
 
   get isEnabled() {
     return this.#track.isEnabled;
+  }
+
+  /** A screen its sender shares: the track is named so (screen.ts). */
+  get isScreen() {
+    return this.#track.kind === "video" && this.#track.name === SCREEN;
   }
 
   attach(element: HTMLMediaElement): void {
@@ -165,8 +172,9 @@ export class TwilioLocal extends TwilioParticipantView<TwilioLocalParticipant> i
     return [...this.twilio.audioTracks.values()].map((publication) => publication.track);
   }
 
+  /** The camera: a shared screen (named so) is not one. */
   videoTracks(): LocalVideoTrack[] {
-    return [...this.twilio.videoTracks.values()].map((publication) => publication.track);
+    return [...this.twilio.videoTracks.values()].map((publication) => publication.track).filter((track) => track.name !== SCREEN);
   }
 
   /** The published microphone and camera. */

@@ -14,6 +14,7 @@ import type {
 
 import { SessionBase } from "../adapter";
 import { type CallSettings, cameraCapture, microphoneCapture } from "../callSettings";
+import { SCREEN } from "../screen";
 import { type VideoSession, VideoSessionError, roleOf, toNetworkQualityLevel } from "../session";
 import { type LocalMediaTrack, TwilioLocal, TwilioRemote, type TwilioTrack } from "./participants";
 import { endReasonOf, problemOf } from "./problems";
@@ -135,6 +136,23 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
     if (this.state === "disconnected" || this.#dataTrackState === "failed") return;
     if (this.#dataTrackState === "publishing") this.#unsent.push(text);
     else this.#dataTrack.send(text);
+  }
+
+  protected override screenRefused(): string | null {
+    return this.#held ? "Held in the waiting room: nothing can be shared." : null;
+  }
+
+  /** A second video track, named so that the far side shows it as a screen. */
+  protected async sendScreen(track: MediaStreamTrack): Promise<void> {
+    try {
+      await this.#room.localParticipant.publishTrack(track, { name: SCREEN, priority: "high" });
+    } catch (error) {
+      throw new VideoSessionError(problemOf(error), { cause: error });
+    }
+  }
+
+  protected stopSendingScreen(track: MediaStreamTrack): void {
+    this.#room.localParticipant.unpublishTrack(track);
   }
 
   /** A second call while one is under way gets the same promise. */
