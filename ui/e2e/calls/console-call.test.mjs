@@ -18,8 +18,9 @@ import { ARTIFACTS } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
 import { assertAccessible } from "./axe.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
+import { setUpJanusClinic } from "./clinic.mjs";
 import { JanusAdmin, ROOT, startJanus } from "./janus.mjs";
-import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
+import { serveJoinSite } from "./join-site.mjs";
 import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
@@ -107,20 +108,7 @@ describe("the console's own call, in Chromium, against the real core and a real 
       VISITDESK_TWILIO_VIDEO_URL: twilio.url,
       VISITDESK_TWILIO_API_URL: twilio.url,
     });
-    await core.invoke("save_setup", {
-      form: {
-        account_sid: "AC0123456789abcdef0123456789abcdef",
-        api_key_sid: "SK0123456789abcdef0123456789abcdef",
-        api_key_secret: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
-        display_name: "Dr. Ana Ruiz",
-        identity: "dr-ana-ruiz",
-        join_page_url: `${site.url}join.html`,
-      },
-    });
-    const clinic = await core.invoke("clinic_settings");
-    await core.invoke("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: janusBrowserUrl(site.url) } } });
-    await core.invoke("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
-    site.setServices({ janusServer: "/janus-ws", janusClinicianKey: await core.invoke("janus_join_page_key") });
+    await setUpJanusClinic(core.invoke, { site, janus });
     chromium = await launchChromium();
   });
 
@@ -226,6 +214,26 @@ describe("the console's own call, in Chromium, against the real core and a real 
       await stage.waitFor({ state: "detached", timeout: 15_000 });
       await decodes(patient, 1, `the patient after ${how}`, { exactly: true });
     }
+  });
+
+  it("chat over the call's data channel: sent as typed, HTML and right-to-left text shown as sent; unread counted; Enter sends", async () => {
+    const call = console_.locator('[data-testid="provider-call"]');
+    const hostile = "<img src=x onerror=alert(1)> مرحبا 👋";
+    await call.locator('[data-testid="chat-toggle"]').click();
+    await call.locator('[data-testid="chat-input"]').fill(hostile);
+    await call.locator('[data-testid="chat-input"]').press("Enter");
+    await patient.locator('[data-testid="chat-unread"]').waitFor({ timeout: 10_000 });
+    assert.match(await patient.locator('[data-testid="chat-note"]').textContent(), /New message from Clinician/);
+    await patient.locator('[data-testid="chat-toggle"]').click();
+    assert.equal(await patient.locator('[data-testid="chat-text"]').first().textContent(), hostile);
+    assert.equal(await patient.locator('[data-testid="chat-panel"] img').count(), 0, "HTML in a message stays text");
+    await patient.locator('[data-testid="chat-input"]').fill("Thank you, I can see it.");
+    await patient.locator('[data-testid="chat-input"]').press("Enter");
+    await eventually("the console does not show the patient's reply", async () => (await call.locator('[data-testid="chat-text"]').allTextContents()).includes("Thank you, I can see it."), 10_000);
+    await assertAccessible(patient, "the patient's call with the chat open");
+    await assertAccessible(console_, "the console's call with the chat open");
+    await patient.locator('[data-testid="chat-toggle"]').click();
+    await call.locator('[data-testid="chat-toggle"]').click();
   });
 
   it("Send back and Admit from the console's call: the patient's media stops and resumes", async () => {

@@ -14,8 +14,9 @@ import { ARTIFACTS, command, openApp, startDriver } from "../harness.mjs";
 import { startTwilioStandIn } from "../twilio-stand-in.mjs";
 import { assertAccessible } from "./axe.mjs";
 import { launchChromium, openPage } from "./chromium.mjs";
+import { setUpJanusClinic } from "./clinic.mjs";
 import { JanusAdmin, startJanus } from "./janus.mjs";
-import { janusBrowserUrl, serveJoinSite } from "./join-site.mjs";
+import { serveJoinSite } from "./join-site.mjs";
 import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
@@ -97,23 +98,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     });
     app = await openApp(PORT);
     await app.$('[data-testid="setup-form"]').waitForDisplayed({ timeout: 30_000 });
-    await ok("save_setup", {
-      form: {
-        account_sid: "AC0123456789abcdef0123456789abcdef",
-        api_key_sid: "SK0123456789abcdef0123456789abcdef",
-        api_key_secret: "Zq8vN2mK5xR7tY1wB4cD6fG9hJ3kL0pA",
-        display_name: "Dr. Ana Ruiz",
-        identity: "dr-ana-ruiz",
-        join_page_url: `${site.url}join.html`,
-      },
-    });
-    const clinic = await ok("clinic_settings", {});
-    await ok("save_clinic_settings", { settings: { ...clinic, video: { kind: "janus", api_url: janus.http, browser_url: janusBrowserUrl(site.url) } } });
-    await ok("save_janus_secrets", { form: { admin_key: janus.adminKey, token_auth_secret: janus.tokenSecret } });
-    // The clinic copies the console's join page key into its visitdesk-join.json.
-    const janusClinicianKey = await ok("janus_join_page_key", {});
-    assert.match(janusClinicianKey, /^[A-Za-z0-9_-]{87}$/);
-    site.setServices({ janusServer: "/janus-ws", janusClinicianKey });
+    await setUpJanusClinic(ok, { site, janus });
   });
 
   after(async () => {

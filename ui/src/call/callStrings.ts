@@ -22,6 +22,17 @@ export type CallStrings = {
   switchFailed: string;
   controls: string;
   participants: string;
+  chat: {
+    open: string;
+    title: string;
+    none: string;
+    label: string;
+    send: string;
+    failed: string;
+    unread: (count: number) => string;
+    /** Announced while the panel is closed, with the sender's role label. */
+    newFrom: (who: string) => string;
+  };
   screen: {
     share: string;
     stop: string;

@@ -150,6 +150,16 @@ const en = {
     switchFailed: "That device could not start. Pick another.",
     controls: "Call controls",
     participants: "People in the call",
+    chat: {
+      open: "Chat",
+      title: "Chat",
+      none: "No messages yet.",
+      label: "Message to everyone in the call",
+      send: "Send",
+      failed: "The message could not be sent. Try again.",
+      unread: (count) => `${count} unread`,
+      newFrom: (who) => `New message from ${who}.`,
+    },
     screen: {
       share: "Share screen",
       stop: "Stop sharing",
@@ -275,6 +285,16 @@ const es = {
     switchFailed: "Ese dispositivo no pudo encenderse. Elija otro.",
     controls: "Controles de la llamada",
     participants: "Personas en la llamada",
+    chat: {
+      open: "Mensajes",
+      title: "Mensajes de la llamada",
+      none: "Aún no hay mensajes.",
+      label: "Mensaje para todos en la llamada",
+      send: "Enviar",
+      failed: "No se pudo enviar el mensaje. Inténtelo de nuevo.",
+      unread: (count) => `${count} sin leer`,
+      newFrom: (who) => `Nuevo mensaje de: ${who}.`,
+    },
     screen: {
       share: "Compartir pantalla",
       stop: "Dejar de compartir",

@@ -111,7 +111,12 @@ export class FakeSession implements VideoSession {
   async switchMicrophone(deviceId: string): Promise<void> {
     this.calls.push(`switch microphone ${deviceId}`);
   }
+  /** What the next `sendMessage` throws, once. */
+  sendFailure: Error | null = null;
   sendMessage(text: string): void {
+    const failure = this.sendFailure;
+    this.sendFailure = null;
+    if (failure) throw failure;
     this.sent.push(text);
   }
   async release(): Promise<void> {

@@ -141,20 +141,7 @@ export class Publishing {
     );
     const mid = publisher.webrtcStuff?.pc?.getTransceivers().find((t) => t.sender.track === track)?.mid ?? null;
     if (mid === null) throw new VideoSessionError({ kind: "other", code: null, message: "The screen got no stream." });
-    const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
-    publisher.send({
-      message: { request: "configure", descriptions: [{ mid, description: SCREEN_DESCRIPTIONS.on }] },
-      jsep: offer,
-      error: (error) => this.#replies.failAll(this.#call.problem(error)),
-    });
-    const { jsep: answer } = await configured;
-    await new Promise<void>((resolve, reject) =>
-      publisher.handleRemoteJsep({
-        jsep: answer!,
-        success: resolve,
-        error: (error) => reject(new VideoSessionError({ kind: "other", code: null, message: errorText(error) }, { cause: error })),
-      }),
-    );
+    await this.#negotiate(publisher, { request: "configure", descriptions: [{ mid, description: SCREEN_DESCRIPTIONS.on }] }, offer);
     this.#screenMid = mid;
   }
 
@@ -204,7 +191,6 @@ export class Publishing {
       publisher.hangup(false);
       throw heldAgain();
     }
-    const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
     const descriptions = (["audio", "video"] as const).flatMap((kind) => {
       const transceiver = this.transceiver(kind);
       const on = (kind === "audio" ? microphone : camera)?.enabled !== false;
@@ -214,11 +200,13 @@ export class Publishing {
     });
     const codecs = camera ? { audiocodec: "opus", videocodec: settings.video.codec.toLowerCase() } : { audiocodec: "opus" };
     this.#publishing = true;
-    publisher.send({
-      message: { request: "publish", ...codecs, descriptions },
-      jsep: offer,
-      error: (error) => this.#replies.failAll(this.#call.problem(error)),
-    });
+    await this.#negotiate(publisher, { request: "publish", ...codecs, descriptions }, offer);
+  }
+
+  /** Sends `message` with our `offer`, then applies the answer VideoRoom sends back. */
+  async #negotiate(publisher: JanusHandle, message: Record<string, unknown>, offer: Jsep): Promise<void> {
+    const configured = this.#waitFor((m, jsep) => m.configured === "ok" && jsep !== undefined);
+    publisher.send({ message, jsep: offer, error: (error) => this.#replies.failAll(this.#call.problem(error)) });
     const { jsep: answer } = await configured;
     await new Promise<void>((resolve, reject) =>
       publisher.handleRemoteJsep({
