@@ -1,6 +1,7 @@
 // What both adapters (twilio.ts and janus/) do the same way: a session's listeners, state,
-// remote participants and dominant speaker, with the event-order rules of `VideoSessionEvents`
-// that hang on them; and the steps of `connect` that do not depend on the backend.
+// remote participants, dominant speaker and screen share, with the event-order rules of
+// `VideoSessionEvents` that hang on them; and the steps of `connect` that do not depend on the
+// backend.
 
 import { TypedEmitter } from "./emitter";
 import { type GetDisplayMedia, captureScreen } from "./screen";
@@ -49,7 +50,8 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   }
 
   async #share(): Promise<void> {
-    if (this.screenRefused()) throw new VideoSessionError({ kind: "other", code: null, message: this.screenRefused()! });
+    const refused = this.screenRefused();
+    if (refused) throw new VideoSessionError({ kind: "other", code: null, message: refused });
     const track = await captureScreen(this.displayMedia);
     try {
       await this.sendScreen(track);
