@@ -1,5 +1,5 @@
 // Call figures on the Janus backend, in one run: admission (and provider click) → first remote
-// frame at the waiting patient, the waiting room hiding, Janus CPU and memory in a 3-party call beside an idle
+// frame at the waiting patient, the waiting room hiding, Share screen → first screen frame, Janus CPU and memory in a 3-party call beside an idle
 // room, and the join page's JavaScript size. The real join page (built from
 // ui/vite.join.config.ts, Janus's WebSocket behind /janus-ws), Chromium pages with fake devices, a throwaway
 // Janus with media on jp0. Run by bench/run calls (inside scripts/with-netns). Prints tables;
@@ -14,6 +14,7 @@ import { MEDIA_INTERFACE, callsSkipReason, eventually } from "../ui/e2e/calls/su
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, descendants, median, pssKiB, rssKiB } from "./lib/processes.mjs";
 
 const JOINS = Number(process.env.BENCH_CALL_JOINS ?? 20);
+const SHARES = Number(process.env.BENCH_CALL_SHARES ?? 10);
 const CALL_S = Number(process.env.BENCH_CALL_SECONDS ?? 60);
 const WINDOW_S = Math.min(5, CALL_S);
 const PROVIDER = "dr-bench";
@@ -34,6 +35,11 @@ function markTimes(provider) {
   const marks = (window.__marks = {});
   const mark = (name, at = performance.now()) => (marks[name] ??= performance.timeOrigin + at);
   addEventListener("click", (event) => event.target.closest?.('[data-testid="join"]') && mark("click", event.timeStamp), true);
+  // Every click on Share screen (not on Stop sharing).
+  addEventListener("click", (event) => {
+    const share = event.target.closest?.('[data-testid="share-screen"][aria-pressed="false"]');
+    if (share) (window.__shareClicks ??= []).push(performance.timeOrigin + event.timeStamp);
+  }, true);
   // Janus's messages on the page's WebSocket, timed as they arrive: our own join, the first naming the provider.
   const named = new RegExp(`"display":\\s*"${provider}[ "]`);
   const NativeWebSocket = window.WebSocket;
@@ -58,6 +64,12 @@ function markTimes(provider) {
       video.__watched = true;
       const who = video.closest("[data-identity]").dataset.identity;
       video.requestVideoFrameCallback((_, frame) => mark(`frame:${who}`, frame.presentationTime));
+    }
+    // Each shared screen shown: its first frame.
+    for (const video of document.querySelectorAll('[data-testid="screen-stage"] video')) {
+      if (video.__watched) continue;
+      video.__watched = true;
+      video.requestVideoFrameCallback((_, frame) => (window.__screenFrames ??= []).push(performance.timeOrigin + frame.presentationTime));
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden"] });
 }
@@ -106,6 +118,39 @@ async function timeJoin(browser, site, janus, admin, room) {
     callViewToHidden: p.waitingHidden - d.callView,
     seenToHidden: p.waitingHidden - p.providerSeen,
   };
+}
+
+/** The clinician shares a screen `rounds` times in one call: Share clicked → first screen frame shown at the patient. */
+async function timeShares(browser, site, janus, admin, room, rounds) {
+  await admin.createRoom(room);
+  const link = (identity) => janusJoinLink(site.url, janus, { room, identity, provider: PROVIDER, clinic: CLINIC });
+  const patient = await openLink(browser, link(`patient-${room}`));
+  await patient.locator('[data-testid="join"]').click();
+  const provider = await openLink(browser, link(PROVIDER));
+  await provider.locator('[data-testid="join"]').click();
+  await eventually("the patient does not decode the provider", async () => (await marksOf(patient))[`frame:${PROVIDER}`], 20_000, 50);
+  const share = provider.locator('[data-testid="share-screen"]');
+  const times = [];
+  for (let i = 0; i <= rounds; i++) {
+    await share.click();
+    const [clicked, shown] = await eventually(
+      `share ${i}: no screen frame at the patient`,
+      async () => {
+        const [clicks, frames] = [await provider.evaluate(() => window.__shareClicks ?? []), await patient.evaluate(() => window.__screenFrames ?? [])];
+        return clicks.length === i + 1 && frames.length === i + 1 && [clicks[i], frames[i]];
+      },
+      20_000,
+      20,
+    );
+    console.log(i === 0 ? `warm-up share (not counted): ${(shown - clicked).toFixed(0)} ms` : `share ${i}: ${(shown - clicked).toFixed(0)} ms`);
+    if (i > 0) times.push(shown - clicked);
+    await share.click();
+    await patient.locator('[data-testid="screen-stage"]').waitFor({ state: "detached", timeout: 15_000 });
+    await sleep(500);
+  }
+  await admin.destroyRoom(room);
+  await Promise.all([patient.context().close(), provider.context().close()]);
+  return times;
 }
 
 /**
@@ -195,6 +240,7 @@ const joins = [];
 let idle;
 let call;
 let sizes;
+let shares;
 try {
   site = await serveJoinSite(janus, { services: { janusServer: "/janus-ws", janusClinicianKey: CLINIC.joinPageKey } });
   sizes = jsSizes(site.chunks);
@@ -211,6 +257,8 @@ try {
     console.log(i === 0 ? `warm-up join (not counted): ${line} ms` : `join ${i}: ${line} ms`);
     if (i > 0) joins.push(join);
   }
+
+  shares = await timeShares(browser, site, janus, admin, FIRST_ROOM + JOINS + 2, SHARES);
 
   console.log(`Janus, three pages in a call: ${CALL_S} s…`);
   call = await threePartyUsage(browser, site, janus, admin, FIRST_ROOM + JOINS + 1);
@@ -237,6 +285,9 @@ row("  connect resolved → first provider frame at the patient", "connectToFram
 row("waiting room hidden, after Janus answered the provider's join", "joinedToHidden", 500);
 row("  after the provider's call view showed (< 0: before)", "callViewToHidden");
 row("  after the patient's page heard of the provider from Janus", "seenToHidden");
+console.log(`\n${SHARES} screen shares in one call                                    p50       p95`);
+console.log(`${"clinician clicks Share screen → first screen frame at the patient".padEnd(62)} ${ms(median(shares))} ${ms(p95(shares))}`);
+console.log(`${"  beside: clicks Join → first camera frame (the joins above)".padEnd(62)} ${ms(median(joins.map((j) => j.clickToFrame)))} ${ms(p95(joins.map((j) => j.clickToFrame)))}`);
 
 const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`.padStart(10);
 console.log(`\nJanus, median of ${call.windows} × ${WINDOW_S} s          empty room   3-party call   ratio`);
