@@ -21,7 +21,8 @@ import { launchChromium, openPage } from "./chromium.mjs";
 import { setUpJanusClinic } from "./clinic.mjs";
 import { JanusAdmin, ROOT, startJanus } from "./janus.mjs";
 import { serveJoinSite } from "./join-site.mjs";
-import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
+import { assertHeld, decodes } from "./media-checks.mjs";
+import { liveStreams, recordCaptures, recordPeerConnections } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
 const SHOTS = join(ARTIFACTS, "screenshots");
@@ -51,19 +52,6 @@ async function startConsole(env) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function decodes(page, others, who, { exactly = false } = {}) {
-  return eventually(
-    `${who} does not decode video and audio from ${exactly ? "exactly " : ""}${others} others`,
-    async () => {
-      const live = await liveStreams(page);
-      const enough = exactly ? live.video === others && live.audio === others : live.video >= others && live.audio >= others;
-      return enough ? live : false;
-    },
-    30_000,
-    0,
-  );
 }
 
 describe("the console's own call, in Chromium, against the real core and a real Janus", { skip: callsSkipReason("ui/e2e/calls/console-call.test.mjs") }, () => {
@@ -241,11 +229,7 @@ describe("the console's own call, in Chromium, against the real core and a real 
     assert.equal((await decision.textContent()).trim(), "Send back to waiting room");
     await decision.click();
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "visible", timeout: 10_000 });
-    await eventually("the sent-back patient still holds a capture", async () => (await liveCaptures(patient)).length === 0, 8000);
-    await eventually("the sent-back patient still sends", async () => {
-      const sending = await sendingStreams(patient);
-      return sending.video === 0 && sending.audio === 0;
-    }, 8000);
+    await assertHeld(patient, "the sent-back patient");
     await decodes(console_, 0, "the console, with the patient sent back", { exactly: true });
     await decision.click();
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });

@@ -17,23 +17,12 @@ import { launchChromium, openPage } from "./chromium.mjs";
 import { setUpJanusClinic } from "./clinic.mjs";
 import { JanusAdmin, startJanus } from "./janus.mjs";
 import { serveJoinSite } from "./join-site.mjs";
-import { liveCaptures, liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
+import { assertHeld, decodes } from "./media-checks.mjs";
+import { liveStreams, recordCaptures, recordPeerConnections, sendingStreams } from "./peer-stats.mjs";
 import { MEDIA_INTERFACE, callsSkipReason, eventually } from "./support.mjs";
 
 const PORT = 4448;
 const SHOTS = join(ARTIFACTS, "screenshots");
-
-async function decodesFrom(page, others, who) {
-  await eventually(
-    `${who} does not decode video and audio from ${others} others`,
-    async () => {
-      const live = await liveStreams(page);
-      return live.video >= others && live.audio >= others ? live : false;
-    },
-    30_000,
-    0,
-  );
-}
 
 const visible = (page, selector) => page.locator(selector).first().isVisible().catch(() => false);
 
@@ -145,14 +134,6 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await assertHeld(patient, "the waiting patient");
   });
 
-  /** Nothing leaves or reaches `page`: no capture live (camera light off), no RTP sent or decoded. */
-  async function assertHeld(page, who) {
-    const none = (streams) => streams.video === 0 && streams.audio === 0;
-    await eventually(`${who} still holds the camera or microphone`, async () => (await liveCaptures(page)).length === 0, 5000);
-    await eventually(`${who} sends media`, async () => none(await sendingStreams(page)), 8000);
-    await eventually(`${who} receives media`, async () => none(await liveStreams(page)), 8000);
-  }
-
   it("an impostor (a family link renamed to the clinician) is not let in: the patient stays held; the console still sees them waiting", async () => {
     const invite = await ok("invite_guest", {
       request: { visit_id: visit.id, role: "family", method: "copy_link", phone: null, language: "en", confirm_resend: false },
@@ -186,8 +167,8 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     // The time is reported here; its goal is a benchmark's (bench/run calls), not this test's.
     console.log(`waiting room hidden ${hiddenAfter} ms after the clinician's call view showed`);
     assert.deepEqual((await sendingStreams(patient)).video, 1, "the admitted patient sends video");
-    await decodesFrom(patient, 1, "the patient");
-    await decodesFrom(provider, 1, "the clinician");
+    await decodes(patient, 1, "the patient");
+    await decodes(provider, 1, "the clinician");
     // The intake answers reach the clinician over the call's data channel.
     await provider.getByText("A cough that will not go away").waitFor({ timeout: 15_000 });
     await assertAccessible(provider, "the clinician's call with the intake answers");
@@ -209,7 +190,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await interpreter.locator('[data-testid="call-view"]').waitFor({ timeout: 20_000 });
     assert.equal(await visible(interpreter, '[data-testid="waiting-room"]'), false, "interpreters skip the waiting room");
     for (const [page, who] of [[patient, "the patient"], [provider, "the clinician"], [interpreter, "the interpreter"]]) {
-      await decodesFrom(page, 2, who);
+      await decodes(page, 2, who);
     }
     await shotBoth(patient, "04-three-in-call");
   });
@@ -251,7 +232,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     await decideOnPatientTile("Admit");
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });
     for (const [page, who] of [[patient, "the patient"], [provider, "the clinician"], [interpreter, "the interpreter"]]) {
-      await decodesFrom(page, 2, `${who} after Admit`);
+      await decodes(page, 2, `${who} after Admit`);
     }
     await consoleSees("in_visit", "admitted");
   });
@@ -281,7 +262,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
     assert.equal(await visible(patient, '[data-testid="waiting-room"]'), true, "the patient still waits");
     await decideOnPatientTile("Admit");
     await patient.locator('[data-testid="waiting-room"]').waitFor({ state: "hidden", timeout: 10_000 });
-    await decodesFrom(patient, 2, "the patient after the clinician's Admit");
+    await decodes(patient, 2, "the patient after the clinician's Admit");
     await consoleSees("in_visit", "admitted");
     const audit = (await ok("audit_log", {})).filter((entry) => entry.visit_id === visit.id && entry.action.startsWith("patient_"));
     assert.deepEqual(audit.map((entry) => `${entry.action}: ${entry.detail.split(": ").pop()}`), [
@@ -313,7 +294,7 @@ describe("a visit on the clinic's own Janus server", { skip: callsSkipReason("ui
       const audit = await ok("audit_log", {});
       const tried = audit.filter((entry) => entry.visit_id === visit.id && entry.detail.includes(`participant ${identity}`) && entry.detail.includes("tried to rejoin"));
       assert.ok(tried.length >= 1, `the audit log records the attempt: ${JSON.stringify(audit.map((entry) => entry.detail))}`);
-      await decodesFrom(patient, 1, "the patient, with the clinician still there");
+      await decodes(patient, 1, "the patient, with the clinician still there");
     } finally {
       await admin.close();
     }

@@ -7,13 +7,11 @@ import { TypedEmitter } from "./emitter";
 import { type GetDisplayMedia, captureScreen } from "./screen";
 import {
   type CallLobby,
-  type EndKind,
   type EndReason,
   type RemoteParticipant,
   type SessionState,
   type VideoConnectOptions,
   type VideoSessionEvents,
-  MEDIA_ERROR_KINDS,
   VideoSessionError,
   roleOf,
 } from "./session";
@@ -50,8 +48,7 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
   }
 
   async #share(): Promise<void> {
-    const refused = this.screenRefused();
-    if (refused) throw new VideoSessionError({ kind: "other", code: null, message: refused });
+    if (this.held) throw new VideoSessionError({ kind: "other", code: null, message: "Held in the waiting room: nothing can be shared." });
     const track = await captureScreen(this.displayMedia);
     try {
       await this.sendScreen(track);
@@ -83,10 +80,8 @@ export abstract class SessionBase<Remote extends RemoteParticipant> {
     return undefined;
   }
 
-  /** Why this side may not share now (held), or null. */
-  protected screenRefused(): string | null {
-    return null;
-  }
+  /** `VideoSession.held`: nothing is shared while held. */
+  abstract get held(): boolean;
 
   /** Sends `track` as this side's shared screen. */
   protected abstract sendScreen(track: MediaStreamTrack): Promise<void>;
@@ -182,10 +177,4 @@ export function providerIdentityOf(options: VideoConnectOptions, ownIdentity: st
 export function messageOf(error: unknown): string | null {
   const { message } = (error ?? {}) as { message?: unknown };
   return typeof message === "string" && message !== "" ? message : null;
-}
-
-/** What a getUserMedia error means (by its name, `MEDIA_ERROR_KINDS`), if it is one. */
-export function mediaErrorKind(error: unknown): EndKind | undefined {
-  const { name } = (error ?? {}) as { name?: unknown };
-  return typeof name === "string" ? MEDIA_ERROR_KINDS[name] : undefined;
 }

@@ -1,7 +1,7 @@
 // Sharing a screen, window or tab: one capture for both adapters. The track is sent as one more
 // video track named (Twilio) or described (Janus) `screen`, so the far side shows it large.
 
-import { MEDIA_ERROR_KINDS, VideoSessionError } from "./session";
+import { VideoSessionError, mediaErrorKind } from "./session";
 
 export const SCREEN = "screen";
 
@@ -21,8 +21,7 @@ export async function captureScreen(getDisplayMedia?: GetDisplayMedia): Promise<
   try {
     stream = await capture({ video: { frameRate: { max: 15 } }, audio: false });
   } catch (error) {
-    const name = (error as { name?: unknown })?.name;
-    const kind = typeof name === "string" ? (MEDIA_ERROR_KINDS[name] ?? "other") : "other";
+    const kind = mediaErrorKind(error) ?? "other";
     throw new VideoSessionError({ kind, code: null, message: kind === "media_permission" ? "Screen sharing was not allowed." : "The screen could not be shared." }, { cause: error });
   }
   const track = stream.getVideoTracks()[0];

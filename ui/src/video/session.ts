@@ -72,6 +72,12 @@ export const MEDIA_ERROR_KINDS: Readonly<Record<string, EndKind>> = {
   OverconstrainedError: "media_unavailable",
 };
 
+/** What a getUserMedia (or getDisplayMedia) error means, by its name; undefined for another error. */
+export function mediaErrorKind(error: unknown): EndKind | undefined {
+  const { name } = (error ?? {}) as { name?: unknown };
+  return typeof name === "string" ? MEDIA_ERROR_KINDS[name] : undefined;
+}
+
 /** A failed `connect`, with the backend's error code where it gave one. */
 export class VideoSessionError extends Error {
   readonly kind: EndKind;

@@ -1,7 +1,7 @@
 // What Janus's and VideoRoom's errors, and the browser's, mean for a call (`EndReason`).
 
-import { mediaErrorKind, messageOf } from "../adapter";
-import type { EndKind, EndReason } from "../session";
+import { messageOf } from "../adapter";
+import { type EndKind, type EndReason, mediaErrorKind } from "../session";
 import { janusTokenExpiry } from "./token";
 
 /** VideoRoom's and Janus's error codes the adapter tells apart. */

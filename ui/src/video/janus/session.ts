@@ -85,7 +85,7 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     this.#lobby = config.proof
       ? new JanusLobby(config.admission ?? "on_join", {
           patients: () => [...this.remotes.values()].filter((remote) => remote.role === "patient"),
-          letIn: () => this.#publishing.setDisplay(this.display()),
+          letIn: (ids) => this.#publishing.setDisplay(this.#displayLetting(ids)),
           changed: () => {
             if (this.announcing) this.emitter.emit("lobbyChanged");
           },
@@ -137,9 +137,6 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
     return this.config.getDisplayMedia;
   }
 
-  protected override screenRefused(): string | null {
-    return this.held ? "Held in the waiting room: nothing can be shared." : null;
-  }
 
   protected sendScreen(track: MediaStreamTrack): Promise<void> {
     return this.#publishing.sendScreen(track);
@@ -184,7 +181,12 @@ export class JanusSession extends SessionBase<JanusRemote> implements VideoSessi
   }
 
   display(): string {
-    return displayWithProof(this.config.identity, this.config.proof, this.#lobby?.letIn ?? []);
+    return this.#displayLetting(this.#lobby?.letIn ?? []);
+  }
+
+  /** Our display, as the clinician's call letting in `ids`. */
+  #displayLetting(ids: readonly string[]): string {
+    return displayWithProof(this.config.identity, this.config.proof, ids);
   }
 
   problem(error: string): EndReason {

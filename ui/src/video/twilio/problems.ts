@@ -2,8 +2,8 @@
 
 import type { TwilioError } from "twilio-video";
 
-import { mediaErrorKind, messageOf } from "../adapter";
-import type { EndKind, EndReason } from "../session";
+import { messageOf } from "../adapter";
+import { type EndKind, type EndReason, mediaErrorKind } from "../session";
 
 const KIND_BY_CODE: Record<number, EndKind> = {
   20104: "token_expired",

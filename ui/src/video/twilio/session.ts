@@ -138,9 +138,6 @@ export class TwilioSession extends SessionBase<TwilioRemote> implements VideoSes
     else this.#dataTrack.send(text);
   }
 
-  protected override screenRefused(): string | null {
-    return this.#held ? "Held in the waiting room: nothing can be shared." : null;
-  }
 
   /** A second video track, named so that the far side shows it as a screen. */
   protected async sendScreen(track: MediaStreamTrack): Promise<void> {

@@ -78,6 +78,12 @@ impl RequestBudget {
         if self.available(now) == 0 || self.max_requests - (self.taken.len() as u32) < n {
             return false;
         }
+        self.take(now, n);
+        true
+    }
+
+    /// Spends `n` tokens (the bucket may go into debt) and logs `n` requests at `now`.
+    fn take(&mut self, now: Instant, n: u32) {
         self.tokens -= f64::from(n);
         // Callers on other threads may pass a slightly earlier `now`; keep the log sorted.
         let at = self.taken.back().map_or(now, |&last| now.max(last));
@@ -85,7 +91,6 @@ impl RequestBudget {
             self.taken.push_back(at);
         }
         self.total += u64::from(n);
-        true
     }
 
     /// Takes one request now, whatever the pace, for what must not wait behind polls (what a
@@ -97,10 +102,7 @@ impl RequestBudget {
         if self.taken.len() as u32 >= self.max_requests {
             return false;
         }
-        self.tokens -= 1.0;
-        let at = self.taken.back().map_or(now, |&last| now.max(last));
-        self.taken.push_back(at);
-        self.total += 1;
+        self.take(now, 1);
         true
     }
 
