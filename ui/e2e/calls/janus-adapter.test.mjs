@@ -344,9 +344,13 @@ describe("Janus adapter in real calls", { skip }, () => {
     assert.equal(shared.kind, "video");
     // Small text stays legible only at the size it was captured: the patient decodes it unscaled.
     const [width, height] = await eventually("the provider's page plays no screen", () => provider.evaluate(() => window.__displaySize ?? false));
+    // The screen's own element (the camera beside it may be scaled down on a busy machine).
     const size = await eventually(`the screen does not arrive at ${width}×${height}`, async () => {
-      const sizes = await patient.evaluate(() => [...document.querySelectorAll("video")].map((v) => [v.videoWidth, v.videoHeight]));
-      return sizes.filter(([w, h]) => w === width && h === height).length === (width === 1280 && height === 720 ? 2 : 1) ? [width, height] : false;
+      const [w, h] = await patient.evaluate((id) => {
+        const video = document.querySelector(`video[data-track-id="${id}"]`);
+        return video ? [video.videoWidth, video.videoHeight] : [0, 0];
+      }, shared.id);
+      return w === width && h === height ? [w, h] : false;
     }, 20_000);
     console.log(`  the screen reached the patient at ${size.join("×")}`);
 

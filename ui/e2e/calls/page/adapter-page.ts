@@ -50,6 +50,7 @@ function show(track: MediaTrack, participant: RemoteParticipant): void {
   // energy (getStats totalAudioEnergy) only for audio it plays out.
   element.muted = track.kind === "video";
   element.dataset.sid = participant.sid;
+  element.dataset.trackId = track.id;
   media.append(element);
   track.attach(element);
   const entry: ElementEntry = {
